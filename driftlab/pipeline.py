@@ -1,0 +1,179 @@
+"""The stages wired together: ingest → segment → embed → align → diff → topics → flags.
+
+Each function here is a plain call a CLI, a server or a scheduler can make.
+Nothing here prints, touches the clock for output, or exits; progress goes to
+an optional callback and stage timings to an optional dict (kept out of the
+result so that the same inputs give byte-identical reports).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from . import __version__
+from .align import AlignParams, align
+from .diff import word_diff
+from .embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts
+from .ingest import load_statement
+from .segment import segment
+from .settings import Settings
+from .types import DiffResult, Document, Link
+
+Progress = Callable[[str], None]
+
+
+@contextmanager
+def _stage(name: str, timings: dict | None, progress: Progress | None) -> Iterator[None]:
+    if progress:
+        progress(name)
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+def make_encoder(settings: Settings, progress: Progress | None = None) -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(settings.model, settings.precision, settings.batch_size, on_load=progress)
+
+
+def make_cache(settings: Settings) -> EmbeddingCache | None:
+    return EmbeddingCache(settings.resolved_cache_dir()) if settings.use_cache else None
+
+
+def load_document(path: str | Path, settings: Settings | None = None) -> Document:
+    settings = settings or Settings()
+    return segment(load_statement(path, max_mb=settings.max_input_mb))
+
+
+def sentence_vectors(doc: Document, encoder: Encoder, cache: EmbeddingCache | None) -> np.ndarray:
+    """``(S, d)`` vectors of the document's sentences in reading order."""
+    texts = [s.text for p in doc.paragraphs for s in p.sentences]
+    return embed_texts(texts, encoder, cache)
+
+
+def align_documents(
+    old: Document,
+    new: Document,
+    encoder: Encoder,
+    settings: Settings | None = None,
+    cache: EmbeddingCache | None = None,
+    *,
+    vectors: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[Link, ...]:
+    """Aligned links with word-level opcodes filled in."""
+    settings = settings or Settings()
+    if vectors is None:
+        vectors = (sentence_vectors(old, encoder, cache), sentence_vectors(new, encoder, cache))
+    links = align(old, new, vectors[0], vectors[1], align_params(settings))
+    return add_opcodes(old, new, links)
+
+
+def align_params(settings: Settings) -> AlignParams:
+    return AlignParams(
+        link_threshold=settings.link_threshold,
+        min_lexical=settings.min_lexical,
+        sentence_threshold=settings.sentence_threshold,
+        split_coverage=settings.split_coverage,
+    )
+
+
+def add_opcodes(old: Document, new: Document, links: Sequence[Link]) -> tuple[Link, ...]:
+    ot, nt = old.statement.text, new.statement.text
+    out = []
+    for lk in links:
+        o_spans = [(old.paragraphs[i].start, old.paragraphs[i].end) for i in lk.old]
+        n_spans = [(new.paragraphs[j].start, new.paragraphs[j].end) for j in lk.new]
+        out.append(replace(lk, opcodes=word_diff(ot, o_spans, nt, n_spans)))
+    return tuple(out)
+
+
+def diff_documents(
+    old: Document,
+    new: Document,
+    encoder: Encoder | None = None,
+    settings: Settings | None = None,
+    cache: EmbeddingCache | None = None,
+    *,
+    progress: Progress | None = None,
+    timings: dict | None = None,
+) -> DiffResult:
+    """The whole diff of two segmented statements: links, topic tags, ranked flags."""
+    from . import flags as flag_rules
+    from . import topics
+
+    settings = settings or Settings()
+    encoder = encoder or make_encoder(settings, progress)
+    with _stage("embedding", timings, progress):
+        ov = sentence_vectors(old, encoder, cache)
+        nv = sentence_vectors(new, encoder, cache)
+    with _stage("aligning", timings, progress):
+        links = align(old, new, ov, nv, align_params(settings))
+    with _stage("word diff", timings, progress):
+        links = add_opcodes(old, new, links)
+    with _stage("topics", timings, progress):
+        config = topics.load_config(settings.topics_file or None)
+        known = _known_vectors(old, ov) | _known_vectors(new, nv)
+
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            missing = [t for t in texts if t not in known]
+            if missing:
+                for t, v in zip(missing, embed_texts(missing, encoder, cache)):
+                    known[t] = v
+            return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
+
+        tags = topics.tag_documents(old, new, config, embed)
+    with _stage("flags", timings, progress):
+        flags = flag_rules.compute_flags(old, new, links, tags, config)[: settings.max_flags]
+    run = {
+        "driftlab_version": __version__,
+        "model": getattr(encoder, "key", type(encoder).__name__),
+        "link_threshold": settings.link_threshold,
+        "min_lexical": settings.min_lexical,
+        "sentence_threshold": settings.sentence_threshold,
+        "split_coverage": settings.split_coverage,
+        "topics_file": settings.topics_file or "(default)",
+    }
+    return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run)
+
+
+def _known_vectors(doc: Document, sent_vecs: np.ndarray) -> dict[str, np.ndarray]:
+    """Sentence and paragraph vectors already computed, by text, so topic
+    tagging does not encode them again. A paragraph's vector is the
+    length-weighted mean of its sentences' (as in alignment)."""
+    from .align import _paragraph_vectors
+
+    known: dict[str, np.ndarray] = {}
+    sents = [s for p in doc.paragraphs for s in p.sentences]
+    for s, v in zip(sents, sent_vecs):
+        known[s.text] = v
+    for p, v in zip(doc.paragraphs, _paragraph_vectors(doc, sent_vecs)):
+        known.setdefault(p.text, v)
+    return known
+
+
+def diff_files(
+    old_path: str | Path,
+    new_path: str | Path,
+    settings: Settings | None = None,
+    encoder: Encoder | None = None,
+    cache: EmbeddingCache | None = None,
+    *,
+    progress: Progress | None = None,
+    timings: dict | None = None,
+) -> DiffResult:
+    """Read, segment and diff two statement files."""
+    settings = settings or Settings()
+    with _stage("reading", timings, progress):
+        old = load_document(old_path, settings)
+        new = load_document(new_path, settings)
+    if cache is None:
+        cache = make_cache(settings)
+    return diff_documents(old, new, encoder, settings, cache, progress=progress, timings=timings)
