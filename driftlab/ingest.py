@@ -1,0 +1,581 @@
+"""Ingest: read one statement file into a :class:`~driftlab.types.Statement`.
+
+Formats: plain text, Markdown, HTML (main text via trafilatura) and PDF (text
+layer via pypdf). Text and Markdown files may start with YAML front matter
+(``---`` … ``---``, see ``shared/corpus/README.md``), which becomes
+:class:`~driftlab.types.Meta`.
+
+The output text is the statement body only: Unicode NFC, ``\\n`` line ends,
+no trailing spaces, paragraphs separated by exactly one blank line. Apart
+from that the wording is kept exactly as written — quote style, dashes and
+spelling are left alone, because the report shows this text and cosmetic
+differences are judged later (``driftlab.normalize``), not erased here.
+
+Every failure is an :class:`~driftlab.errors.InputError` subclass whose
+one-line message names the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from .errors import (
+    BinaryInput,
+    EmptyInput,
+    EncodingError,
+    InputError,
+    InputTooLarge,
+    MissingFile,
+    NoTextLayer,
+    UnsupportedFormat,
+)
+from .types import Meta, Statement
+
+__all__ = ["load_statement", "parse_text", "FORMATS"]
+
+#: Formats driftlab reads, and the file extensions that select them.
+FORMATS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+
+#: Leading bytes of common binary formats someone might pass by mistake.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx)"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+#: How much of a file is scanned for NUL bytes. Text never contains NUL; a
+#: binary file almost always has one near the start.
+_SNIFF_BYTES = 8192
+
+_FRONT_MATTER_KEYS = ("title", "date", "series", "parties", "source", "partial")
+
+# ---------------------------------------------------------------- clutter --
+
+#: Explicit markers some republishing sites put around the statement proper.
+_BEGIN_MARKER = re.compile(r"^\s*(?:begin|start)(?:\s+of)?\s+text\s*[:.]?\s*$", re.I)
+_END_MARKER = re.compile(r"^\s*end(?:\s+of)?\s+text\s*[:.]?\s*$", re.I)
+
+#: Whole lines that are web-page furniture, not statement text. Each pattern
+#: must match the entire (stripped) line, so a sentence that merely *mentions*
+#: e.g. "the top of the page" is never dropped.
+_CLUTTER_LINES = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"(?:back\s+to\s+)?top\s+of\s+(?:the\s+)?page",
+        r"bottom\s+of\s+(?:the\s+)?page",
+        r"back\s+to\s+top",
+        r"skip\s+to\s+(?:main\s+)?content",
+        r"writer['’]s\s+picture.*",  # Wix blogs: "Writer's picture" + author
+        r"\d+\s+min(?:ute)?s?\s+read",
+        r"share(?:\s+this)?(?:\s+(?:post|page|article|story))?",
+        r"print(?:\s+this)?(?:\s+(?:page|article))?",
+        r"(?:page\s+)?\d+(?:\s+of\s+\d+)?",  # bare page numbers (PDF headers/footers)
+        r"-\s*\d+\s*-",
+    )
+)
+
+# ------------------------------------------------------------ public API --
+
+
+def load_statement(
+    path: str | os.PathLike, *, max_mb: float = 20.0, format: str | None = None
+) -> Statement:
+    """Read the statement at ``path``.
+
+    ``format`` is one of ``"text"``, ``"markdown"``, ``"html"``, ``"pdf"``;
+    by default it comes from the extension (see :data:`FORMATS`), and files
+    with another extension are sniffed (``%PDF`` magic, or an HTML doctype).
+    Files larger than ``max_mb`` megabytes are refused before being read.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise MissingFile(f"{p}: no such file")
+    if p.is_dir():
+        raise MissingFile(f"{p} is a directory, not a statement file")
+    size = p.stat().st_size
+    # Checked before reading so a huge file (or a mistaken disk image) costs
+    # nothing: read_bytes() on it would load it all into memory first.
+    if size > max_mb * 1024 * 1024:
+        raise InputTooLarge(
+            f"{p} is {size / (1024 * 1024):.1f} MB, larger than the {max_mb:g} MB limit (max_input_mb)"
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise MissingFile(f"{p}: cannot read file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise EmptyInput(f"{p} is empty")
+
+    fmt = format or FORMATS.get(p.suffix.lower()) or _sniff(data, p)
+    if fmt not in ("text", "markdown", "html", "pdf"):
+        raise UnsupportedFormat(
+            f"{p}: unknown format {fmt!r} (use text, markdown, html or pdf)"
+        )
+    if fmt == "pdf":
+        return _load_pdf(data, p)
+    _check_not_binary(data, p)
+    if fmt == "html":
+        raw = _decode(data, p, charset=_declared_charset(data))
+        return _parse_html(raw, str(p), fallback_date=_date_from_name(p.name))
+    raw = _decode(data, p)
+    return parse_text(raw, path=str(p), format=fmt)
+
+
+def parse_text(raw: str, *, path: str = "<string>", format: str = "text") -> Statement:
+    """Build a Statement from in-memory ``raw`` text of the given ``format``.
+
+    ``format`` is ``"text"``, ``"markdown"`` or ``"html"``; ``path`` is used in
+    error messages and for fallback title and date.
+    """
+    if format == "html":
+        return _parse_html(raw, path, fallback_date=_date_from_name(Path(path).name))
+    if format not in ("text", "markdown"):
+        raise UnsupportedFormat(f"{path}: parse_text cannot read format {format!r}")
+    raw = _newlines(raw.removeprefix("\ufeff"))
+    if not raw.strip():
+        raise EmptyInput(f"{path} is empty")
+    fields, body = _split_front_matter(raw, path)
+    if format == "markdown":
+        body = _strip_markdown(body)
+    text, outside = _strip_clutter(body)
+    text = _tidy(text)
+    if not text:
+        what = "only front matter" if fields is not None else "no statement text"
+        raise EmptyInput(f"{path} has {what}; no statement text found")
+    meta = _meta(fields or {}, path)
+    if not meta.title:
+        meta = _with(meta, title=_guess_title(outside + body.split("\n")) or Path(path).stem)
+    if not meta.date:
+        meta = _with(meta, date=_date_from_name(Path(path).name))
+    return Statement(path=path, format=format, meta=meta, text=text)
+
+
+# --------------------------------------------------------- bytes → text --
+
+
+def _sniff(data: bytes, p: Path) -> str:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"<!doctype html") or head.startswith(b"<html"):
+        return "html"
+    _check_not_binary(data, p)
+    raise UnsupportedFormat(
+        f"{p}: unsupported file type {p.suffix or '(no extension)'!r}; "
+        "use .txt, .md, .html or .pdf, or pass a format"
+    )
+
+
+def _check_not_binary(data: bytes, p: Path) -> None:
+    for magic, what in _MAGIC + ((b"%PDF", "a PDF (use the .pdf extension)"),):
+        if data.startswith(magic):
+            raise BinaryInput(f"{p} is {what}, not a text statement")
+    nul = data.find(b"\x00", 0, _SNIFF_BYTES)
+    if nul >= 0:
+        raise BinaryInput(f"{p} is binary (NUL byte at offset {nul}), not a text statement")
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    m = _CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
+def _decode(data: bytes, p: Path, charset: str | None = None) -> str:
+    import codecs
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, charset = data[3:], "utf-8"  # a BOM outranks any declaration
+    encoding = "utf-8"
+    if charset:
+        try:
+            encoding = codecs.lookup(charset).name
+        except LookupError:
+            raise EncodingError(f"{p} declares an unknown charset {charset!r}") from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        label = "UTF-8" if encoding == "utf-8" else f"{charset} (its declared charset)"
+        raise EncodingError(
+            f"{p} is not valid {label}: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        ) from None
+
+
+# ----------------------------------------------------------- front matter --
+
+
+def _newlines(s: str) -> str:
+    return s.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(raw: str, path: str) -> tuple[dict[str, Any] | None, str]:
+    """``(fields, body)``; ``fields`` is None when there is no front matter."""
+    lines = raw.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, raw
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            break
+    else:
+        raise InputError(f"{path}: front matter opened at line 1 is never closed with '---'")
+    import yaml
+
+    block = "\n".join(lines[1:i])
+    try:
+        fields = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""  # +1 base, +1 for '---'
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"{path}: malformed front matter{where}: {problem}") from None
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise InputError(f"{path}: front matter must be a mapping of keys to values (lines 2-{i})")
+    return fields, "\n".join(lines[i + 1 :])
+
+
+def _meta(fields: dict[str, Any], path: str) -> Meta:
+    def text(key: str) -> str:
+        value = fields.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, _dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, _dt.date):
+            return value.isoformat()
+        return str(value).strip()
+
+    partial = fields.get("partial", False)
+    if isinstance(partial, str):
+        if partial.strip().lower() not in ("true", "false", "yes", "no", ""):
+            raise InputError(f"{path}: front matter 'partial' must be true or false, got {partial!r}")
+        partial = partial.strip().lower() in ("true", "yes")
+    extra = tuple(
+        sorted((str(k), text(k)) for k in fields if k not in _FRONT_MATTER_KEYS)
+    )
+    return Meta(
+        title=text("title"),
+        date=text("date"),
+        series=text("series"),
+        parties=text("parties"),
+        source=text("source"),
+        partial=bool(partial),
+        extra=extra,
+    )
+
+
+def _with(meta: Meta, **changes: Any) -> Meta:
+    from dataclasses import replace
+
+    return replace(meta, **changes)
+
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _date_from_name(name: str) -> str:
+    m = _DATE_IN_NAME.search(name)
+    if not m:
+        return ""
+    try:
+        return _dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:  # 2024-13-45 is a number, not a date
+        return ""
+
+
+#: A title is short and does not end like a sentence. 150 characters holds
+#: the long official titles ("Joint Statement on the Republic of Korea-U.S.-
+#: Japan Trilateral Vice Foreign Ministerial Meeting" is 96).
+_TITLE_MAX = 150
+
+
+def _guess_title(lines: list[str]) -> str:
+    for line in lines:
+        s = line.strip().lstrip("#").strip()
+        if not s or _is_clutter(s) or _BEGIN_MARKER.match(s) or _END_MARKER.match(s):
+            continue
+        if (
+            len(s) <= _TITLE_MAX
+            and len(s.split()) >= 2
+            and s[0].isupper()
+            and s[-1] not in ".,;:!?"
+        ):
+            return s
+        # The first real line is body text: no heading to use.
+        return ""
+    return ""
+
+
+# ----------------------------------------------------------------- tidy --
+
+
+def _is_clutter(line: str) -> bool:
+    s = line.strip()
+    return any(p.fullmatch(s) for p in _CLUTTER_LINES)
+
+
+def _strip_clutter(body: str) -> tuple[str, list[str]]:
+    """Cut to the begin/end-text markers and drop clutter lines.
+
+    Returns the kept text and the lines cut off *before* the body (where a
+    scraped page keeps its heading, used as a title fallback).
+    """
+    lines = body.split("\n")
+    before: list[str] = []
+    begin = next((i for i, l in enumerate(lines) if _BEGIN_MARKER.match(l)), None)
+    if begin is not None:
+        before, lines = lines[:begin], lines[begin + 1 :]
+    end = next((i for i, l in enumerate(lines) if _END_MARKER.match(l)), None)
+    if end is not None:
+        lines = lines[:end]
+    return "\n".join(l for l in lines if not _is_clutter(l)), before
+
+
+def _tidy(text: str) -> str:
+    """NFC, ``\\n`` line ends, no trailing spaces, single blank lines between paragraphs."""
+    text = unicodedata.normalize("NFC", _newlines(text))
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if not line and (not out or not out[-1]):
+            continue  # collapse blank runs and drop leading blanks
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------- markdown --
+
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_MD_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.M)
+_MD_RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$", re.M)
+_MD_QUOTE = re.compile(r"^ {0,3}>[ \t]?", re.M)
+_MD_BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+", re.M)
+_MD_REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S+.*$", re.M)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_MD_CODE = re.compile(r"`([^`]+)`")
+# Emphasis markers must hug the text and not sit inside a word, so snake_case
+# names and "5 * 3" keep their characters.
+_MD_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])", re.S)
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])", re.S)
+_PUA = 0xE000
+_MD_ESCAPABLE = "\\`*_{}[]()#+-.!>"
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
+_MD_UNPARK = {_PUA + ord(c): c for c in _MD_ESCAPABLE}
+
+
+def _strip_markdown(text: str) -> str:
+    """Markdown → plain text, keeping the words and the paragraph breaks."""
+    # Escaped characters are parked in the Private Use Area first so that
+    # "\\*" cannot take part in emphasis or link matching, then restored.
+    text = _MD_ESCAPE.sub(lambda m: chr(_PUA + ord(m[1])), text)
+    text = _MD_COMMENT.sub("", text)
+    text = _MD_REFDEF.sub("", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_SETEXT.sub("", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_BULLET.sub(r"\1", text)
+    text = _MD_IMAGE.sub("", text)  # an image is not statement text
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EM.sub(r"\2", text)
+    return text.translate(_MD_UNPARK)
+
+
+# ----------------------------------------------------------------- html --
+
+
+def _parse_html(raw: str, path: str, *, fallback_date: str = "") -> Statement:
+    import trafilatura
+
+    raw = raw.removeprefix("\ufeff")
+    if not raw.strip():
+        raise EmptyInput(f"{path} is empty")
+    try:
+        doc = trafilatura.bare_extraction(
+            raw,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            # Only a date the page states; never a guess from the crawl time.
+            date_extraction_params={"extensive_search": False},
+        )
+    except (ValueError, TypeError) as exc:  # trafilatura's own parser failures
+        raise EmptyInput(f"no statement text found in {path} ({exc})") from None
+    body = (getattr(doc, "text", None) or "") if doc is not None else ""
+    # trafilatura writes one line per block element; driftlab's paragraphs
+    # are blank-line separated.
+    text, _ = _strip_clutter("\n\n".join(l for l in _newlines(body).split("\n")))
+    text = _tidy(text)
+    if not text:
+        raise EmptyInput(f"no statement text found in {path}")
+    title = (getattr(doc, "title", None) or "").strip() or Path(path).stem
+    date = _date_from_name(getattr(doc, "date", None) or "") or fallback_date
+    meta = Meta(title=unicodedata.normalize("NFC", title), date=date)
+    return Statement(path=path, format="html", meta=meta, text=text)
+
+
+# ------------------------------------------------------------------ pdf --
+
+#: A line ending a sentence that is shorter than this share of the page's
+#: usual line length is taken as the last line of a paragraph. Body lines of
+#: wrapped text fill nearly the full measure (≥ 85% in practice); a lower
+#: bar would miss paragraph ends, a higher one would cut paragraphs whose
+#: wrapped line happened to end on a full stop.
+_PDF_SHORT_LINE = 0.8
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_LIST_START = re.compile(r"^(?:[•▪●◦‣–-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\([ivx]+\)\s)")
+
+
+_PLACEHOLDER_TITLES = frozenset({"(anonymous)", "anonymous", "untitled", "(untitled)", "microsoft word"})
+
+
+def _load_pdf(data: bytes, p: Path) -> Statement:
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise BinaryInput(f"{p} is an encrypted PDF; decrypt it first")
+        lines: list[str] = []
+        for page in reader.pages:
+            page_lines = _pdf_page_lines(page)
+            # A page that ends on a full stop usually ends a paragraph too:
+            # every paragraph ends a sentence, but few wrapped lines do.
+            # Guessing "continues" would glue paragraphs at most page ends.
+            last = next((l for l in reversed(lines) if l), "")
+            if last and _SENTENCE_END.search(last):
+                lines.append("")
+            lines.extend(page_lines)
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise BinaryInput(f"{p} is not a readable PDF ({exc})") from None
+    lines = [l for l in lines if not _is_clutter(l)]
+    if not any(lines):
+        raise NoTextLayer(f"{p} has no text layer (scanned?); run OCR first")
+    text = _tidy(rebuild_paragraphs(lines))
+    title = ""
+    if reader.metadata is not None and reader.metadata.title:
+        title = str(reader.metadata.title).strip()
+        # Writers fill the field with placeholders when the author gave none.
+        if title.lower() in _PLACEHOLDER_TITLES:
+            title = ""
+    meta = Meta(
+        title=title or _guess_title(text.split("\n")) or p.stem,
+        date=_date_from_name(p.name),
+    )
+    return Statement(path=str(p), format="pdf", meta=meta, text=text)
+
+
+#: A vertical gap this much larger than the page's usual line spacing is a
+#: paragraph break. Paragraph spacing in typeset statements is at least half
+#: a line (1.5×); 1.3× leaves room for rounding and superscripts without
+#: mistaking ordinary leading for a break.
+_PDF_GAP = 1.3
+
+
+def _pdf_page_lines(page: Any) -> list[str]:
+    """One page's text lines, with ``""`` where a vertical gap marks a paragraph break.
+
+    The text comes from pypdf's extractor; its visitor reports the baseline
+    of each text run, from which lines and the gaps between them are
+    rebuilt. If the runs do not add up to the extracted text (unusual
+    encodings), the plain lines are used and only the line-shape rules of
+    :func:`rebuild_paragraphs` find paragraphs.
+    """
+    runs: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font_dict: Any, font_size: Any) -> None:
+        if text:
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # baseline in page space
+            runs.append((text, float(y), float(font_size or 10)))
+
+    plain = _newlines(page.extract_text(visitor_text=visit) or "")
+    fallback = [l.strip() for l in plain.split("\n")]
+    lines: list[tuple[str, float]] = []
+    for text, y, size in runs:
+        for k, part in enumerate(_newlines(text).split("\n")):
+            same_line = lines and k == 0 and abs(lines[-1][1] - y) < 0.3 * size
+            if same_line:
+                lines[-1] = (lines[-1][0] + part, lines[-1][1])
+            elif part.strip() or k:
+                lines.append((part, y))
+    lines = [(t.strip(), y) for t, y in lines if t.strip()]
+    if "".join(t for t, _ in lines).replace(" ", "") != "".join(fallback).replace(" ", ""):
+        return fallback
+    gaps = sorted(a[1] - b[1] for a, b in zip(lines, lines[1:]) if a[1] - b[1] > 0)
+    usual = gaps[len(gaps) // 2] if gaps else 0.0
+    out: list[str] = []
+    for i, (text, y) in enumerate(lines):
+        if i and usual and lines[i - 1][1] - y > _PDF_GAP * usual:
+            out.append("")
+        out.append(text)
+    return out
+
+
+def rebuild_paragraphs(lines: list[str]) -> str:
+    """Join hard-wrapped PDF lines into blank-line-separated paragraphs.
+
+    A paragraph ends at a blank line, before a list item (bullet or number),
+    or after a line that ends a sentence and is clearly shorter than the
+    usual line (the ragged last line of a paragraph). Lines inside a
+    paragraph are joined with a space; a line ending in a hyphen is joined
+    without one and keeps the hyphen ("people-to-" + "people"), since
+    dropping it would rewrite genuine compounds.
+    """
+    widths = sorted(len(l) for l in lines if l)
+    # The 90th percentile ignores a few over-long lines (tables, URLs).
+    usual = widths[int(0.9 * (len(widths) - 1))] if widths else 0
+    paragraphs: list[str] = []
+    current = ""
+    for i, line in enumerate(lines):
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = ""
+            continue
+        if current and _LIST_START.match(line):
+            paragraphs.append(current)
+            current = ""
+        if not current:
+            current = line
+        elif current.endswith("-") and not current.endswith(" -"):
+            current += line
+        else:
+            current += " " + line
+        if _SENTENCE_END.search(line) and len(line) < _PDF_SHORT_LINE * usual:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
