@@ -1,0 +1,861 @@
+"""Report stage: a :class:`~driftlab.types.DiffResult` as JSON, HTML and CSV.
+
+* :func:`to_dict` / :func:`to_json` — the machine-readable document; every
+  field is documented in :data:`JSON_FIELDS` (a test checks that table against
+  real output, so the documentation cannot drift from the code).
+* :func:`render_html` — one self-contained HTML file for analysts: ranked
+  flags first, then the side-by-side aligned redline. No external assets; a
+  Content-Security-Policy pins the one inline script and style sheet by hash,
+  so even a failure of escaping could not run or load anything.
+* :func:`flags_frame` / :func:`to_csv` — the flags as a table.
+* :func:`write_report` — atomic write of any of the above.
+
+Rendering is deterministic: the same result gives byte-identical output.
+Anchors come from content (``link-<link id>``, ``old-p<index>``,
+``new-p<index>``, ``flag-<flag id>``), never from counters, and nothing here
+reads the clock. Paragraph indices are 0-based in JSON, CSV and anchors; the
+HTML shows them 1-based ("¶1" is the first paragraph) because that is how a
+reader counts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import numbers
+import os
+import tempfile
+from collections import Counter
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from .errors import OutputError
+from .types import LINK_TYPES, DiffResult, Document, Flag, Link
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+__all__ = [
+    "JSON_FIELDS",
+    "JSON_OPEN_FIELDS",
+    "to_dict",
+    "to_json",
+    "render_html",
+    "write_report",
+    "flags_frame",
+    "to_csv",
+    "ordered_links",
+]
+
+#: Floats in the JSON are rounded to this many decimals: enough to compare
+#: runs, few enough that float noise between machines does not show as churn.
+FLOAT_DECIMALS = 4
+
+_DOCUMENT_FIELDS: dict[str, str] = {
+    "": "One statement and its segmentation.",
+    "path": "File the statement was read from.",
+    "id": "Content hash of the statement text.",
+    "format": "Input format: text, markdown, html or pdf.",
+    "title": "Title from the front matter ('' when unknown).",
+    "date": "ISO date YYYY-MM-DD ('' when unknown).",
+    "series": "Series the statement belongs to.",
+    "parties": "Issuing parties, free text.",
+    "source": "Where the statement was published (URL or free text).",
+    "partial": "true when only the opening of the statement is present.",
+    "extra": "Other front-matter keys, as a string-to-string mapping.",
+    "text": "The statement body; every span indexes into it.",
+    "paragraphs": "Paragraphs in reading order.",
+    "paragraphs[].index": "Position in reading order, from 0.",
+    "paragraphs[].id": "Content hash of the paragraph text.",
+    "paragraphs[].text": "Paragraph text (text[start:end]).",
+    "paragraphs[].start": "Start offset in text.",
+    "paragraphs[].end": "End offset in text (exclusive).",
+    "paragraphs[].sentences": "Sentences of the paragraph.",
+    "paragraphs[].sentences[].index": "Position within the paragraph, from 0.",
+    "paragraphs[].sentences[].start": "Start offset in text.",
+    "paragraphs[].sentences[].end": "End offset in text (exclusive).",
+}
+
+#: Every field of the JSON document, by dotted path (``[]`` marks list items),
+#: with its meaning. Fields listed in :data:`JSON_OPEN_FIELDS` are mappings
+#: whose keys vary; their contents are not listed here.
+JSON_FIELDS: dict[str, str] = {
+    "driftlab_version": "Version of driftlab that wrote the document.",
+    "run": "What produced the result (model, precision, thresholds), as the pipeline recorded it.",
+    **{f"old{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
+    **{f"new{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
+    "summary": "Counts.",
+    "summary.links_by_type": "Number of links of each of the 8 types (0 included).",
+    "summary.flags": "Number of flags.",
+    "summary.flags_by_rule": "Number of flags per rule.",
+    "summary.flags_by_topic": "Number of flags per topic (a flag counts once per topic).",
+    "summary.old_paragraphs": "Number of paragraphs of the old statement.",
+    "summary.new_paragraphs": "Number of paragraphs of the new statement.",
+    "links": "Alignment links in reading order of the new statement; a dropped "
+    "link follows the link of its old predecessor.",
+    "links[].id": "Content hash of type and paragraph indices; stable across runs.",
+    "links[].old": "Old paragraph indices (empty for added).",
+    "links[].new": "New paragraph indices (empty for dropped).",
+    "links[].type": "unchanged, edited, moved, moved_edited, split, merged, added or dropped.",
+    "links[].confidence": "Confidence of the link, 0-1.",
+    "links[].scores": "Numbers the link decision rests on (cosine, lexical, coverage...).",
+    "links[].evidence": "Human-readable reasons.",
+    "links[].opcodes": "Word edits [tag, i1, i2, j1, j2]: i1:i2 spans old.text, j1:j2 new.text; "
+    "tags equal, cosmetic, replace, delete, insert.",
+    "links[].moved_sentences": "Sentences that migrated into or out of these paragraphs.",
+    "links[].moved_sentences[].old": "[paragraph, sentence] in the old statement.",
+    "links[].moved_sentences[].new": "[paragraph, sentence] in the new statement.",
+    "links[].moved_sentences[].similarity": "Combined similarity of the two sentences.",
+    "links[].moved_sentences[].lexical": "Shared wording of the two sentences.",
+    "flags": "Flags, ranked: highest score first.",
+    "flags[].id": "Content hash; stable across runs (review decisions key on it).",
+    "flags[].rule": "Rule that raised the flag.",
+    "flags[].topics": "Topics the flagged passage belongs to.",
+    "flags[].old": "Old paragraph indices.",
+    "flags[].new": "New paragraph indices.",
+    "flags[].old_text": "The old wording the flag is about.",
+    "flags[].new_text": "The new wording the flag is about.",
+    "flags[].score": "Significance; flags are sorted by it.",
+    "flags[].explanation": "One-sentence explanation.",
+    "flags[].evidence": "Rule-specific evidence (matched terms, ladder steps, scores).",
+    "flags[].link_id": "Id of the link the flag belongs to ('' if none).",
+    "tags": "Topic tags of paragraphs and sentences.",
+    "tags[].topic": "Topic name.",
+    "tags[].side": "old or new.",
+    "tags[].paragraph": "Paragraph index on that side.",
+    "tags[].sentence": "Sentence index within the paragraph, or null for the whole paragraph.",
+    "tags[].method": "term, meaning or term+meaning.",
+    "tags[].score": "Strength of the tag.",
+    "tags[].evidence": "Matched terms, or the closest example.",
+}
+
+#: Mappings in the JSON whose keys depend on the data, not on this module.
+JSON_OPEN_FIELDS: frozenset[str] = frozenset(
+    {
+        "run",
+        "old.extra",
+        "new.extra",
+        "summary.links_by_type",
+        "summary.flags_by_rule",
+        "summary.flags_by_topic",
+        "links[].scores",
+        "flags[].evidence",
+    }
+)
+
+TYPE_LABELS: dict[str, str] = {
+    "unchanged": "unchanged",
+    "edited": "edited",
+    "moved": "moved",
+    "moved_edited": "moved + edited",
+    "split": "split",
+    "merged": "merged",
+    "added": "added",
+    "dropped": "dropped",
+}
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("driftlab")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _clean(value: Any) -> Any:
+    """Plain JSON values: tuples → lists, floats rounded, NaN/inf → null.
+
+    Pipelines may hand over numpy scalars; ``numbers`` recognises them without
+    importing numpy. Anything else unexpected becomes its ``str`` so a stray
+    object can never make the report fail or differ between runs.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        if not math.isfinite(f):
+            return None
+        r = round(f, FLOAT_DECIMALS)
+        return 0.0 if r == 0 else r  # no "-0.0"
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return str(value)
+
+
+def _document_dict(doc: Document) -> dict[str, Any]:
+    st = doc.statement
+    m = st.meta
+    return {
+        "path": st.path,
+        "id": st.id,
+        "format": st.format,
+        "title": m.title,
+        "date": m.date,
+        "series": m.series,
+        "parties": m.parties,
+        "source": m.source,
+        "partial": bool(m.partial),
+        "extra": {k: v for k, v in m.extra},
+        "text": st.text,
+        "paragraphs": [
+            {
+                "index": p.index,
+                "id": p.id,
+                "text": p.text,
+                "start": p.start,
+                "end": p.end,
+                "sentences": [{"index": s.index, "start": s.start, "end": s.end} for s in p.sentences],
+            }
+            for p in doc.paragraphs
+        ],
+    }
+
+
+def _moved_dict(m: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "old": _clean(m.get("old", [])),
+        "new": _clean(m.get("new", [])),
+        "similarity": _clean(m.get("similarity")),
+        "lexical": _clean(m.get("lexical")),
+    }
+
+
+def ordered_links(result: DiffResult) -> list[Link]:
+    """Links in reading order of the new statement.
+
+    Links with new paragraphs sort by their first new paragraph. A dropped
+    link has no place in the new statement, so it goes right after the link
+    holding its old predecessor (the paragraph before its first one), which
+    is where a reader of the new text would notice the gap. Dropped links are
+    placed in old order, so a run of dropped paragraphs stays together.
+    """
+    placed = sorted(
+        (lk for lk in result.links if lk.new),
+        key=lambda lk: (min(lk.new), min(lk.old, default=-1), lk.id),
+    )
+    dropped = sorted(
+        (lk for lk in result.links if not lk.new),
+        key=lambda lk: (min(lk.old, default=-1), lk.id),
+    )
+    for d in dropped:
+        pos = 0  # no predecessor in any link: before everything
+        pred = min(d.old, default=0) - 1
+        while pred >= 0:
+            holder = next((k for k, lk in enumerate(placed) if pred in lk.old), None)
+            if holder is not None:
+                pos = holder + 1
+                break
+            pred -= 1  # predecessor not aligned at all: look further back
+        else:
+            # Several leading dropped links: keep them in old order at the top.
+            while pos < len(placed) and not placed[pos].new:
+                pos += 1
+        placed.insert(pos, d)
+    return placed
+
+
+def _summary(result: DiffResult) -> dict[str, Any]:
+    by_type = Counter(lk.type for lk in result.links)
+    by_rule = Counter(f.rule for f in result.flags)
+    by_topic = Counter(t for f in result.flags for t in dict.fromkeys(f.topics))
+    return {
+        "links_by_type": {t: by_type.get(t, 0) for t in LINK_TYPES},
+        "flags": len(result.flags),
+        "flags_by_rule": dict(sorted(by_rule.items())),
+        "flags_by_topic": dict(sorted(by_topic.items())),
+        "old_paragraphs": len(result.old.paragraphs),
+        "new_paragraphs": len(result.new.paragraphs),
+    }
+
+
+def to_dict(result: DiffResult) -> dict[str, Any]:
+    """The JSON document for ``result``; fields are described in :data:`JSON_FIELDS`."""
+    return {
+        "driftlab_version": _version(),
+        "run": _clean(dict(result.run)),
+        "old": _document_dict(result.old),
+        "new": _document_dict(result.new),
+        "summary": _summary(result),
+        "links": [
+            {
+                "id": lk.id,
+                "old": list(lk.old),
+                "new": list(lk.new),
+                "type": lk.type,
+                "confidence": _clean(lk.confidence),
+                "scores": _clean(dict(lk.scores)),
+                "evidence": list(lk.evidence),
+                "opcodes": [[tag, i1, i2, j1, j2] for tag, i1, i2, j1, j2 in lk.opcodes],
+                "moved_sentences": [_moved_dict(m) for m in lk.moved_sentences],
+            }
+            for lk in ordered_links(result)
+        ],
+        "flags": [
+            {
+                "id": f.id,
+                "rule": f.rule,
+                "topics": list(f.topics),
+                "old": list(f.old),
+                "new": list(f.new),
+                "old_text": f.old_text,
+                "new_text": f.new_text,
+                "score": _clean(f.score),
+                "explanation": f.explanation,
+                "evidence": _clean(dict(f.evidence)),
+                "link_id": f.link_id,
+            }
+            for f in result.flags
+        ],
+        "tags": [
+            {
+                "topic": t.topic,
+                "side": t.side,
+                "paragraph": t.paragraph,
+                "sentence": t.sentence,
+                "method": t.method,
+                "score": _clean(t.score),
+                "evidence": list(t.evidence),
+            }
+            for t in result.tags
+        ],
+    }
+
+
+def to_json(result: DiffResult) -> str:
+    """:func:`to_dict` as JSON text: sorted keys, UTF-8 as is, 2-space indent, final newline."""
+    return json.dumps(to_dict(result), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- HTML context
+#
+# The template sees only the dataclasses below (datasette style: the context
+# of the page is a documented type). Text in them is raw; the template's
+# autoescape does all the escaping, so nothing here builds markup.
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of paragraph text: ``kind`` is text, del, ins or cosmetic."""
+
+    kind: str
+    text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A cross-reference under a paragraph, e.g. "sentence 2 moved to new ¶5"."""
+
+    text: str
+    href: str
+    excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class ParaView:
+    side: str
+    index: int
+    anchor: str  # element id; "" when this paragraph was already shown by another link
+    number: int  # 1-based, for display
+    segments: tuple[Segment, ...]
+    notes: tuple[Note, ...]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagRef:
+    href: str
+    rank: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    id: str
+    anchor: str
+    type: str
+    label: str
+    confidence: str
+    old: tuple[ParaView, ...]
+    new: tuple[ParaView, ...]
+    moved_from: tuple[Note, ...]  # "moved from old ¶i" for moved links
+    evidence: tuple[str, ...]
+    scores: tuple[tuple[str, str], ...]
+    flags: tuple[FlagRef, ...]
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    id: str
+    anchor: str
+    rank: int
+    score: str
+    rule: str
+    topics: tuple[str, ...]
+    topics_attr: str  # ";"-joined, for the filter script
+    old_text: str
+    new_text: str
+    explanation: str
+    evidence: tuple[tuple[str, str], ...]
+    href: str  # passage in the side-by-side view ("" if it cannot be located)
+    where: str
+
+
+@dataclass(frozen=True)
+class SideMeta:
+    side: str
+    label: str
+    path: str
+    title: str
+    date: str
+    series: str
+    parties: str
+    source: str
+    source_href: str  # "" unless source is an http(s) URL
+    partial: bool
+    paragraphs: int
+    extra: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything ``report.html.j2`` renders."""
+
+    page_title: str
+    version: str
+    old: SideMeta
+    new: SideMeta
+    run: tuple[tuple[str, str], ...]
+    counts: tuple[tuple[str, str, int], ...]  # (type, label, count)
+    flag_count: int
+    flags: tuple[FlagRow, ...]
+    flag_topics: tuple[str, ...]
+    flag_rules: tuple[str, ...]
+    rows: tuple[LinkRow, ...]
+    unaligned: tuple[ParaView, ...]  # paragraphs no link mentions
+
+
+def _fmt(value: Any) -> str:
+    """A value as short display text: floats to 4 decimals, containers as compact JSON."""
+    v = _clean(value)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        return str(v)  # already rounded: "0.8123", "0.5"
+    return json.dumps(v, sort_keys=True, ensure_ascii=False)
+
+
+def _http_href(source: str) -> str:
+    """``source`` if it is an absolute http(s) URL, else "": no javascript:, data:, relative links."""
+    s = source.strip()
+    if any(c.isspace() or ord(c) < 32 for c in s):
+        return ""
+    try:
+        parts = urlsplit(s)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return s
+    return ""
+
+
+def _side_meta(side: str, doc: Document) -> SideMeta:
+    st = doc.statement
+    m = st.meta
+    return SideMeta(
+        side=side,
+        label=st.label,
+        path=st.path,
+        title=m.title,
+        date=m.date,
+        series=m.series,
+        parties=m.parties,
+        source=m.source,
+        source_href=_http_href(m.source),
+        partial=bool(m.partial),
+        paragraphs=len(doc.paragraphs),
+        extra=tuple(m.extra),
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _excerpt(text: str, limit: int = 90) -> str:
+    t = _one_line(text)
+    return t if len(t) <= limit else t[: limit - 1].rstrip() + "…"
+
+
+def _marks(link: Link, side: str, old_text: str, new_text: str) -> list[tuple[int, int, str, str]]:
+    """Spans of ``side`` to highlight, from the link's opcodes, sorted by start.
+
+    Equal spans need no mark; gaps between opcodes (whitespace) are copied
+    plain by :func:`_segments`.
+    """
+    marks = []
+    for tag, i1, i2, j1, j2 in link.opcodes:
+        a, b = (i1, i2) if side == "old" else (j1, j2)
+        if b <= a or tag == "equal":
+            continue
+        if tag == "cosmetic":
+            kind = "cosmetic"
+            title = f"cosmetic: “{_one_line(old_text[i1:i2])}” → “{_one_line(new_text[j1:j2])}”"
+        elif side == "old" and tag in ("replace", "delete"):
+            kind = "del"
+            title = f"replaced by “{_excerpt(new_text[j1:j2], 120)}”" if tag == "replace" else ""
+        elif side == "new" and tag in ("replace", "insert"):
+            kind = "ins"
+            title = f"replaces “{_excerpt(old_text[i1:i2], 120)}”" if tag == "replace" else ""
+        else:
+            continue
+        marks.append((a, b, kind, title))
+    marks.sort(key=lambda m: (m[0], m[1]))
+    return marks
+
+
+def _segments(text: str, start: int, end: int, marks: Sequence[tuple[int, int, str, str]]) -> tuple[Segment, ...]:
+    """Paragraph ``text[start:end]`` cut into plain and marked runs.
+
+    Marks are clipped to the paragraph: in a merge or split one replace can
+    run across a paragraph break, and each paragraph shows its own part.
+    """
+    out: list[Segment] = []
+    cur = start
+    for a, b, kind, title in marks:
+        a, b = max(a, cur), min(b, end)
+        if b <= a:
+            continue
+        if a > cur:
+            out.append(Segment("text", text[cur:a]))
+        out.append(Segment(kind, text[a:b], title))
+        cur = b
+    if cur < end:
+        out.append(Segment("text", text[cur:end]))
+    return tuple(out)
+
+
+def _sentence_text(doc: Document, para: int, sent: int) -> str:
+    if 0 <= para < len(doc.paragraphs):
+        sents = doc.paragraphs[para].sentences
+        if 0 <= sent < len(sents):
+            return sents[sent].text
+    return ""
+
+
+def _pair(value: Any) -> tuple[int, int] | None:
+    try:
+        p, s = value
+        return int(p), int(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def _link_notes(result: DiffResult, link: Link) -> dict[tuple[str, int], list[Note]]:
+    """Moved-sentence notes for the paragraphs shown in this link's row."""
+    notes: dict[tuple[str, int], list[Note]] = {}
+    for m in link.moved_sentences:
+        old, new = _pair(m.get("old")), _pair(m.get("new"))
+        if old is None or new is None:
+            continue
+        (op, os_), (np_, ns) = old, new
+        if op in link.old:
+            note = Note(
+                f"sentence {os_ + 1} moved to new ¶{np_ + 1}",
+                f"#new-p{np_}",
+                _excerpt(_sentence_text(result.old, op, os_)),
+            )
+            notes.setdefault(("old", op), []).append(note)
+        if np_ in link.new:
+            note = Note(
+                f"sentence {ns + 1} moved from old ¶{op + 1}",
+                f"#old-p{op}",
+                _excerpt(_sentence_text(result.new, np_, ns)),
+            )
+            notes.setdefault(("new", np_), []).append(note)
+    return notes
+
+
+def _build_context(result: DiffResult) -> ReportContext:
+    old_text, new_text = result.old.statement.text, result.new.statement.text
+    docs = {"old": result.old, "new": result.new}
+    links = ordered_links(result)
+    link_ids = {lk.id for lk in links}
+
+    topics_of: dict[tuple[str, int], set[str]] = {}
+    for t in result.tags:
+        topics_of.setdefault((t.side, t.paragraph), set()).add(t.topic)
+
+    flags_of: dict[str, list[FlagRef]] = {}
+    flag_rows = []
+    for rank, f in enumerate(result.flags, start=1):
+        href = _flag_href(f, link_ids)
+        flag_rows.append(
+            FlagRow(
+                id=f.id,
+                anchor=f"flag-{f.id}",
+                rank=rank,
+                score=_fmt(float(f.score)),
+                rule=f.rule,
+                topics=tuple(f.topics),
+                topics_attr=";".join(f.topics),
+                old_text=f.old_text,
+                new_text=f.new_text,
+                explanation=f.explanation,
+                evidence=tuple((str(k), _fmt(v)) for k, v in sorted(f.evidence.items(), key=lambda kv: str(kv[0]))),
+                href=href,
+                where=_where(f),
+            )
+        )
+        if f.link_id in link_ids:
+            flags_of.setdefault(f.link_id, []).append(FlagRef(f"#flag-{f.id}", rank, f.rule))
+
+    # Each paragraph gets its anchor at its first appearance only: a
+    # malformed alignment that lists a paragraph twice must not produce
+    # duplicate ids. Order is the (deterministic) row order.
+    seen: set[tuple[str, int]] = set()
+
+    def para_view(side: str, index: int, marks, notes) -> ParaView | None:
+        doc = docs[side]
+        if not 0 <= index < len(doc.paragraphs):
+            return None
+        p = doc.paragraphs[index]
+        first = (side, index) not in seen
+        seen.add((side, index))
+        text = old_text if side == "old" else new_text
+        return ParaView(
+            side=side,
+            index=index,
+            anchor=f"{side}-p{index}" if first else "",
+            number=index + 1,
+            segments=_segments(text, p.start, p.end, marks),
+            notes=tuple(dict.fromkeys(notes.get((side, index), ()))),
+            topics=tuple(sorted(topics_of.get((side, index), ()))),
+        )
+
+    rows = []
+    for lk in links:
+        notes = _link_notes(result, lk)
+        old_marks = _marks(lk, "old", old_text, new_text)
+        new_marks = _marks(lk, "new", old_text, new_text)
+        old_views = tuple(v for i in lk.old if (v := para_view("old", i, old_marks, notes)))
+        new_views = tuple(v for j in lk.new if (v := para_view("new", j, new_marks, notes)))
+        moved_from: tuple[Note, ...] = ()
+        if lk.type in ("moved", "moved_edited"):
+            moved_from = tuple(Note(f"moved from old ¶{i + 1}", f"#old-p{i}") for i in lk.old)
+        rows.append(
+            LinkRow(
+                id=lk.id,
+                anchor=f"link-{lk.id}",
+                type=lk.type,
+                label=TYPE_LABELS.get(lk.type, lk.type),
+                confidence=f"{float(lk.confidence):.2f}",
+                old=old_views,
+                new=new_views,
+                moved_from=moved_from,
+                evidence=tuple(lk.evidence),
+                scores=tuple((str(k), _fmt(v)) for k, v in sorted(lk.scores.items(), key=lambda kv: str(kv[0]))),
+                flags=tuple(flags_of.get(lk.id, ())),
+            )
+        )
+
+    unaligned = tuple(
+        v
+        for side in ("old", "new")
+        for i in range(len(docs[side].paragraphs))
+        if (side, i) not in seen and (v := para_view(side, i, (), {}))
+    )
+
+    counts = Counter(lk.type for lk in result.links)
+    old_meta, new_meta = _side_meta("old", result.old), _side_meta("new", result.new)
+    return ReportContext(
+        page_title=f"driftlab: {old_meta.label} → {new_meta.label}",
+        version=_version(),
+        old=old_meta,
+        new=new_meta,
+        run=tuple((str(k), _fmt(v)) for k, v in sorted(result.run.items(), key=lambda kv: str(kv[0]))),
+        counts=tuple((t, TYPE_LABELS[t], counts.get(t, 0)) for t in LINK_TYPES),
+        flag_count=len(result.flags),
+        flags=tuple(flag_rows),
+        flag_topics=tuple(sorted({t for f in result.flags for t in f.topics})),
+        flag_rules=tuple(sorted({f.rule for f in result.flags})),
+        rows=tuple(rows),
+        unaligned=unaligned,
+    )
+
+
+def _flag_href(flag: Flag, link_ids: set[str]) -> str:
+    if flag.link_id in link_ids:
+        return f"#link-{flag.link_id}"
+    if flag.new:
+        return f"#new-p{flag.new[0]}"
+    if flag.old:
+        return f"#old-p{flag.old[0]}"
+    return ""
+
+
+def _where(flag: Flag) -> str:
+    old = ", ".join(f"¶{i + 1}" for i in flag.old) or "—"
+    new = ", ".join(f"¶{j + 1}" for j in flag.new) or "—"
+    return f"old {old} → new {new}"
+
+
+def _csp_hash(content: Any) -> str:
+    """CSP source expression for an inline element with exactly this content."""
+    digest = hashlib.sha256(str(content).encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["csp_hash"] = _csp_hash
+    return env
+
+
+def render_html(result: DiffResult) -> str:
+    """One self-contained HTML page: header, summary, ranked flags, side-by-side redline."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(ctx=_build_context(result))
+
+
+# --------------------------------------------------------------------------- CSV
+
+FLAG_COLUMNS = (
+    "id",
+    "rank",
+    "rule",
+    "topics",
+    "old",
+    "new",
+    "old_text",
+    "new_text",
+    "score",
+    "explanation",
+    "link_id",
+)
+
+
+def _join(items: Iterable[Any]) -> str:
+    return ";".join(str(i) for i in items)
+
+
+def flags_frame(result: DiffResult) -> "pandas.DataFrame":
+    """One row per flag, in rank order (rank 1 = most significant).
+
+    ``topics``, ``old`` and ``new`` are joined with ";"; paragraph indices are 0-based.
+    """
+    import pandas as pd
+
+    rows = [
+        {
+            "id": f.id,
+            "rank": rank,
+            "rule": f.rule,
+            "topics": _join(f.topics),
+            "old": _join(f.old),
+            "new": _join(f.new),
+            "old_text": f.old_text,
+            "new_text": f.new_text,
+            "score": round(float(f.score), FLOAT_DECIMALS),
+            "explanation": f.explanation,
+            "link_id": f.link_id,
+        }
+        for rank, f in enumerate(result.flags, start=1)
+    ]
+    frame = pd.DataFrame(rows, columns=list(FLAG_COLUMNS))
+    return frame.astype({"rank": "int64", "score": "float64"})
+
+
+#: A cell starting with one of these is a formula to Excel and LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_csv(result: DiffResult) -> str:
+    """:func:`flags_frame` as CSV text (``\\n`` line ends, header row).
+
+    Statement text is untrusted: a text cell that a spreadsheet would run as
+    a formula gets a leading apostrophe (the OWASP CSV-injection defence).
+    """
+    frame = flags_frame(result)
+    for col in ("rule", "topics", "old_text", "new_text", "explanation"):
+        frame[col] = frame[col].map(lambda s: "'" + s if s.startswith(_FORMULA_START) else s)
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_report(path: str | os.PathLike[str], content: str) -> None:
+    """Write ``content`` (UTF-8) to ``path`` atomically.
+
+    The text goes to a temporary file in the same directory, is fsynced, and
+    replaces ``path`` in one ``os.replace``: a reader sees the old report or
+    the new one, never half of one. On any failure the temporary file is
+    removed, the old file is untouched and :class:`OutputError` is raised.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"Cannot write report to {target}: it is a directory.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"Cannot create directory {target.parent}: {e.strerror or e}.") from None
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644  # mkstemp's 0600 would make a shared report unreadable to others
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+        tmp = ""
+    except (OSError, UnicodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise OutputError(f"Cannot write report to {target}: {reason}.") from None
+    finally:
+        if tmp:
+            with suppress(OSError):
+                os.unlink(tmp)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable; best effort (not every OS or filesystem allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
