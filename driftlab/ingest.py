@@ -5,6 +5,11 @@ layer via pypdf). Text and Markdown files may start with YAML front matter
 (``---`` … ``---``, see ``shared/corpus/README.md``), which becomes
 :class:`~driftlab.types.Meta`.
 
+Scraped text without front matter is cut to its "Begin Text:" … "End
+Text." markers when present, and known page-furniture lines ("top of
+page", "Writer's picture…") are dropped. A file *with* front matter is
+taken to be curated and its body is kept whole.
+
 The output text is the statement body only: Unicode NFC, ``\\n`` line ends,
 no trailing spaces, paragraphs separated by exactly one blank line. Apart
 from that the wording is kept exactly as written — quote style, dashes and
@@ -157,7 +162,15 @@ def parse_text(raw: str, *, path: str = "<string>", format: str = "text") -> Sta
     fields, body = _split_front_matter(raw, path)
     if format == "markdown":
         body = _strip_markdown(body)
-    text, outside = _strip_clutter(body)
+    outside: list[str] = []
+    if fields is None:
+        text, outside = _strip_clutter(body)
+    else:
+        # Front matter means a person curated the file: its body is the
+        # statement as they left it. Gold files index paragraphs as "the
+        # i-th blank-line block after the front matter", so cutting a
+        # preamble or "Begin Text:" marker here would shift every index.
+        text = body
     text = _tidy(text)
     if not text:
         what = "only front matter" if fields is not None else "no statement text"

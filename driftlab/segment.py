@@ -1,0 +1,210 @@
+"""Segment: split a statement's text into paragraphs and sentences.
+
+A paragraph is a maximal run of non-blank lines; one or more blank lines
+separate paragraphs. Gold alignment files written by hand count paragraphs
+this way ("paragraph *i* is the *i*-th blank-line-separated block after the
+front matter"), so this rule must not get cleverer.
+
+Sentences are found with a rule-based splitter tuned for diplomatic prose:
+it knows the abbreviations these texts use (U.S., D.C., No. 5, Mr., e.g.,
+Jan.…), does not split inside parentheses, keeps closing quotes with their
+sentence and treats "1." at the start of a line as a list number.
+
+Every span is ``(start, end)`` into the statement text, stripped of
+surrounding whitespace, so ``text[start:end]`` is the paragraph or sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .types import Document, Paragraph, Sentence, Statement
+
+__all__ = ["segment", "segment_text", "sentence_spans"]
+
+
+def segment(statement: Statement) -> Document:
+    """Split ``statement.text`` into paragraphs, each with its sentences."""
+    text = statement.text
+    paragraphs = []
+    for p_index, (start, end) in enumerate(segment_text(text)):
+        sentences = tuple(
+            Sentence(index=s_index, start=s, end=e, text=text[s:e])
+            for s_index, (s, e) in enumerate(sentence_spans(text, start, end))
+        )
+        paragraphs.append(
+            Paragraph(index=p_index, start=start, end=end, text=text[start:end], sentences=sentences)
+        )
+    return Document(statement=statement, paragraphs=tuple(paragraphs))
+
+
+def segment_text(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans of ``text``: blocks of non-blank lines, stripped."""
+    spans: list[tuple[int, int]] = []
+    block_start: int | None = None
+    block_end = 0
+    pos = 0
+    for line in text.split("\n"):
+        line_end = pos + len(line)
+        if line.strip():
+            if block_start is None:
+                block_start = pos + (len(line) - len(line.lstrip()))
+            block_end = line_end - (len(line) - len(line.rstrip()))
+        elif block_start is not None:
+            spans.append((block_start, block_end))
+            block_start = None
+        pos = line_end + 1
+    if block_start is not None:
+        spans.append((block_start, block_end))
+    return spans
+
+
+# -------------------------------------------------------------- sentences --
+
+#: Words that end in a full stop without ending a sentence. Lower case,
+#: without the final dot.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof st mt ft gen lt col maj capt cmdr adm sgt gov sen rep amb hon rev
+    pres jr sr messrs mme mlle art arts para paras sec vol fig figs pp cf vs
+    approx dept univ inc ltd corp co assn
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+
+#: Only abbreviations when a number follows ("No. 5", "para. 12"); "no." in
+#: "the answer was no. We…" ends a sentence.
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "para", "paras", "art", "arts"})
+
+#: Dotted initialisms (U.S., D.C., a.m.) and "etc." end sentences often
+#: enough in statements ("…with the U.S. They agreed…") that refusing to
+#: split after them would glue sentences together. They are split only when
+#: the next word is one that typically opens a sentence; "U.S. Department"
+#: and "U.S. President" stay whole.
+_SENTENCE_OPENERS = frozenset(
+    """
+    the a an this that these those they we he she it its our their there here
+    in on at as for to with by from after before during since while when if
+    both all each every however moreover furthermore further also additionally
+    leaders ministers members participants
+    """.split()
+)
+
+_TERMINATOR = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*")
+_LIST_MARKER = re.compile(r"(?:[-*•▪●◦‣–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]+\))\s")
+_OPENING = "\"'“‘«([¿¡"
+_ROMAN = re.compile(r"[ivxlcdm]+|[IVXLCDM]+")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``, absolute offsets into ``text``.
+
+    The spans are ordered, do not overlap, are stripped of whitespace and
+    together cover every non-space character of the range.
+    """
+    end = len(text) if end is None else end
+    cuts = [start]
+    closes = _paren_pairs(text, start, end)
+    for m in _TERMINATOR.finditer(text, start, end):
+        cut = m.end()
+        if cut < end and not text[cut].isspace():
+            continue  # "3.25", "U.S.-Japan", "…?!" mid-token
+        if _inside_parentheses(closes, m.start(), cut):
+            continue
+        nxt = _next_word(text, cut, end)
+        if nxt is None:
+            continue  # end of range: the final span ends there anyway
+        if nxt[0].islower():
+            continue  # "approx. five", "e.g. the": sentences start upper case
+        if "." in m.group() and not _ends_sentence(text, start, m.start(), nxt):
+            continue
+        cuts.append(cut)
+    # A line break before a list item also starts a new sentence, so items
+    # without final punctuation do not fuse into one long "sentence".
+    pos = text.find("\n", start, end)
+    while pos >= 0:
+        rest = text[pos + 1 : end].lstrip(" \t")
+        if _LIST_MARKER.match(rest):
+            cuts.append(pos + 1)
+        pos = text.find("\n", pos + 1, end)
+    cuts = sorted(set(cuts)) + [end]
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        chunk = text[a:b]
+        stripped = chunk.strip()
+        if stripped:
+            s = a + (len(chunk) - len(chunk.lstrip()))
+            spans.append((s, s + len(stripped)))
+    return spans
+
+
+def _next_word(text: str, pos: int, end: int) -> str | None:
+    """The next word after ``pos`` (opening quotes/brackets skipped), or None."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    while pos < end and text[pos] in _OPENING:
+        pos += 1
+    if pos >= end:
+        return None
+    m = re.compile(r"[^\s]+").match(text, pos, end)
+    return m.group() if m else None
+
+
+def _ends_sentence(text: str, start: int, dot: int, nxt: str) -> bool:
+    """Does the full stop at ``dot`` end a sentence, given the next word?"""
+    # The token the dot belongs to: back to the previous whitespace.
+    tok_start = dot
+    while tok_start > start and not text[tok_start - 1].isspace():
+        tok_start -= 1
+    token = text[tok_start:dot].lstrip(_OPENING)
+    low = token.lower()
+    if not token:
+        return True
+    # "1." / "iv." / "b." opening a line, or a short number right after a
+    # sentence end ("…Soviet Union. 2. Seventy-seven years…", numbered
+    # paragraphs run together), is an item number that belongs to the
+    # sentence it introduces.
+    line_start = text.rfind("\n", start, tok_start) + 1
+    before = text[max(line_start, start) : tok_start].rstrip()
+    numbering = (token.isdigit() and len(token) <= 3) or _ROMAN.fullmatch(token) or len(token) == 1
+    if numbering and (not before or before[-1] in ".!?:;\"'”’)"):
+        # …unless that "sentence end" is itself an abbreviation: "on Jan. 5."
+        previous = before.split()[-1].rstrip(".").lower() if before else ""
+        if previous not in _ABBREVIATIONS and previous not in _NUMBER_ABBREVIATIONS:
+            return False
+    if low in _NUMBER_ABBREVIATIONS:
+        return not nxt[0].isdigit()
+    if low in _ABBREVIATIONS:
+        return False
+    if low in ("e.g", "i.e", "cf", "viz"):
+        return False
+    if len(token) == 1 and token.isalpha():
+        return False  # a middle initial: "Kurt M. Campbell"
+    if "." in token or low == "etc":
+        return _bare(nxt).lower() in _SENTENCE_OPENERS
+    return True
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,;:!?\"'“”‘’()[]")
+
+
+def _paren_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Matched ``(`` … ``)`` pairs in the range. Unmatched ones are ignored,
+    so a stray "1)" list marker or an unclosed "(" cannot swallow the rest
+    of the paragraph."""
+    stack: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for i in range(start, end):
+        c = text[i]
+        if c == "(":
+            stack.append(i)
+        elif c == ")" and stack:
+            pairs.append((stack.pop(), i))
+    return pairs
+
+
+def _inside_parentheses(pairs: list[tuple[int, int]], term: int, cut: int) -> bool:
+    # A terminator inside "( … )" does not end the sentence, unless the
+    # closing parenthesis is part of the terminator run: "(See annex.) Next".
+    return any(o < term and c >= cut for o, c in pairs)
