@@ -42,7 +42,7 @@ from .errors import (
 )
 from .types import Meta, Statement
 
-__all__ = ["load_statement", "parse_text", "FORMATS"]
+__all__ = ["load_statement", "parse_text", "rebuild_paragraphs", "FORMATS"]
 
 #: Formats driftlab reads, and the file extensions that select them.
 FORMATS: dict[str, str] = {

@@ -88,6 +88,14 @@ def test_repo_copy_of_seed_matches_ingested_seed(seed_path):
     assert repo.meta.date == "2024-10-16" and repo.meta.partial is False
 
 
+def test_curated_file_body_is_kept_whole(tmp_path):
+    # With front matter the body is as curated: gold files count its
+    # blank-line blocks, so markers and preambles are not cut.
+    raw = "---\ntitle: T\n---\nPreamble line.\n\nBegin Text:\n\nThe statement.\n\nEnd Text\n"
+    p = write(tmp_path, "curated.txt", raw)
+    assert paragraphs(load_statement(p).text) == ["Preamble line.", "Begin Text:", "The statement.", "End Text"]
+
+
 def test_output_text_is_normalised():
     raw = "First line  \r\nsame paragraph\t\r\n\r\n\r\n\r\nCafe\u0301 “quoted” — colour\rlast\n\n\n"
     s = parse_text(raw)
@@ -270,6 +278,19 @@ def test_html_not_in_declared_charset(tmp_path):
     assert str(exc.value) == f"{p} is not valid shift_jis (its declared charset): byte 0x81 at offset 57"
 
 
+def test_html_unknown_declared_charset(tmp_path):
+    p = write(tmp_path, "odd.html", b'<html><head><meta charset="klingon-8"></head><body><p>Words.</p></body></html>')
+    with pytest.raises(EncodingError) as exc:
+        load_statement(p)
+    assert str(exc.value) == f"{p} declares an unknown charset 'klingon-8'"
+
+
+def test_parse_text_refuses_pdf():
+    with pytest.raises(UnsupportedFormat) as exc:
+        parse_text("%PDF-1.4", format="pdf")
+    assert str(exc.value) == "<string>: parse_text cannot read format 'pdf'"
+
+
 def test_parse_text_html_in_memory():
     s = parse_text("<html><body><p>A statement fetched from the web today.</p></body></html>", format="html")
     assert s.text == "A statement fetched from the web today."
@@ -435,6 +456,7 @@ def test_nul_bytes_are_binary(tmp_path):
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx)"),
         (b"\x7fELF", "an ELF executable"),
+        (b"%PDF-1.7\n", "a PDF (use the .pdf extension)"),
     ],
 )
 def test_known_binary_formats(tmp_path, magic, what):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftlab.ingest import load_statement, parse_text
+from driftlab.ingest import load_statement
 from driftlab.segment import segment, segment_text, sentence_spans
 from driftlab.types import Meta, Statement
 
