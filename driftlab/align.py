@@ -74,14 +74,18 @@ PART_DOMINANCE = 0.5
 #: Cosine floor for part edges: protects against bigram collisions of stock
 #: phrases ("rules-based international order") between unrelated passages.
 PART_MIN_COSINE = 0.45
+#: Cosine above which a paragraph sharing a fair part of its content
+#: (``split_coverage``) with a bead's paragraph joins it as a split/merge even
+#: when their wording as a whole differs (leaders condensing ministers' text).
+LOOSE_COSINE = 0.7
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
 
 
 @dataclass(frozen=True)
 class AlignParams:
-    link_threshold: float = 0.5
-    min_lexical: float = 0.3
+    link_threshold: float = 0.45
+    min_lexical: float = 0.15
     sentence_threshold: float = 0.8
     split_coverage: float = 0.3
 
@@ -181,20 +185,36 @@ class _Bead:
     kind: str  # "whole" or "part" for the founding edge
 
 
-def align(
-    old: Document,
-    new: Document,
-    old_sent_vecs: np.ndarray,
-    new_sent_vecs: np.ndarray,
-    params: AlignParams = AlignParams(),
-) -> tuple[Link, ...]:
-    """Links between ``old`` and ``new`` paragraphs (opcodes left empty).
+@dataclass
+class Features:
+    """All pairwise evidence between two documents (see the module docstring).
 
-    ``old_sent_vecs``: ``(S_old, d)`` L2-normalised vectors of the old
-    statement's sentences in reading order (paragraph by paragraph);
-    ``new_sent_vecs`` likewise. Links come in the new statement's reading
-    order, each dropped passage after the link of its old predecessor.
+    Paragraph matrices are ``(n_old, n_new)``; sentence matrices
+    ``(S_old, S_new)``.
     """
+
+    o_sents: list
+    n_sents: list
+    o_sent_par: np.ndarray
+    n_sent_par: np.ndarray
+    o_pw: list
+    n_pw: list
+    o_sw: list
+    o_pv: np.ndarray
+    n_pv: np.ndarray
+    p_cos: np.ndarray
+    p_lex: np.ndarray
+    p_comb: np.ndarray
+    s_cos: np.ndarray
+    s_lex: np.ndarray
+    sent_pairs: list
+    part_old: np.ndarray
+    part_new: np.ndarray
+    vocab: "_Vocab"
+
+
+def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_vecs: np.ndarray,
+             params: AlignParams = AlignParams()) -> Features:
     n, m = len(old.paragraphs), len(new.paragraphs)
     o_sents = [s for p in old.paragraphs for s in p.sentences]
     n_sents = [s for p in new.paragraphs for s in p.sentences]
@@ -246,6 +266,31 @@ def align(
     part_old = np.minimum(1.0, np.maximum(cov_old, c_old))  # share of old i found in new j
     part_new = np.minimum(1.0, np.maximum(cov_new, c_new))  # share of new j taken from old i
 
+    return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, o_pv, n_pv,
+                    p_cos, p_lex, p_comb, s_cos, s_lex, sent_pairs, part_old, part_new, vocab)
+
+
+def align(
+    old: Document,
+    new: Document,
+    old_sent_vecs: np.ndarray,
+    new_sent_vecs: np.ndarray,
+    params: AlignParams = AlignParams(),
+) -> tuple[Link, ...]:
+    """Links between ``old`` and ``new`` paragraphs (opcodes left empty).
+
+    ``old_sent_vecs``: ``(S_old, d)`` L2-normalised vectors of the old
+    statement's sentences in reading order (paragraph by paragraph);
+    ``new_sent_vecs`` likewise. Links come in the new statement's reading
+    order, each dropped passage after the link of its old predecessor.
+    """
+    n, m = len(old.paragraphs), len(new.paragraphs)
+    f = features(old, new, old_sent_vecs, new_sent_vecs, params)
+    o_sents, n_sents, o_sent_par, n_sent_par = f.o_sents, f.n_sents, f.o_sent_par, f.n_sent_par
+    o_pw, n_pw, o_sw, o_pv, n_pv = f.o_pw, f.n_pw, f.o_sw, f.o_pv, f.n_pv
+    p_cos, p_lex, p_comb, s_cos, s_lex = f.p_cos, f.p_lex, f.p_comb, f.s_cos, f.s_lex
+    sent_pairs, part_old, part_new, vocab = f.sent_pairs, f.part_old, f.part_new, f.vocab
+
     # --- 3. candidate edges -------------------------------------------------
     whole = (p_comb >= params.link_threshold) & (p_lex >= params.min_lexical)
     dominant = (part_old >= PART_DOMINANCE) | (part_new >= PART_DOMINANCE)
@@ -256,7 +301,9 @@ def align(
     # making a passage part of another.
     part = dominant & (p_cos >= PART_MIN_COSINE) & (involved | (part_new >= 0.8) | (part_old >= 0.8))
     strength = np.where(whole, p_comb, 0.5 * p_cos + 0.5 * np.maximum(part_old, part_new) * np.minimum(1.0, p_lex + 0.5))
-    edges = np.argwhere(whole | part)
+    # Weaker edges may only join an existing bead (see below), never found one.
+    joining = (np.maximum(part_old, part_new) >= params.split_coverage) & (p_cos >= PART_MIN_COSINE)
+    edges = np.argwhere(whole | part | joining)
     edge_order = (
         np.lexsort((edges[:, 1], edges[:, 0], -strength[edges[:, 0], edges[:, 1]])) if len(edges) else []
     )
@@ -269,7 +316,7 @@ def align(
         i, j = int(edges[k, 0]), int(edges[k, 1])
         bi, bj = bead_of_old.get(i), bead_of_new.get(j)
         if bi is None and bj is None:
-            if not whole[i, j] and max(part_old[i, j], part_new[i, j]) < PART_DOMINANCE:
+            if not (whole[i, j] or part[i, j]):
                 continue
             b = _Bead([i], [j], float(strength[i, j]), "whole" if whole[i, j] else "part")
             beads.append(b)
@@ -277,11 +324,19 @@ def align(
             bead_of_new[j] = b
         elif bi is not None and bj is None:
             # split: j must be mostly old i's text, and i must not already be merged.
-            if len(bi.old) == 1 and part_new[i, j] >= PART_DOMINANCE:
+            # A split piece is either mostly old i's text, or linkable to i in
+            # its own right with a fair share of i's content.
+            if len(bi.old) == 1 and (
+                part_new[i, j] >= PART_DOMINANCE
+                or (part_new[i, j] >= params.split_coverage and (whole[i, j] or p_cos[i, j] >= LOOSE_COSINE))
+            ):
                 bi.new.append(j)
                 bead_of_new[j] = bi
         elif bj is not None and bi is None:
-            if len(bj.new) == 1 and part_old[i, j] >= PART_DOMINANCE:
+            if len(bj.new) == 1 and (
+                part_old[i, j] >= PART_DOMINANCE
+                or (part_old[i, j] >= params.split_coverage and (whole[i, j] or p_cos[i, j] >= LOOSE_COSINE))
+            ):
                 bj.old.append(i)
                 bead_of_old[i] = bj
 

@@ -1,0 +1,58 @@
+"""Settings: one table, config files, validation with hints."""
+
+from __future__ import annotations
+
+import pytest
+
+from driftlab.errors import ConfigError
+from driftlab.settings import SETTINGS, Settings, load_config_file, settings_table
+
+
+def test_table_and_dataclass_agree():
+    s = Settings()
+    for setting in SETTINGS:
+        assert getattr(s, setting.name) == setting.default
+        assert setting.help
+
+
+def test_unknown_key_has_a_hint():
+    with pytest.raises(ConfigError, match="Unknown setting 'link_treshold'. Did you mean 'link_threshold'"):
+        Settings().updated({"link_treshold": 0.4})
+
+
+def test_values_are_coerced_and_validated():
+    s = Settings().updated({"link-threshold": "0.6", "use_cache": "no", "batch_size": 8.0})
+    assert (s.link_threshold, s.use_cache, s.batch_size) == (0.6, False, 8)
+    with pytest.raises(ConfigError, match="expects float"):
+        Settings().updated({"link_threshold": "high"})
+    with pytest.raises(ConfigError, match="expects int"):
+        Settings().updated({"batch_size": 2.5})
+
+
+def test_none_values_leave_defaults():
+    assert Settings().updated({"model": None}) == Settings()
+
+
+def test_config_files(tmp_path):
+    y = tmp_path / "c.yaml"
+    y.write_text("min_lexical: 0.25\nmodel: /models/x\n")
+    t = tmp_path / "c.toml"
+    t.write_text('min_lexical = 0.2\n')
+    assert Settings().updated(load_config_file(y)).min_lexical == 0.25
+    assert Settings().updated(load_config_file(t)).min_lexical == 0.2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="must hold a mapping"):
+        load_config_file(bad)
+    with pytest.raises(ConfigError, match="Config file not found"):
+        load_config_file(tmp_path / "none.yaml")
+
+
+def test_cache_dir_resolution(monkeypatch, tmp_path):
+    monkeypatch.setenv("DRIFTLAB_CACHE", str(tmp_path / "env"))
+    assert Settings().resolved_cache_dir() == tmp_path / "env"
+    assert Settings(cache_dir=str(tmp_path / "x")).resolved_cache_dir() == tmp_path / "x"
+
+
+def test_settings_table_lists_everything():
+    assert [row[0] for row in settings_table()] == [s.name for s in SETTINGS]
