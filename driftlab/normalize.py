@@ -1,0 +1,288 @@
+"""Cosmetic normalisation: what two wordings must differ in to count as different.
+
+Successive statements are retyped, re-templated and re-spelt. None of the
+following is a wording change, and every one of them is folded away here:
+
+* Unicode compatibility forms (NFKC: full-width letters, ligatures, ``…``),
+  letter case and diacritics (``Türkiye`` = ``Turkiye``);
+* quote and apostrophe style (``“ ” „ « »`` = ``"``; ``‘ ’ ` ´`` = ``'``);
+* dash style: every dash is ``-``; a run of dashes (``--``) is one dash;
+  hyphens and en dashes *inside* a word (``Russia–Ukraine``, ``co-operation``)
+  are dropped, so hyphenated, closed and (for listed compounds) open forms fold
+  alike: ``coast-guard`` = ``coastguard`` = ``coast guard``;
+* whitespace (never a token), soft hyphens and zero-width characters;
+* abbreviation dots (``U.S.`` = ``US``) and a space before ``%``;
+* British vs American spelling (``defence``/``defense``, ``programme``,
+  ``centre``, ``labour``, ``-ise``/``-isation``/``-yse``…), see
+  :func:`americanize` and ``data/spelling.tsv``.
+
+The folded form of a token is its :attr:`Token.key`. Two texts are
+*cosmetically equal* iff :func:`fold` gives the same string.
+
+What it costs: a hyphen that changes meaning (``re-sign``/``resign``,
+``re-form``/``reform``) is folded away too; and the noun plural ``analyses`` is
+left alone by the ``-yse`` rule (so the verb ``analyses``/``analyzes`` shows as
+a change). Both are rare in official statements; the opposite error, flagging
+every re-hyphenation as a wording change, is not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+__all__ = [
+    "STOPWORDS",
+    "Token",
+    "americanize",
+    "content_words",
+    "fold",
+    "token_key",
+    "tokenize",
+    "word_units",
+]
+
+
+class Token(NamedTuple):
+    """A token with its absolute character span and its cosmetic-insensitive key."""
+
+    text: str
+    start: int
+    end: int
+    key: str
+
+
+# --- tokenising -------------------------------------------------------------
+
+# Soft hyphen and zero-width characters: invisible, so never a token; inside a
+# word they do not split it.
+_IGNORABLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Characters that join the parts of one word: hyphens, the non-breaking hyphen
+# and the en dash ("ROK–US–Japan"), and apostrophes. The em dash is never a
+# joiner: "Japan—the" is two words with a dash between, like "Japan — the".
+_HYPHENS = "-\u2010\u2011\u2013"
+_APOSTROPHES = "'\u2019"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+_LETTER = r"[^\W\d_]"
+# A word part: an abbreviation with dots ("U.S.", "e.g.") or a run of word
+# characters in which "," and "." may sit between digits ("1,000", "3.5").
+_PART = rf"(?:(?:{_LETTER}\.){{2,}}|\w+(?:(?<=\d)[.,](?=\d)\w+|[{_IGNORABLE}]+(?=\w)\w+)*)"
+# Parts join with an apostrophe, or a hyphen with a letter on at least one
+# side ("COVID-19", "5-year"), but not between two numbers: "2025-2030" is
+# three tokens, exactly like "2025–2030".
+_JOIN = (
+    rf"(?:[{_APOSTROPHES}](?=\w)"
+    rf"|(?<={_LETTER})[{_HYPHENS}](?=\w)"
+    rf"|(?<=[\d.])[{_HYPHENS}](?={_LETTER}))"
+)
+_TOKEN_RE = re.compile(
+    rf"{_PART}(?:{_JOIN}{_PART})*(?:(?<=\d)%)?"  # word or number
+    rf"|[{_DASHES}]+"  # a dash, or "--" standing for one
+    rf"|\.{{2,}}"  # an ellipsis typed as dots
+    rf"|[^\s{_IGNORABLE}]"  # any other character is its own token
+)
+
+_QUOTES = str.maketrans(
+    {
+        **{c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02"},
+        **{c: "'" for c in "\u2018\u2019\u201a\u201b`\u00b4\u2032\uff07"},
+        **{c: "-" for c in _DASHES},
+        **{c: None for c in _IGNORABLE},
+    }
+)
+_ABBREVIATION_RE = re.compile(rf"^(?:{_LETTER}\.){{2,}}$")
+_WORD_SPLIT_RE = re.compile(r"(['-])")
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Split ``text`` into words, numbers and single punctuation characters.
+
+    Words keep their internal hyphens and apostrophes (``people-to-people``,
+    ``Russia's``); numbers keep ``,``, ``.`` and a trailing ``%``. Whitespace is
+    never a token. Spans are absolute: ``start``/``end`` are shifted by
+    ``offset`` so that ``text[t.start - offset:t.end - offset] == t.text``.
+    """
+    return [
+        Token(m.group(), m.start() + offset, m.end() + offset, token_key(m.group()))
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+@lru_cache(maxsize=65536)
+def token_key(token: str) -> str:
+    """The cosmetic-insensitive form of one token (see the module docstring)."""
+    s = unicodedata.normalize("NFKC", token).casefold()
+    if not s.isascii():
+        # Drop diacritics: decompose, remove combining marks, recompose.
+        s = unicodedata.normalize(
+            "NFC",
+            "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)),
+        )
+    s = s.translate(_QUOTES)
+    if not any(c.isalnum() for c in s):
+        if s and set(s) == {"-"}:
+            return "-"
+        if s and set(s) == {"."} and len(s) > 1:
+            return "..."
+        return s
+    parts = _WORD_SPLIT_RE.split(s)
+    # Americanise each part; keep apostrophes ("it's" is not "its"), drop
+    # hyphens so that hyphenated and closed compounds fold alike, and drop
+    # abbreviation dots ("U.S.-Japan" = "US-Japan").
+    return "".join(
+        "" if p == "-" else p if p == "'" else americanize(p.replace(".", "") if _ABBREVIATION_RE.match(p) else p)
+        for p in parts
+    )
+
+
+# --- spelling ---------------------------------------------------------------
+
+
+def _load_spelling() -> tuple[dict[str, str], frozenset[tuple[str, ...]]]:
+    words: dict[str, str] = {}
+    compounds: set[tuple[str, ...]] = set()
+    raw = (Path(__file__).parent / "data" / "spelling.tsv").read_text(encoding="utf-8")
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        british, sep, american = line.partition("\t")
+        if not sep or not british or not american:
+            raise ValueError(f"spelling.tsv line {lineno}: expected 'british<TAB>american'")
+        if " " in british or " " in american:
+            for form in (british, american):
+                if " " in form:
+                    compounds.add(tuple(form.split()))
+        else:
+            words[british] = american
+    return words, frozenset(compounds)
+
+
+_SPELLING, _OPEN_COMPOUNDS_RAW = _load_spelling()
+
+# British -ise/-isation/-yse → American -ize/-ization/-yze. The suffix rule
+# only fires when what precedes "is" is at least 3 letters long ("rise",
+# "wise", "raise", "noise" never qualify) and the base verb is not a word
+# whose "-ise" is not the Greek -ize suffix. Whole families are excepted by
+# their ending ("-vise": advise, revise, supervise, improvise; "-wise";
+# "-chise": franchise; "-aise", "-oise", "-uise": raise, noise, cruise).
+_ISE_RE = re.compile(r"^([a-z]{3,})is(e|es|ed|ing|er|ers|ation|ations|ational|able)$")
+_ISE_EXCEPT_ENDINGS = ("vise", "wise", "chise", "aise", "oise", "uise", "guise")
+_ISE_EXCEPTIONS = frozenset(
+    """
+    advertise arise chastise circumcise comprise compromise concise demise despise
+    enterprise excise exercise exorcise expertise imprecise incise merchandise mortise
+    paradise precise premise promise prise remise reprise apprise sunrise moonrise uprise surmise
+    surprise treatise chemise valise cerise anise denise elise eloise louise marquise
+    """.split()
+)
+# Plurals of nouns in -is that end like "-ises" ("crises" is not "crizes").
+_ISE_PLURALS = frozenset("crises irises metropolises trellises mantises pelvises".split())
+_YSE_RE = re.compile(r"^([a-z]{2,}ly)s(e|ed|ing|er|ers)$")
+
+
+def americanize(word: str) -> str:
+    """American spelling of one lowercase word (unchanged if not British).
+
+    A hyphenated word is americanised part by part (``self-defence`` →
+    ``self-defense``). The explicit table (``data/spelling.tsv``) wins; then
+    the ``-ise``/``-yse`` rule with its exceptions.
+    """
+    if "-" in word:
+        return "-".join(americanize(p) for p in word.split("-"))
+    hit = _SPELLING.get(word)
+    if hit is not None:
+        return hit
+    if "is" in word and word not in _ISE_PLURALS:
+        m = _ISE_RE.match(word)
+        if m:
+            base = m.group(1) + "ise"
+            if base not in _ISE_EXCEPTIONS and not base.endswith(_ISE_EXCEPT_ENDINGS):
+                return m.group(1) + "iz" + m.group(2)
+    if "lys" in word:
+        m = _YSE_RE.match(word)
+        if m:
+            return m.group(1) + "z" + m.group(2)
+    return word
+
+
+# Open compounds as tuples of *keys* ("coast", "guard"), so that the parts of
+# a compound are matched after spelling ("cyber", "defence" → "defense").
+_OPEN_COMPOUNDS = frozenset(tuple(token_key(p) for p in parts) for parts in _OPEN_COMPOUNDS_RAW)
+_COMPOUND_LENGTHS = sorted({len(c) for c in _OPEN_COMPOUNDS}, reverse=True)
+
+
+def word_units(text: str, offset: int = 0) -> list[Token]:
+    """:func:`tokenize`, then join what must compare as one unit.
+
+    An open compound listed in ``spelling.tsv`` (``coast guard``, ``per cent``)
+    becomes one unit whose key is the closed form (``coastguard``), like the
+    hyphenated and closed spellings; a ``%`` after a number joins it
+    (``3.5 %`` = ``3.5%``). A unit's ``text`` is the original text of its span,
+    inner whitespace included. Diffing and :func:`fold` both work on units, so
+    they agree on what is cosmetic.
+    """
+    tokens = tokenize(text, offset)
+    out: list[Token] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        joined = None
+        for size in _COMPOUND_LENGTHS:
+            if i + size <= n:
+                keys = tuple(t.key for t in tokens[i : i + size])
+                if keys in _OPEN_COMPOUNDS:
+                    joined = size
+                    break
+        if joined is None and i + 1 < n and tokens[i + 1].text == "%" and tokens[i].key[-1:].isdigit():
+            joined = 2
+        if joined is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        first, last = tokens[i], tokens[i + joined - 1]
+        key = "".join(t.key for t in tokens[i : i + joined])
+        out.append(Token(text[first.start - offset : last.end - offset], first.start, last.end, key))
+        i += joined
+    return out
+
+
+def fold(text: str) -> str:
+    """The cosmetic-insensitive form of ``text``: its unit keys joined by spaces."""
+    return " ".join(u.key for u in word_units(text))
+
+
+# --- content words -------------------------------------------------------------
+
+#: Function words ignored when comparing content. Deliberately *not* here:
+#: negations (not, no, nor, never, without) and modal verbs (will, shall, must,
+#: should, may, might, can, could, would): in a communiqué "will" → "may" or an
+#: added "not" is exactly the change an analyst is looking for.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because
+    been before being below between both but by did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he he'd
+    he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've
+    if in into is isn't it it's its itself let's me more most my myself of off on once only
+    or other ought our ours ourselves out over own same she she'd she'll she's so some such
+    than that that's the their theirs them themselves then there there's these they they'd
+    they'll they're they've this those through to too under until up very was wasn't we
+    we'd we'll we're we've were weren't what what's when when's where where's which while
+    who who's whom why why's with you you'd you'll you're you've your yours yourself
+    yourselves per via upon within among toward onto
+    """.split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded keys of ``text`` without stop words and punctuation, in order."""
+    return [
+        u.key
+        for u in word_units(text)
+        if u.key not in STOPWORDS and any(c.isalnum() for c in u.key)
+    ]
