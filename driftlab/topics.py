@@ -1,0 +1,601 @@
+"""Topics: which passages talk about what, and the vocabulary the flag rules use.
+
+A topic config (YAML; the default is ``driftlab/data/topics.yaml``, documented
+copy in ``corpus/topics.yaml``) declares:
+
+* ``topics``: id, name, description, ``terms`` (aliases, multi-word terms,
+  ``@Actor`` references), ``exclude`` phrases, ``requires`` (groups that must
+  all be named in one sentence, for composite topics such as DPRK–Russia),
+  ``examples`` and a ``weight`` (the watch list: how much a flag on this topic
+  matters);
+* ``actors``: named states, organisations and people, with aliases;
+* ``ladders``: ordered rungs of diplomatic language for intensity shifts;
+* ``modality``, ``negation`` and ``polarity`` cues, and the ``rule_weights``
+  and thresholds of the significance score.
+
+Tagging uses two routes and keeps the evidence of each:
+
+1. **Terms.** Every term, exclude phrase and actor alias of the config goes
+   into one compiled regex whose alternatives are ordered longest first. A
+   regex scan is leftmost-first, so at any position the longest phrase wins,
+   and a phrase consumes its words: "China" inside "South China Sea" is never
+   seen on its own (the sea tags ``maritime``; China the actor is not named).
+   ``exclude`` phrases of a topic are phrases that win the same way but tag
+   nothing for that topic (e.g. "Korean War" for a DPRK topic). Terms match
+   whole words, case-insensitively except all-capital acronyms ("US" ≠ "us"),
+   with plural/possessive endings; a word ending in ``~`` takes verb endings
+   too and a word ending in ``*`` is a prefix.
+2. **Meaning.** The cosine of each sentence and paragraph embedding to the
+   embeddings of the topic's description and examples; a unit is tagged when
+   the best cosine reaches the calibrated threshold. Meaning alone never tags
+   a composite topic (``requires``): "cooperation" talk near Russia is not
+   DPRK–Russia cooperation unless both are named.
+
+Cost: one regex scan per sentence (the regex is compiled once per config and
+cached on it) and one matrix product of unit × topic-text vectors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import ConfigError
+from .types import Document, TopicTag
+
+#: The packaged default; ``corpus/topics.yaml`` is a byte-identical copy for users.
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent / "data" / "topics.yaml"
+
+RULES = (
+    "intensity_shift",
+    "actor_change",
+    "modality",
+    "negation",
+    "number_change",
+    "topic_added",
+    "topic_dropped",
+    "passage_added",
+    "passage_dropped",
+    "new_wording",
+)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+# --------------------------------------------------------------------------- phrases
+
+_DASHES = "-‐‑‒–—"
+_APOS = "'’"
+_SEP = r"[\s" + re.escape(_DASHES) + r"]+"
+_PLURAL = r"(?:s|es)?(?:['’]s?)?"
+
+
+def _verb_forms(word: str) -> list[str]:
+    """condemn → condemn, condemns, condemned, condemning (and e/y/doubling variants)."""
+    w = word.lower()
+    forms = {w, w + "s", w + "es", w + "ed", w + "ing"}
+    if w.endswith("e"):
+        forms |= {w + "d", w[:-1] + "ing"}
+    if w.endswith("y") and len(w) > 2 and w[-2] not in "aeiou":
+        forms |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if re.search(r"[^aeiou][aeiou][bdgmnprt]$", w):  # commit → committed, committing
+        forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _word_regex(word: str) -> str:
+    if word.endswith("~"):
+        return "(?:" + "|".join(re.escape(f) for f in _verb_forms(word[:-1])) + ")"
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    core = re.escape(word).replace("'", "['’]").replace("’", "['’]")
+    if len(word) >= 2 and word.isupper():
+        # Acronyms match case-sensitively: "US" the country, not "us" the pronoun.
+        return f"(?-i:{core}){_PLURAL}"
+    return core
+
+
+def phrase_regex(phrase: str) -> str:
+    """Regex source for one config phrase (whole words; see module docstring).
+
+    The word-start check ``(?<!\\w)`` is added once by :class:`PhraseMatcher`.
+    """
+    words = [w for w in re.split(r"[\s" + re.escape(_DASHES) + r"]+", phrase.strip()) if w]
+    if not words:
+        raise ConfigError(f"Empty phrase {phrase!r} in the topic config.")
+    parts = [_word_regex(w) for w in words]
+    last = words[-1]
+    if not (last.endswith("~") or last.endswith("*") or last.isupper()):
+        parts[-1] += _PLURAL
+    return _SEP.join(parts) + r"(?!\w)"
+
+
+def phrase_key(phrase: str) -> str:
+    return " ".join(phrase.lower().replace("’", "'").split())
+
+
+class PhraseMatcher:
+    """Leftmost-longest, non-overlapping matching of many phrases at once.
+
+    ``payloads`` maps a phrase to what it stands for (any values); ``find``
+    returns ``(start, end, phrase)`` triples. Alternatives are ordered by
+    length of the phrase (longest first), so at one position the longest
+    phrase wins and the words it covers cannot match again.
+    """
+
+    def __init__(self, phrases: Iterable[str]):
+        unique = sorted({p for p in phrases}, key=lambda p: (-len(p), p))
+        self.phrases = unique
+        if not unique:
+            self._re = None
+            return
+        # One word-start check for all alternatives: most positions fail it at once.
+        source = r"(?<!\w)(?:" + "|".join(f"(?P<p{i}>{phrase_regex(p)})" for i, p in enumerate(unique)) + ")"
+        self._re = re.compile(source, re.IGNORECASE)
+
+    def find(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+        if self._re is None:
+            return []
+        out = []
+        for m in self._re.finditer(text):
+            name = m.lastgroup
+            out.append((m.start() + offset, m.end() + offset, self.phrases[int(name[1:])]))
+        return out
+
+
+# --------------------------------------------------------------------------- config
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    description: str = ""
+    terms: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    #: Groups of terms (or @Actor) that must all be named in one sentence.
+    requires: tuple[tuple[str, ...], ...] = ()
+    examples: tuple[str, ...] = ()
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    id: str
+    name: str
+    #: Rungs from weakest to strongest; each rung is a tuple of phrases.
+    rungs: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    topics: tuple[Topic, ...]
+    ladders: tuple[Ladder, ...]
+    actors: Mapping[str, tuple[str, ...]]
+    modality: Mapping[str, tuple[str, ...]]
+    negation: tuple[str, ...]
+    polarity: tuple[tuple[str, str], ...]
+    rule_weights: Mapping[str, float]
+    untagged_weight: float = 0.5
+    meaning_threshold: float = 0.45
+    sentence_meaning_threshold: float = 0.5
+    path: str = ""
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self._index().get(topic_id)
+
+    def topic_name(self, topic_id: str) -> str:
+        t = self.topic(topic_id)
+        return t.name if t else topic_id
+
+    def topic_weight(self, topic_id: str) -> float:
+        t = self.topic(topic_id)
+        return t.weight if t else self.untagged_weight
+
+    def _index(self) -> dict[str, Topic]:
+        if "index" not in self._compiled:
+            self._compiled["index"] = {t.id: t for t in self.topics}
+        return self._compiled["index"]
+
+    # Compiled matchers, built once per config (a config is immutable).
+    def term_matcher(self) -> tuple[PhraseMatcher, dict[str, list[tuple[str, str]]]]:
+        """One matcher over all topic terms, excludes and actor aliases.
+
+        Returns the matcher and ``phrase → [(kind, owner)]`` where kind is
+        ``term``, ``exclude``, ``actor`` or ``require:<n>`` (owner a topic id
+        or actor name).
+        """
+        if "terms" not in self._compiled:
+            payload: dict[str, list[tuple[str, str]]] = {}
+
+            def add(phrase: str, kind: str, owner: str) -> None:
+                for p in self._expand(phrase):
+                    payload.setdefault(p, [])
+                    if (kind, owner) not in payload[p]:
+                        payload[p].append((kind, owner))
+
+            for name, aliases in self.actors.items():
+                for a in aliases:
+                    add(a, "actor", name)
+            for t in self.topics:
+                for term in t.terms:
+                    add(term, "term", t.id)
+                for ex in t.exclude:
+                    add(ex, "exclude", t.id)
+                for n, group in enumerate(t.requires):
+                    for term in group:
+                        add(term, f"require:{n}", t.id)
+            self._compiled["terms"] = (PhraseMatcher(payload), payload)
+        return self._compiled["terms"]
+
+    def ladder_matchers(self) -> list[tuple[Ladder, PhraseMatcher, dict[str, int]]]:
+        if "ladders" not in self._compiled:
+            out = []
+            for ladder in self.ladders:
+                rung_of = {p: i for i, rung in enumerate(ladder.rungs) for p in rung}
+                out.append((ladder, PhraseMatcher(rung_of), rung_of))
+            self._compiled["ladders"] = out
+        return self._compiled["ladders"]
+
+    def cue_matcher(self, name: str) -> tuple[PhraseMatcher, dict[str, str]]:
+        """Matcher for a cue family: ``modality`` (class per phrase), ``negation``, ``polarity``."""
+        key = "cue:" + name
+        if key not in self._compiled:
+            label: dict[str, str] = {}
+            if name == "modality":
+                for cls, phrases in self.modality.items():
+                    for p in phrases:
+                        label[p] = cls
+            elif name == "negation":
+                label = {p: "negation" for p in self.negation}
+            elif name == "polarity":
+                for n, (a, b) in enumerate(self.polarity):
+                    label[a] = f"{n}:+"
+                    label[b] = f"{n}:-"
+            else:
+                raise ValueError(name)
+            self._compiled[key] = (PhraseMatcher(label), label)
+        return self._compiled[key]
+
+    def _expand(self, phrase: str) -> list[str]:
+        """``@Actor`` stands for all of that actor's aliases."""
+        if phrase.startswith("@"):
+            name = phrase[1:]
+            if name not in self.actors:
+                raise ConfigError(f"Unknown actor reference '{phrase}'.{_hint(name, self.actors)}")
+            return list(self.actors[name])
+        return [phrase]
+
+
+_TOP_KEYS = {
+    "version", "settings", "rule_weights", "actors", "topics", "ladders",
+    "modality", "negation", "polarity",
+}
+_SETTING_KEYS = {"untagged_weight", "meaning_threshold", "sentence_meaning_threshold"}
+_TOPIC_KEYS = {"id", "name", "description", "terms", "exclude", "requires", "examples", "weight"}
+_LADDER_KEYS = {"id", "name", "rungs"}
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _check_keys(where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(
+                f"Unknown key '{key}' in {where}.{_hint(str(key), allowed)} "
+                f"Allowed: {', '.join(sorted(allowed))}."
+            )
+
+
+def _strings(where: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of non-empty strings.")
+    return tuple(v.strip() for v in value)
+
+
+def _number(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} must be a number, got {value!r}.")
+    return float(value)
+
+
+def load_config(path: str | Path | None = None) -> TopicConfig:
+    """Read and validate a topic config; ``None`` reads the packaged default.
+
+    Any mistake (unknown key, wrong type, unknown ``@Actor``, duplicate id,
+    bad regex) raises :class:`ConfigError` naming the place and, for unknown
+    keys, the closest allowed key.
+    """
+    import yaml
+
+    p = Path(path) if path else DEFAULT_CONFIG_PATH
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"Topic config not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read topic config {p}: {exc}") from None
+    try:
+        data = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Topic config {p} is not valid YAML: {exc}") from None
+    return config_from_dict(data, source=str(p), inherit=p.resolve() != DEFAULT_CONFIG_PATH)
+
+
+def _default_data() -> dict:
+    import yaml
+
+    return yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+
+
+def config_from_dict(data: Any, source: str = "<dict>", inherit: bool = True) -> TopicConfig:
+    """Validate a parsed topic config (see :func:`load_config`).
+
+    With ``inherit`` (the default for user files), a top-level section the
+    file leaves out is taken from the packaged default, and ``settings`` and
+    ``rule_weights`` are merged key by key: a user file of three topics keeps
+    the default ladders and cues. Write ``ladders: []`` to have none.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"Topic config {source} must be a mapping with 'topics', 'ladders'….")
+    _check_keys(f"topic config {source}", data, _TOP_KEYS)
+    if inherit:
+        base = _default_data()
+        merged = {k: v for k, v in base.items() if k not in data}
+        for k in ("settings", "rule_weights"):
+            if isinstance(data.get(k), dict):
+                merged[k] = {**(base.get(k) or {}), **data[k]}
+        data = {**data, **merged}
+
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise ConfigError("'settings' must be a mapping.")
+    _check_keys("'settings'", settings, _SETTING_KEYS)
+
+    rule_weights = {r: 1.0 for r in RULES}
+    rw = data.get("rule_weights") or {}
+    if not isinstance(rw, dict):
+        raise ConfigError("'rule_weights' must be a mapping of rule name to number.")
+    _check_keys("'rule_weights'", rw, set(RULES))
+    for r, v in rw.items():
+        rule_weights[r] = _number(f"rule_weights.{r}", v)
+
+    actors_raw = data.get("actors") or {}
+    if not isinstance(actors_raw, dict):
+        raise ConfigError("'actors' must be a mapping of actor name to a list of aliases.")
+    actors = {str(k): _strings(f"actors.{k}", v) or (str(k),) for k, v in actors_raw.items()}
+
+    topics = []
+    seen: set[str] = set()
+    for n, t in enumerate(data.get("topics") or []):
+        if not isinstance(t, dict):
+            raise ConfigError(f"topics[{n}] must be a mapping with at least 'id'.")
+        where = f"topic '{t.get('id', n)}'"
+        _check_keys(where, t, _TOPIC_KEYS)
+        tid = t.get("id")
+        if not isinstance(tid, str) or not re.fullmatch(r"[A-Za-z0-9_]+", tid):
+            raise ConfigError(f"topics[{n}] needs an 'id' of letters, digits and underscores.")
+        if tid in seen:
+            raise ConfigError(f"Duplicate topic id '{tid}'.")
+        seen.add(tid)
+        req = t.get("requires") or []
+        if not isinstance(req, list):
+            raise ConfigError(f"{where}: 'requires' must be a list of groups.")
+        groups = tuple(_strings(f"{where} requires[{i}]", g) for i, g in enumerate(req))
+        topic = Topic(
+            id=tid,
+            name=str(t.get("name") or tid),
+            description=str(t.get("description") or ""),
+            terms=_strings(f"{where} terms", t.get("terms")),
+            exclude=_strings(f"{where} exclude", t.get("exclude")),
+            requires=groups,
+            examples=_strings(f"{where} examples", t.get("examples")),
+            weight=_number(f"{where} weight", t.get("weight", 1.0)),
+        )
+        if not topic.terms and not topic.requires and not (topic.description or topic.examples):
+            raise ConfigError(f"{where} has no terms, requires, description or examples: it can never tag.")
+        topics.append(topic)
+
+    ladders = []
+    for n, lad in enumerate(data.get("ladders") or []):
+        if not isinstance(lad, dict):
+            raise ConfigError(f"ladders[{n}] must be a mapping with 'id' and 'rungs'.")
+        where = f"ladder '{lad.get('id', n)}'"
+        _check_keys(where, lad, _LADDER_KEYS)
+        rungs = lad.get("rungs")
+        if not isinstance(rungs, list) or len(rungs) < 2:
+            raise ConfigError(f"{where} needs 'rungs': a list of at least two rungs, weakest first.")
+        ladders.append(Ladder(
+            id=str(lad.get("id") or n),
+            name=str(lad.get("name") or lad.get("id") or n),
+            rungs=tuple(_strings(f"{where} rung {i}", r) for i, r in enumerate(rungs)),
+        ))
+
+    modality_raw = data.get("modality") or {}
+    if not isinstance(modality_raw, dict):
+        raise ConfigError("'modality' must be a mapping: firm / hedged / qualifiers → phrases.")
+    _check_keys("'modality'", modality_raw, {"firm", "hedged", "qualifiers"})
+    modality = {k: _strings(f"modality.{k}", v) for k, v in modality_raw.items()}
+
+    polarity = []
+    for n, pair in enumerate(data.get("polarity") or []):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise ConfigError(f"polarity[{n}] must be a pair [positive, negative], e.g. [support~, oppose~].")
+        polarity.append((pair[0], pair[1]))
+
+    config = TopicConfig(
+        topics=tuple(topics),
+        ladders=tuple(ladders),
+        actors=actors,
+        modality=modality,
+        negation=_strings("negation", data.get("negation")),
+        polarity=tuple(polarity),
+        rule_weights=rule_weights,
+        untagged_weight=_number("settings.untagged_weight", settings.get("untagged_weight", 0.5)),
+        meaning_threshold=_number("settings.meaning_threshold", settings.get("meaning_threshold", 0.45)),
+        sentence_meaning_threshold=_number(
+            "settings.sentence_meaning_threshold", settings.get("sentence_meaning_threshold", 0.5)
+        ),
+        path=source,
+    )
+    # Compile now so that a bad phrase is reported at load time, not mid-diff.
+    try:
+        config.term_matcher()
+        config.ladder_matchers()
+        for fam in ("modality", "negation", "polarity"):
+            config.cue_matcher(fam)
+    except re.error as exc:
+        raise ConfigError(f"Topic config {source}: a phrase does not compile ({exc}).") from None
+    return config
+
+
+# --------------------------------------------------------------------------- tagging
+
+@dataclass(frozen=True)
+class TermHits:
+    """What the term matcher found in one text."""
+
+    topics: Mapping[str, tuple[str, ...]]  # topic id → matched words (as written)
+    actors: Mapping[str, tuple[tuple[int, int], ...]]  # actor name → spans
+
+
+def term_hits(text: str, config: TopicConfig, offset: int = 0) -> TermHits:
+    """Topic terms and actors named in ``text`` (spans shifted by ``offset``).
+
+    A topic with ``requires`` is hit when every group is named (or by one of
+    its own specific ``terms``); ``exclude`` phrases swallow their words and
+    tag nothing for their topic.
+    """
+    cache = config._compiled.setdefault("term_hits", {})
+    hits = cache.get(text)
+    if hits is None:
+        hits = _term_hits(text, config)
+        if len(cache) < 50_000:  # bounded: a long-running watcher must not grow without end
+            cache[text] = hits
+    if offset:
+        hits = TermHits(topics=hits.topics,
+                        actors={k: tuple((s + offset, e + offset) for s, e in v) for k, v in hits.actors.items()})
+    return hits
+
+
+def _term_hits(text: str, config: TopicConfig) -> TermHits:
+    matcher, payload = config.term_matcher()
+    topic_words: dict[str, list[str]] = {}
+    req_seen: dict[str, dict[int, list[str]]] = {}
+    actors: dict[str, list[tuple[int, int]]] = {}
+    for start, end, phrase in matcher.find(text):
+        word = text[start:end]
+        for kind, owner in payload[phrase]:
+            if kind == "term":
+                topic_words.setdefault(owner, []).append(word)
+            elif kind == "actor":
+                actors.setdefault(owner, []).append((start, end))
+            elif kind.startswith("require:"):
+                req_seen.setdefault(owner, {}).setdefault(int(kind[8:]), []).append(word)
+    for tid, groups in req_seen.items():
+        topic = config.topic(tid)
+        if topic and len(groups) == len(topic.requires):
+            words = [w for n in sorted(groups) for w in groups[n]]
+            topic_words.setdefault(tid, []).extend(words)
+    return TermHits(
+        topics={k: tuple(dict.fromkeys(v)) for k, v in topic_words.items()},
+        actors={k: tuple(v) for k, v in actors.items()},
+    )
+
+
+def _topic_texts(config: TopicConfig) -> tuple[list[str], list[str]]:
+    """Texts that stand for each topic's meaning, and the topic id of each."""
+    texts, owners = [], []
+    for t in config.topics:
+        for txt in ([t.description] if t.description else []) + list(t.examples):
+            texts.append(txt)
+            owners.append(t.id)
+    return texts, owners
+
+
+#: At most this many meaning-only tags per unit: a sentence about everything
+#: (an opening paragraph) otherwise collects half the topic list.
+MAX_MEANING_TAGS = 2
+
+
+def tag_documents(old_doc: Document, new_doc: Document, config: TopicConfig,
+                  embed: Embed | None = None) -> tuple[TopicTag, ...]:
+    """Topic tags for every paragraph and sentence of both documents.
+
+    ``embed`` maps texts to L2-normalised vectors (cached by the pipeline);
+    ``None`` tags by terms only. Paragraph tags (``sentence=None``) are the
+    union of their sentences' term tags plus meaning tags of the whole
+    paragraph. Order: side, paragraph, sentence, topic.
+    """
+    units: list[tuple[str, int, int | None, str]] = []
+    for side, doc in (("old", old_doc), ("new", new_doc)):
+        for p in doc.paragraphs:
+            units.append((side, p.index, None, p.text))
+            for s in p.sentences:
+                units.append((side, p.index, s.index, s.text))
+
+    sims = None
+    topic_texts, owners = _topic_texts(config)
+    if embed is not None and topic_texts and units:
+        tvec = np.asarray(embed(topic_texts), dtype=np.float32)
+        uvec = np.asarray(embed([u[3] for u in units]), dtype=np.float32)
+        sims = uvec @ tvec.T  # (units, topic texts)
+    owner_idx: dict[str, list[int]] = {}
+    for i, o in enumerate(owners):
+        owner_idx.setdefault(o, []).append(i)
+
+    has_sentences = {(side, p.index) for side, doc in (("old", old_doc), ("new", new_doc))
+                     for p in doc.paragraphs if p.sentences}
+    tags: list[TopicTag] = []
+    sentence_terms: dict[tuple[str, int], dict[str, list[str]]] = {}
+    # Sentences first, so that paragraphs can take the union of their sentences' terms.
+    order = sorted(range(len(units)), key=lambda i: units[i][2] is None)
+    for i in order:
+        side, pidx, sidx, text = units[i]
+        if sidx is not None:
+            hits = term_hits(text, config).topics
+            para = sentence_terms.setdefault((side, pidx), {})
+            for tid, words in hits.items():
+                para.setdefault(tid, []).extend(words)
+        else:
+            hits = {k: list(dict.fromkeys(v)) for k, v in sentence_terms.get((side, pidx), {}).items()}
+            if (side, pidx) not in has_sentences:
+                hits = {k: list(v) for k, v in term_hits(text, config).topics.items()}
+        threshold = config.sentence_meaning_threshold if sidx is not None else config.meaning_threshold
+        best: dict[str, tuple[float, str]] = {}
+        if sims is not None:
+            for tid, idxs in owner_idx.items():
+                j = max(idxs, key=lambda k: sims[i, k])
+                best[tid] = (float(sims[i, j]), topic_texts[j])
+        meaning_only = sorted(
+            (tid for tid, (score, _) in best.items()
+             if score >= threshold and tid not in hits and not config.topic(tid).requires),
+            key=lambda tid: -best[tid][0],
+        )[:MAX_MEANING_TAGS]
+        for tid in sorted(set(hits) | set(meaning_only)):
+            score, closest = best.get(tid, (0.0, ""))
+            if tid in hits:
+                method = "term+meaning" if score >= threshold else "term"
+                evidence = tuple(f"term: {w}" for w in hits[tid])
+                tag_score = 1.0  # a named term is certain evidence; the cosine is kept in evidence
+            else:
+                method, evidence, tag_score = "meaning", (), round(score, 4)
+            if closest:
+                evidence += (f"cosine {score:.3f} to: {closest}",)
+            tags.append(TopicTag(topic=tid, side=side, paragraph=pidx, sentence=sidx,
+                                 method=method, score=tag_score, evidence=evidence))
+    tags.sort(key=lambda t: (t.side != "old", t.paragraph, -1 if t.sentence is None else t.sentence, t.topic))
+    return tuple(tags)
+

@@ -1,0 +1,325 @@
+"""Flag rules on hand-built statements and links (invented sentences, fast)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from driftlab.flags import compute_flags
+from driftlab.ingest import parse_text
+from driftlab.normalize import fold
+from driftlab.segment import segment
+from driftlab.topics import config_from_dict, load_config, tag_documents
+from driftlab.types import Document, Link
+
+CONFIG = load_config()
+
+
+def doc(*paragraphs: str) -> Document:
+    return segment(parse_text("\n\n".join(paragraphs), path="invented.txt"))
+
+
+def opcodes(old: Document, oi: tuple[int, ...], new: Document, ni: tuple[int, ...]):
+    """Word-level opcodes between paragraphs, absolute char offsets, with a
+    ``cosmetic`` tag for tokens equal after fold(). Uses the project's
+    word_diff when it is available, difflib otherwise."""
+    try:
+        from driftlab.diff import word_diff
+    except ImportError:
+        word_diff = None
+    ospans = [(old.paragraphs[i].start, old.paragraphs[i].end) for i in oi]
+    nspans = [(new.paragraphs[i].start, new.paragraphs[i].end) for i in ni]
+    if word_diff is not None:
+        return tuple(word_diff(old.statement.text, ospans, new.statement.text, nspans))
+
+    def tokens(text, spans):
+        out = []
+        for s, e in spans:
+            out += [(s + m.start(), s + m.end(), fold(m.group())) for m in re.finditer(r"\S+", text[s:e])]
+        return out
+
+    ot, nt = tokens(old.statement.text, ospans), tokens(new.statement.text, nspans)
+    sm = difflib.SequenceMatcher(a=[k for *_, k in ot], b=[k for *_, k in nt], autojunk=False)
+    ops = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        a1 = ot[i1][0] if i1 < len(ot) else (ot[-1][1] if ot else 0)
+        a2 = ot[i2 - 1][1] if i2 > i1 else a1
+        b1 = nt[j1][0] if j1 < len(nt) else (nt[-1][1] if nt else 0)
+        b2 = nt[j2 - 1][1] if j2 > j1 else b1
+        if tag == "equal":
+            same = old.statement.text[a1:a2] == new.statement.text[b1:b2]
+            tag = "equal" if same else "cosmetic"
+        ops.append((tag, a1, a2, b1, b2))
+    return tuple(ops)
+
+
+def link(old, oi, new, ni, type_="edited") -> Link:
+    return Link(old=tuple(oi), new=tuple(ni), type=type_, confidence=0.9,
+                opcodes=opcodes(old, tuple(oi), new, tuple(ni)))
+
+
+def flags_for(old_text: str, new_text: str, type_: str = "edited", config=CONFIG):
+    old, new = doc(old_text), doc(new_text)
+    links = [link(old, [0], new, [0], type_)]
+    tags = tag_documents(old, new, config)
+    return compute_flags(old, new, links, tags, config)
+
+
+def rules(flags) -> list[str]:
+    return [f.rule for f in flags]
+
+
+# ------------------------------------------------------------------ intensity
+
+def test_intensity_up_two_rungs_with_size_and_topic():
+    flags = flags_for(
+        "We expressed concern over the military cooperation between the DPRK and Russia.",
+        "We expressed grave concern over the military cooperation between the DPRK and Russia.",
+    )
+    f = next(f for f in flags if f.rule == "intensity_shift")
+    assert f.evidence["delta"] == 2 and f.evidence["ladder"] == "concern"
+    assert "dprk_russia" in f.topics
+    assert f.explanation.startswith("Intensity up 2 rungs on")
+    assert "'concern' → 'grave concern'" in f.explanation
+    assert flags[0].rule == "intensity_shift"  # ranks first
+
+
+def test_intensity_down_and_inflections():
+    flags = flags_for(
+        "The ministers condemned in the strongest possible terms the missile launches by Pyongyang.",
+        "The ministers condemn the missile launches by Pyongyang.",
+    )
+    f = next(f for f in flags if f.rule == "intensity_shift")
+    assert f.evidence["delta"] == -2
+    assert "Intensity down 2 rungs" in f.explanation
+    assert "dprk_nuclear" in f.topics
+
+
+def test_same_rung_in_other_form_is_no_intensity_shift():
+    flags = flags_for(
+        "They strongly condemned the launch of the satellite by the island state.",
+        "They strongly condemn the launch of the satellite by the island state.",
+    )
+    assert "intensity_shift" not in rules(flags)
+
+
+# ------------------------------------------------------------------ actors
+
+def test_actor_named_for_the_first_time():
+    flags = flags_for(
+        "We condemn the transfer of ballistic missiles in violation of Security Council resolutions.",
+        "We condemn the transfer of ballistic missiles by the DPRK to Russia in violation of Security Council resolutions.",
+    )
+    actors = {f.evidence["actor"] for f in flags if f.rule == "actor_change"}
+    assert {"DPRK", "Russia"} <= actors
+    assert any("dprk_russia" in f.topics for f in flags if f.rule == "actor_change")
+
+
+def test_actor_no_longer_named():
+    flags = flags_for(
+        "We oppose the dangerous behavior of the People's Republic of China in the waters of the region.",
+        "We oppose dangerous behavior in the waters of the region.",
+    )
+    f = next(f for f in flags if f.rule == "actor_change")
+    assert f.evidence["actor"] == "China" and f.evidence["change"] == "no longer named"
+    assert "People's Republic of China" in f.old_text
+
+
+def test_china_inside_sea_name_is_not_an_actor():
+    flags = flags_for(
+        "We oppose coercion in the waters of the region.",
+        "We oppose coercion in the South China Sea.",
+    )
+    assert not any(f.rule == "actor_change" and f.evidence.get("actor") == "China" for f in flags)
+
+
+def test_generic_new_name_in_a_central_bank_statement():
+    flags = flags_for(
+        "The Committee decided to keep the policy rate at 4 percent and will monitor incoming data.",
+        "The Committee decided, in consultation with the Arden Treasury, to keep the policy rate at 4 percent and will monitor incoming data.",
+    )
+    assert any(f.rule == "actor_change" and "Arden Treasury" in f.explanation for f in flags)
+
+
+# ------------------------------------------------------------------ modality, negation, numbers
+
+def test_modality_firmer_and_softer():
+    firmer = flags_for("The partners may expand the exercise programme next spring.",
+                       "The partners will expand the exercise programme next spring.")
+    f = next(f for f in firmer if f.rule == "modality")
+    assert f.evidence["direction"] == "firmer"
+    softer = flags_for("The partners will expand the exercise programme next spring.",
+                       "The partners could expand the exercise programme next spring.")
+    assert next(f for f in softer if f.rule == "modality").evidence["direction"] == "softer"
+
+
+def test_qualifier_added():
+    flags = flags_for("We are committed to the dialogue with our neighbours.",
+                      "We remain committed to the dialogue with our neighbours.")
+    f = next(f for f in flags if f.rule == "modality")
+    assert "remain" in f.evidence["added"]
+
+
+def test_negation_added_and_polarity_reversed():
+    neg = flags_for("The bank expects further rate increases this year.",
+                    "The bank does not expect further rate increases this year.")
+    assert "negation" in rules(neg)
+    pol = flags_for("We support the proposed maritime boundary agreement.",
+                    "We oppose the proposed maritime boundary agreement.")
+    f = next(f for f in pol if f.rule == "negation")
+    assert "Polarity reversed" in f.explanation
+
+
+def test_number_change():
+    flags = flags_for("The ministers will meet again in 2025 to review the 12 projects.",
+                      "The ministers will meet again in 2026 to review the 15 projects.")
+    f = next(f for f in flags if f.rule == "number_change")
+    assert f.evidence["old_numbers"] == ["2025", "12"] and f.evidence["new_numbers"] == ["2026", "15"]
+
+
+def test_unchanged_numbers_do_not_fire():
+    flags = flags_for("In 2025 the ministers reviewed progress.", "In 2025 the ministers assessed progress.")
+    assert "number_change" not in rules(flags)
+
+
+# ------------------------------------------------------------------ new wording, passages, topics
+
+def test_new_wording_on_watched_topic():
+    flags = flags_for(
+        "We oppose unlawful maritime claims in the South China Sea.",
+        "We oppose unlawful maritime claims and the dangerous use of maritime militia vessels in the South China Sea.",
+    )
+    f = next(f for f in flags if f.rule == "new_wording")
+    assert "maritime militia vessels" in f.new_text
+    assert "maritime" in f.topics
+
+
+def test_reused_wording_from_elsewhere_is_not_new():
+    old = doc("We discussed energy markets in detail.",
+              "We welcome the trilateral youth summit held in Busan.")
+    new = doc("We discussed energy markets and the trilateral youth summit held in Busan.")
+    links = [link(old, [0], new, [0]), Link(old=(1,), new=(), type="dropped", confidence=0.9)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert "new_wording" not in rules(flags)
+
+
+def test_passage_added_and_dropped_and_topic_flags():
+    old = doc("We will deepen cooperation on semiconductors.", "We are concerned about the situation in Gaza.")
+    new = doc("We will deepen cooperation on semiconductors.",
+              "We emphasize the importance of peace and stability across the Taiwan Strait.")
+    links = [link(old, [0], new, [0], "unchanged"),
+             Link(old=(1,), new=(), type="dropped", confidence=0.9),
+             Link(old=(), new=(1,), type="added", confidence=0.9)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    got = {(f.rule, f.topics) for f in flags}
+    assert ("passage_added", ("taiwan",)) in got
+    assert ("passage_dropped", ("middle_east",)) in got
+    assert ("topic_added", ("taiwan",)) in got
+    assert ("topic_dropped", ("middle_east",)) in got
+    assert not any("semiconductors" in f.new_text + f.old_text for f in flags)
+
+
+def test_added_passage_made_of_carried_over_sentences_raises_nothing():
+    old = doc("We support the youth summit in Kansai and the new scholarship programme.")
+    new = doc("Today we met in Lima.", "We support the youth summit in Kansai and the new scholarship programme.")
+    links = [Link(old=(0,), new=(), type="dropped", confidence=0.5),
+             Link(old=(), new=(0,), type="added", confidence=0.5),
+             Link(old=(), new=(1,), type="added", confidence=0.5)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert not any("Kansai" in f.new_text for f in flags)
+
+
+# ------------------------------------------------------------------ what raises nothing
+
+def test_moved_unchanged_passage_raises_nothing():
+    a = "We reaffirm our commitment to the complete denuclearization of the Korean Peninsula."
+    b = "We strongly condemn Russia's war of aggression against Ukraine."
+    old, new = doc(a, b), doc(b, a)
+    links = [Link(old=(0,), new=(1,), type="moved", confidence=1.0, opcodes=opcodes(old, (0,), new, (1,))),
+             Link(old=(1,), new=(0,), type="unchanged", confidence=1.0, opcodes=opcodes(old, (1,), new, (0,)))]
+    assert compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG) == ()
+
+
+COSMETIC = [
+    ("militarization", "militarisation"),
+    ("’", "'"),
+    ("—", "-"),
+    ("coast guard", "coastguard"),
+]
+
+
+def _cosmetic_variant(text: str, choices: list[bool]) -> str:
+    for (a, b), on in zip(COSMETIC, choices):
+        if on:
+            text = text.replace(a, b)
+    return text
+
+
+BASE = ("We oppose the militarization of disputed features and the coast guard’s dangerous manoeuvres — "
+        "and we express grave concern over the DPRK’s launches in 2024.")
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.lists(st.booleans(), min_size=len(COSMETIC), max_size=len(COSMETIC)))
+def test_cosmetic_edits_raise_nothing(choices):
+    new_text = _cosmetic_variant(BASE, choices)
+    flags = flags_for(BASE, new_text)
+    assert flags == ()
+
+
+# ------------------------------------------------------------------ ids and ranking
+
+def test_ids_stable_across_runs_and_resegmentation():
+    old_text = ("We expressed concern over arms transfers between the DPRK and Russia. "
+                "We will hold the next meeting in 2025.")
+    new_text = ("We expressed grave concern over arms transfers between the DPRK and Russia. "
+                "We will hold the next meeting in 2026.")
+    first = flags_for(old_text, new_text)
+    again = flags_for(old_text, new_text)
+    assert [f.id for f in first] == [f.id for f in again]
+    # Same words with an extra unrelated paragraph before: paragraph indices shift, ids do not.
+    old, new = doc("Preamble of the old statement.", old_text), doc("A new opening paragraph.", new_text)
+    links = [link(old, [1], new, [1]), link(old, [0], new, [0])]
+    shifted = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    ids = {f.id for f in shifted}
+    assert {f.id for f in first} <= ids
+
+
+def test_scores_sorted_and_components_in_evidence():
+    flags = flags_for(
+        "We expressed concern over the launches by the DPRK and will meet in 2025.",
+        "We expressed grave concern over the launches by the DPRK and Russia and may meet in 2026.",
+    )
+    assert len(flags) >= 3
+    assert [f.score for f in flags] == sorted((f.score for f in flags), reverse=True)
+    for f in flags:
+        comp = f.evidence["score"]
+        expected = comp["rule_weight"] * comp["size"] * comp["topic_weight"] * (0.5 + 0.5 * comp["changed_share"])
+        assert f.score == pytest.approx(expected, abs=2e-3)
+        assert f.explanation
+
+
+def test_untagged_text_still_flagged_with_untagged_weight():
+    cfg = config_from_dict({"topics": [{"id": "rates", "terms": ["policy rate"]}]})
+    flags = flags_for("The outlook for inflation is uncertain and the Committee may act.",
+                      "The outlook for inflation is highly uncertain and the Committee will act.", config=cfg)
+    f = next(f for f in flags if f.rule == "modality")
+    assert f.topics == () and f.evidence["score"]["topic_weight"] == cfg.untagged_weight
+
+
+def test_flagging_the_large_synthetic_pair_is_fast():
+    import time
+
+    paras = [f"We expressed concern over item {i} of the programme with the DPRK and will review it in 2025." for i in range(400)]
+    newp = [p.replace("concern", "grave concern").replace("2025", "2026") if i % 3 == 0 else p
+            for i, p in enumerate(paras)]
+    old, new = doc(*paras), doc(*newp)
+    links = [link(old, [i], new, [i], "edited" if i % 3 == 0 else "unchanged") for i in range(400)]
+    tags = tag_documents(old, new, CONFIG)
+    t = time.perf_counter()
+    flags = compute_flags(old, new, links, tags, CONFIG)
+    assert time.perf_counter() - t < 1.0
+    assert sum(f.rule == "intensity_shift" for f in flags) == 134
