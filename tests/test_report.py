@@ -291,6 +291,15 @@ def test_json_is_deterministic_and_plain(result):
     assert "NaN" not in a
 
 
+def test_dumps_matches_json_semantics(result):
+    doc = report.to_dict(result)
+    text = report.to_json(result)
+    assert json.loads(text) == json.loads(json.dumps(doc))
+    assert text.endswith("}\n")
+    assert '"opcodes": [\n' in text and '["equal", ' in text  # one opcode per line
+    assert report.dumps({"b": [], "a": {}, "c": [1, "x\\"]}) == '{\n  "a": {},\n  "b": [],\n  "c": [1, "x\\\\"]\n}'
+
+
 def test_json_non_finite_and_numpy_like_values():
     old = make_doc(["Same."])
     lk = link(old, old, [0], [0], "unchanged", float("nan"), scores={"cosine": float("inf"), "n": True})
@@ -304,7 +313,7 @@ def test_json_non_finite_and_numpy_like_values():
 def test_json_golden(result):
     doc = report.to_dict(result)
     doc["driftlab_version"] = "<version>"  # a version bump is not a rendering change
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    text = report.dumps(doc) + "\n"
     if os.environ.get("DRIFTLAB_UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
@@ -572,3 +581,46 @@ def test_write_report_permission_denied(tmp_path):
             report.write_report(locked / "r.html", "x")
     finally:
         locked.chmod(0o700)
+
+
+# --------------------------------------------------------------------------- odd alignments
+
+
+def test_html_merge_clips_an_edit_that_spans_a_paragraph_break():
+    old = make_doc(["Alpha beta.", "Gamma delta."])
+    new = make_doc(["Alpha beta gamma delta."])
+    ot, nt = old.statement.text, new.statement.text
+    ops = (
+        ("equal", 0, 5, 0, 5),
+        ("replace", ot.index("beta."), ot.index("Gamma") + 5, nt.index("beta"), nt.index("gamma") + 5),
+        ("equal", ot.index("delta"), len(ot), nt.index("delta"), len(nt)),
+    )
+    lk = Link((0, 1), (0,), "merged", 0.8, opcodes=ops)
+    soup = BeautifulSoup(report.render_html(DiffResult(old, new, (lk,))), "html.parser")
+    assert [d.get_text() for d in soup.select("#old-p0 del")] == ["beta."]
+    assert [d.get_text() for d in soup.select("#old-p1 del")] == ["Gamma"]
+    assert [i.get_text() for i in soup.select("#new-p0 ins")] == ["beta gamma"]
+    assert soup.select_one("#old-p1 .ptext").get_text() == "Gamma delta."
+    assert soup.select_one("tr.link .badge").get_text() == "merged"
+
+
+def test_html_unaligned_and_repeated_paragraphs_keep_anchors_unique():
+    old = make_doc(["One.", "Two.", "Three."])
+    new = make_doc(["One.", "Two."])
+    links = (
+        link(old, new, [0], [0], "unchanged"),
+        link(old, new, [0], [1], "edited"),  # old ¶0 twice: malformed, must not duplicate ids
+    )
+    soup = BeautifulSoup(report.render_html(DiffResult(old, new, links)), "html.parser")
+    ids = [t["id"] for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    unaligned = soup.select_one("#unaligned")
+    assert unaligned is not None
+    assert unaligned.select_one("#old-p1") and unaligned.select_one("#old-p2")
+    assert "Three." in unaligned.get_text()
+
+
+def test_html_header_shows_run_info(soup):
+    run = soup.select_one("details.run")
+    text = run.get_text(" ")
+    assert "hashing-test" in text and "link_threshold" in text and "0.5" in text
