@@ -150,6 +150,11 @@ JSON_OPEN_FIELDS: frozenset[str] = frozenset(
     }
 )
 
+#: Flag wording longer than this is shortened in the HTML flag table (the
+#: row links to the full passage; JSON and CSV keep it whole). Flags often
+#: quote whole paragraphs, and a table of 200 of them stops being scannable.
+FLAG_TEXT_CHARS = 300
+
 TYPE_LABELS: dict[str, str] = {
     "unchanged": "unchanged",
     "edited": "edited",
@@ -166,12 +171,9 @@ TYPE_LABELS: dict[str, str] = {
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from . import __version__
 
-    try:
-        return version("driftlab")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0+unknown"
+    return __version__
 
 
 def _clean(value: Any) -> Any:
@@ -487,6 +489,30 @@ def _fmt(value: Any) -> str:
     return json.dumps(v, sort_keys=True, ensure_ascii=False)
 
 
+def _evidence_items(evidence: Mapping[str, Any], prefix: str = "") -> tuple[tuple[str, str], ...]:
+    """Evidence as (key, text) rows, sorted: nested mappings become dotted
+    keys ("score.size") and lists of plain values are joined with ", ", which
+    reads better than JSON in a table."""
+    rows: list[tuple[str, str]] = []
+    for k, v in sorted(evidence.items(), key=lambda kv: str(kv[0])):
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v:
+            rows.extend(_evidence_items(v, key + "."))
+        elif isinstance(v, (list, tuple)) and v and not any(isinstance(x, (Mapping, list, tuple)) for x in v):
+            rows.append((key, ", ".join(_fmt(x) for x in v)))
+        else:
+            rows.append((key, _fmt(v)))
+    return tuple(rows)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to about ``limit`` characters, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(None, 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + " …"
+
+
 def _http_href(source: str) -> str:
     """``source`` if it is an absolute http(s) URL, else "": no javascript:, data:, relative links."""
     s = source.strip()
@@ -641,10 +667,10 @@ def _build_context(result: DiffResult) -> ReportContext:
                 rule=f.rule,
                 topics=tuple(f.topics),
                 topics_attr=";".join(f.topics),
-                old_text=f.old_text,
-                new_text=f.new_text,
+                old_text=_shorten(f.old_text, FLAG_TEXT_CHARS),
+                new_text=_shorten(f.new_text, FLAG_TEXT_CHARS),
                 explanation=f.explanation,
-                evidence=tuple((str(k), _fmt(v)) for k, v in sorted(f.evidence.items(), key=lambda kv: str(kv[0]))),
+                evidence=_evidence_items(f.evidence),
                 href=href,
                 where=_where(f),
             )

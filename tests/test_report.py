@@ -161,7 +161,8 @@ def build_result(flags: bool = True) -> DiffResult:
                 content_id("flag", "ladder", 1, 2), "ladder_up", ("dprk", "security"), (1,), (2,),
                 "expressed concern about", "strongly condemned", 0.91234567,
                 "Language on missile launches hardened from concern to condemnation.",
-                {"from": "concern", "to": "condemn", "steps": 2, "weight": 0.333333},
+                {"from": "concern", "to": "condemn", "steps": 2, "weight": 0.333333,
+                 "score": {"size": 2.5, "rule_weight": 1.0}, "novel": ["condemned", "strongly"]},
                 edited.id,
             ),
             Flag(
@@ -403,7 +404,13 @@ def test_html_flags_come_first_and_link_to_passages(soup, result):
     assert rows[0].select_one("td:last-child a")["href"] == f"#link-{result.flags[0].link_id}"
     assert rows[2].select_one("td:last-child a")["href"] == "#old-p2"  # no link id: the old paragraph
     assert rows[0].select_one("del").get_text() == "expressed concern about"
-    assert "steps" in rows[0].select_one("details").get_text()
+    evidence = dict(
+        zip([dt.get_text() for dt in rows[0].select("details dt")], [dd.get_text() for dd in rows[0].select("details dd")])
+    )
+    assert evidence == {
+        "from": "concern", "novel": "condemned, strongly", "score.rule_weight": "1.0", "score.size": "2.5",
+        "steps": "2", "to": "condemn", "weight": "0.3333",
+    }
     # Filters exist but are hidden until the script shows them.
     form = soup.select_one("form#flag-filter")
     assert form.has_attr("hidden")
@@ -624,3 +631,13 @@ def test_html_header_shows_run_info(soup):
     run = soup.select_one("details.run")
     text = run.get_text(" ")
     assert "hashing-test" in text and "link_threshold" in text and "0.5" in text
+
+
+def test_flag_table_shortens_long_wording():
+    r = build_result()
+    long_text = "word " * 200
+    f = r.flags[0]
+    r2 = DiffResult(r.old, r.new, r.links, (Flag(f.id, f.rule, f.topics, f.old, f.new, long_text, "x", 1.0, "e"),))
+    cell = BeautifulSoup(report.render_html(r2), "html.parser").select_one("table.flags td.change del")
+    assert cell.get_text().endswith("word …") and len(cell.get_text()) <= report.FLAG_TEXT_CHARS + 2
+    assert report.flags_frame(r2).loc[0, "old_text"] == long_text  # CSV and JSON keep it whole
