@@ -235,7 +235,10 @@ def word_units(text: str, offset: int = 0) -> list[Token]:
         for size in _COMPOUND_LENGTHS:
             if i + size <= n:
                 keys = tuple(t.key for t in tokens[i : i + size])
-                if keys in _OPEN_COMPOUNDS:
+                # A possessive on the last part still makes the compound:
+                # "coast guard's" = "coastguard's".
+                head = keys[:-1] + (keys[-1].split("'", 1)[0],)
+                if head in _OPEN_COMPOUNDS:
                     joined = size
                     break
         if joined is None and i + 1 < n and tokens[i + 1].text == "%" and tokens[i].key[-1:].isdigit():
