@@ -141,6 +141,14 @@ class SentenceTransformerEncoder:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:  # pragma: no cover - install problem
                 raise ModelError(f"sentence-transformers is not installed: {exc}") from None
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            try:  # no "Loading weights" bars on the user's terminal
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+            except ImportError:  # pragma: no cover - very old transformers
+                pass
             try:
                 model = SentenceTransformer(path, device="cpu", local_files_only=True)
             except Exception as exc:  # any loader failure becomes one clear line

@@ -166,12 +166,15 @@ def test_unknown_config_key(runner, pair, tmp_path):
 
 
 @pytest.mark.real_model
-def test_unwritable_output_keeps_nothing_half_written(runner, pair, tmp_path):
-    target = tmp_path / "adir"
-    target.mkdir()
-    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "--no-html", "--json", str(target), "-q"])
-    assert r.exit_code == 1 and r.output.startswith("Error: ")
-    assert list(target.iterdir()) == []
+def test_unwritable_output_is_one_line_error_and_leaves_nothing(runner, pair, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a directory")
+    html = tmp_path / "ok.html"
+    html.write_text("previous report")
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "-o", str(html),
+                            "--json", str(blocker / "r.json"), "-q"])
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["afile", "new.md", "ok.html", "old.md"]
 
 
 def test_unknown_model_is_a_clear_error(runner, pair, tmp_path):
