@@ -153,7 +153,7 @@ JSON_OPEN_FIELDS: frozenset[str] = frozenset(
 #: Flag wording longer than this is shortened in the HTML flag table (the
 #: row links to the full passage; JSON and CSV keep it whole). Flags often
 #: quote whole paragraphs, and a table of 200 of them stops being scannable.
-FLAG_TEXT_CHARS = 300
+FLAG_TEXT_CHARS = 240
 
 TYPE_LABELS: dict[str, str] = {
     "unchanged": "unchanged",
