@@ -34,6 +34,8 @@ from driftlab.types import (
     content_id,
 )
 
+from .conftest import shared_file
+
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "report" / "small.json"
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
 
@@ -641,3 +643,25 @@ def test_flag_table_shortens_long_wording():
     cell = BeautifulSoup(report.render_html(r2), "html.parser").select_one("table.flags td.change del")
     assert cell.get_text().endswith("word …") and len(cell.get_text()) <= report.FLAG_TEXT_CHARS + 2
     assert report.flags_frame(r2).loc[0, "old_text"] == long_text  # CSV and JSON keep it whole
+
+
+# --------------------------------------------------------------------------- real statements
+
+
+@pytest.mark.shared
+def test_real_communique_pair_renders_within_budget(hashing_encoder, tmp_path):
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    old = shared_file("g7/2023-05-20_g7_hiroshima_leaders_communique.txt")
+    new = shared_file("g7/2024-06-14_g7_apulia_leaders_communique.txt")
+    result = diff_files(old, new, Settings(use_cache=False), encoder=hashing_encoder)
+    html = report.render_html(result)
+    assert len(html.encode()) < 1_500_000  # ~130 KB per side
+    soup = BeautifulSoup(html, "html.parser")
+    assert len(soup.select("table.aligned tbody tr.link")) == len(result.links)
+    assert len(soup.select("table.flags tbody tr.flag")) == len(result.flags)
+    ids = {t["id"] for t in soup.find_all(id=True)}
+    for a in soup.select('a[href^="#"]'):
+        assert a["href"][1:] in ids, a["href"]
+    assert _paths(report.to_dict(result)) <= set(report.JSON_FIELDS)
