@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "JSON_FIELDS",
     "JSON_OPEN_FIELDS",
+    "FLAG_COLUMNS",
     "to_dict",
     "to_json",
     "dumps",
