@@ -470,3 +470,37 @@ def test_real_g7_self_defence_is_cosmetic_but_right_to_of_is_not():
     assert not any("self-defence" in s[1] for s in segments)
     assert ("replace", "to", "of") in segments
     assert any("will continue to" in s[1] for s in segments)
+
+
+def _americanized_restyled(text: str) -> str:
+    """A real paragraph as an American editor with other habits would retype it."""
+    from driftlab.normalize import americanize
+
+    def word(m: re.Match) -> str:
+        w = m.group()
+        low = americanize(w.lower())
+        if low == w.lower():
+            return w
+        return low.capitalize() if w[0].isupper() else low
+
+    text = re.sub(r"[A-Za-z]+", word, text)
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    text = text.replace(" – ", " — ").replace(", ", " ,  ")
+    return text
+
+
+@pytest.mark.shared
+def test_real_communique_restyled_has_no_wording_change():
+    path = shared_file("g7/2021-06-13_g7_carbis_bay_leaders_communique.txt")
+    old = path.read_text(encoding="utf-8")
+    new = _americanized_restyled(old)
+    assert new != old
+    o_spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", old)]
+    n_spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", new)]
+    assert len(o_spans) == len(n_spans)
+    cosmetic = 0
+    for a, b in zip(o_spans, n_spans):
+        ops = word_diff(old, [a], new, [b])
+        assert {op[0] for op in ops} <= {"equal", "cosmetic"}, changed_segments(ops, old, new)
+        cosmetic += sum(op[0] == "cosmetic" for op in ops)
+    assert cosmetic > 100
