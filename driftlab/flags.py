@@ -25,7 +25,7 @@ within the passage does not fire.
 
 Significance (``Flag.score``; components in ``evidence["score"]``)::
 
-    score = rule_weight × size × topic_weight × (0.5 + 0.5 × changed_share)
+    score = rule_weight × size × topic_weight × (0.75 + 0.25 × changed_share)
 
 * ``rule_weight``: per rule, from the config (an intensity shift matters more
   than a changed date);
@@ -90,8 +90,13 @@ STOP = frozenset(
 
 # --------------------------------------------------------------------------- helpers
 
+def _is_content(w: str) -> bool:
+    # Numbers count as content ("50 billion" is news); short words do not.
+    return bool(w) and (w[0].isdigit() or (len(w) > 2 and w not in STOP))
+
+
 def _content(words: Iterable[str]) -> list[str]:
-    return [w for w in words if len(w) > 2 and w not in STOP and not w[0].isdigit()]
+    return [w for w in words if _is_content(w)]
 
 
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -115,13 +120,22 @@ def _overlaps(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
     return False
 
 
+#: Novel words at most this many tokens apart form one quoted run.
+_RUN_GAP = 5
+
+
 @dataclass
 class _Side:
     """One statement's text, sentence lookup and tags."""
 
     doc: Document
     name: str
-    tags: Mapping[tuple[int, int | None], set[str]]
+    #: (paragraph, sentence) → {"term": topics, "meaning": topics}
+    tags: Mapping[tuple[int, int | None], Mapping[str, set[str]]]
+    #: Content words and content-word pairs of the *other* statement: what
+    #: counts as carried over when quoting this side.
+    known_words: set[str]
+    known_pairs: set[tuple[str, str]]
 
     def __post_init__(self) -> None:
         self.text = self.doc.statement.text
@@ -134,6 +148,7 @@ class _Side:
                 self.sent_keys.append((p.index, s.index))
         self.sent = {(p.index, s.index): s for p in self.doc.paragraphs for s in p.sentences or ()}
         self._cw: dict[tuple[int, int], set[str]] = {}
+        self._runs: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def sentence_at(self, pos: int, paras: Sequence[int]) -> tuple[int, int | None, int, int, str]:
         """(paragraph, sentence, start, end, text) of the sentence holding ``pos``."""
@@ -165,11 +180,106 @@ class _Side:
             self._cw[key] = set(_content(_fold_words(text)))
         return self._cw[key]
 
+    def runs(self, pi: int, si: int | None) -> list[tuple[int, int]]:
+        """Spans of a sentence not carried over from the other statement.
+
+        A content word is carried over when it forms a content-word pair
+        that the other statement also has; the rest, grouped when at most
+        ``_RUN_GAP`` tokens apart, are the runs. A lone uncovered word the
+        other statement also uses is dropped: a reshuffled sentence is not
+        news. Quoting runs (not whole sentences) keeps carried-over wording
+        out of flag texts.
+        """
+        key = (pi, -1 if si is None else si)
+        if key in self._runs:
+            return self._runs[key]
+        if si is None:
+            p = self.para[pi]
+            start, text = p.start, p.text
+        else:
+            sent = self.sent[(pi, si)]
+            start, text = sent.start, sent.text
+        toks = [(m.start() + start, m.end() + start, (_fold_words(m.group()) or ("",))[0])
+                for m in re.finditer(r"\S+", text)]
+        content = [i for i, t in enumerate(toks) if _is_content(t[2])]
+        covered: set[int] = set()
+        for a, c in zip(content, content[1:]):
+            if (toks[a][2], toks[c][2]) in self.known_pairs:
+                covered |= {a, c}
+        novel = [i for i in content if i not in covered]
+        groups: list[list[int]] = []
+        for i in novel:
+            if groups and i - groups[-1][-1] <= _RUN_GAP:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        spans = []
+        for g in groups:
+            if len(g) == 1 and toks[g[0]][2] in self.known_words:
+                continue
+            # Take in the function words and name parts that lead into the run
+            # ("By the end of 2023", "the People's Republic of China"): a
+            # quote should read as a phrase.
+            first, last = g[0], g[-1]
+            for _ in range(3):
+                k = first - 1
+                if k < 0 or (_is_content(toks[k][2]) and not text[toks[k][0] - start].isupper()):
+                    break
+                first = k
+            for _ in range(3):
+                k = last + 1
+                if k >= len(toks) or not text[toks[k][0] - start].isupper():
+                    break
+                last = k
+            s0, e0 = toks[first][0], toks[last][1]
+            while e0 > s0 and not self.text[e0 - 1].isalnum() and self.text[e0 - 1] not in "%)":
+                e0 -= 1
+            spans.append((s0, e0))
+        self._runs[key] = spans
+        return spans
+
+    def runs_text(self, pi: int, si: int | None) -> str:
+        return " … ".join(self.text[s:e] for s, e in self.runs(pi, si))
+
+    def snippet(self, s: int, e: int, paras: Sequence[int]) -> str:
+        """The words around a hit at ``s:e``: its novel run, else a few words either side."""
+        pi, si, ss, se, _ = self.sentence_at(s, paras)
+        for rs, re_ in self.runs(pi, si):
+            if rs < e and s < re_:
+                lo, hi = min(rs, s), max(re_, e)
+                if hi - lo <= 240:
+                    return self.text[lo:hi]
+                break
+        return self.window(s, e, ss, se, before=5, after=5)
+
+    def window(self, s: int, e: int, ss: int, se: int, before: int, after: int) -> str:
+        """``before`` words before and ``after`` words after ``s:e``, inside ``ss:se``."""
+        lo = s
+        for _ in range(before):
+            j = self.text.rfind(" ", ss, lo - 1)
+            if j < ss:
+                lo = ss
+                break
+            lo = j + 1
+        hi = e
+        for _ in range(after):
+            j = self.text.find(" ", hi + 1, se)
+            if j == -1:
+                hi = se
+                break
+            hi = j
+        return self.text[lo:hi].strip(" ,;:")
+
     def topics_of(self, pi: int, si: int | None) -> set[str]:
-        got = self.tags.get((pi, si), set())
-        if not got and si is not None:
-            got = self.tags.get((pi, None), set())
-        return got
+        """Topics of a sentence: its term tags, else its meaning tags, else
+        the same for its paragraph. Term evidence is preferred because a
+        meaning tag on a sentence also naming a topic term is mostly spill-over."""
+        keys = [(pi, si), (pi, None)] if si is not None else [(pi, None)]
+        for key in keys:
+            by_method = self.tags.get(key)
+            if by_method:
+                return set(by_method.get("term") or by_method.get("meaning") or ())
+        return set()
 
 
 def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
@@ -199,10 +309,10 @@ class _Builder:
         topic_weight = max((self.config.topic_weight(t) for t in topics), default=self.config.untagged_weight)
         size = min(2.5, max(0.5, size))
         share = min(1.0, max(0.0, changed_share))
-        score = round(rule_weight * size * topic_weight * (0.5 + 0.5 * share), 4)
+        score = round(rule_weight * size * topic_weight * (0.75 + 0.25 * share), 4)
         evidence = dict(evidence)
         evidence["score"] = {
-            "formula": "rule_weight × size × topic_weight × (0.5 + 0.5 × changed_share)",
+            "formula": "rule_weight × size × topic_weight × (0.75 + 0.25 × changed_share)",
             "rule_weight": rule_weight,
             "size": round(size, 3),
             "topic_weight": topic_weight,
@@ -246,14 +356,6 @@ class _LinkView:
     old_changed: list[tuple[int, int]]
     new_changed: list[tuple[int, int]]
     share: float
-
-    def old_span(self) -> tuple[int, int]:
-        ps = [self.old.para[i] for i in self.link.old]
-        return min(p.start for p in ps), max(p.end for p in ps)
-
-    def new_span(self) -> tuple[int, int]:
-        ps = [self.new.para[i] for i in self.link.new]
-        return min(p.start for p in ps), max(p.end for p in ps)
 
     def texts(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         return ([(self.old.para[i].start, self.old.para[i].text) for i in self.link.old],
@@ -315,15 +417,18 @@ def _cue_changes(view: _LinkView, matcher: PhraseMatcher, label: Mapping[str, st
     return gained, lost
 
 
-def _pair_for(view: _LinkView, side: str, pos: int):
-    """The sentence at ``pos`` on ``side`` and its best counterpart: (old tuple, new tuple)."""
+def _pair_for(view: _LinkView, side: str, pos: int, end: int | None = None):
+    """The hit at ``pos:end`` on ``side`` and its counterpart sentence: (old, new) triples
+    ``(paragraph, sentence, quoted words)``. The hit side quotes the words
+    around the hit; the other side quotes its sentence's own novel runs."""
+    end = pos if end is None else end
     if side == "new":
         pi, si, _, _, text = view.new.sentence_at(pos, view.link.new)
-        opi, osi, otext, _ = _best_pair(view.new, pi, si, text, view.old, view.link.old)
-        return (opi, osi, otext), (pi, si, text)
+        opi, osi, _, _ = _best_pair(view.new, pi, si, text, view.old, view.link.old)
+        return (opi, osi, view.old.runs_text(opi, osi)), (pi, si, view.new.snippet(pos, end, view.link.new))
     pi, si, _, _, text = view.old.sentence_at(pos, view.link.old)
-    npi, nsi, ntext, _ = _best_pair(view.old, pi, si, text, view.new, view.link.new)
-    return (pi, si, text), (npi, nsi, ntext)
+    npi, nsi, _, _ = _best_pair(view.old, pi, si, text, view.new, view.link.new)
+    return (pi, si, view.old.snippet(pos, end, view.link.old)), (npi, nsi, view.new.runs_text(npi, nsi))
 
 
 def _topics_for(view: _LinkView, o, n) -> set[str]:
@@ -331,6 +436,9 @@ def _topics_for(view: _LinkView, o, n) -> set[str]:
 
 
 def _rule_intensity(view: _LinkView, b: _Builder) -> None:
+    # Ladders overlap ("grave concern" is on the concern and the disapproval
+    # ladder): per sentence pair only the largest shift is kept.
+    found: dict[tuple, tuple[int, dict]] = {}
     for ladder, matcher, rung_of in b.config.ladder_matchers():
         old_texts, new_texts = view.texts()
         new_hits = _matches(matcher, new_texts)
@@ -344,35 +452,40 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
                 pi, si, _, _, _ = side.sentence_at(s, paras)
                 r = rung_of[p]
                 if (pi, si) not in best or r > best[(pi, si)][0]:
-                    best[(pi, si)] = (r, side.text[s:e])
+                    best[(pi, si)] = (r, side.text[s:e], s, e)
             return best
         old_best = per_sentence(view.old, old_hits, view.link.old)
         new_best = per_sentence(view.new, new_hits, view.link.new)
-        for (pi, si), (rung, words) in sorted(new_best.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+        for (pi, si), (rung, words, ns, ne) in sorted(new_best.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
             text = view.new.sent[(pi, si)].text if si is not None else view.new.para[pi].text
             # Compare with the most similar old sentence that used this ladder.
             mine = view.new.content_set(pi, si, text)
             cand = None
-            for (opi, osi), (orung, owords) in old_best.items():
+            for (opi, osi), (orung, owords, os_, oe) in old_best.items():
                 otext = view.old.sent[(opi, osi)].text if osi is not None else view.old.para[opi].text
                 theirs = view.old.content_set(opi, osi, otext)
                 union = mine | theirs
                 sim = len(mine & theirs) / len(union) if union else 0.0
                 if cand is None or sim > cand[0]:
-                    cand = (sim, opi, osi, otext, orung, owords)
-            # A pair must be about the same thing: one shared fifth of content
+                    cand = (sim, opi, osi, otext, orung, owords, os_, oe)
+            # A pair must be about the same thing: a quarter of content
             # words, unless each side has a single use of the ladder.
-            if cand is None or (cand[0] < 0.2 and not (len(old_best) == 1 and len(new_best) == 1)):
+            if cand is None or (cand[0] < 0.25 and not (len(old_best) == 1 and len(new_best) == 1)):
                 continue
-            sim, opi, osi, otext, orung, owords = cand
+            sim, opi, osi, otext, orung, owords, os_, oe = cand
             if orung == rung:
                 continue
             delta = rung - orung
             topics = view.old.topics_of(opi, osi) | view.new.topics_of(pi, si)
             direction = "up" if delta > 0 else "down"
             n = abs(delta)
-            b.add(
-                "intensity_shift", topics, [opi], [pi], otext, text,
+            pair = (opi, osi, pi, si)
+            if pair in found and found[pair][0] >= n:
+                continue
+            found[pair] = (n, dict(
+                rule="intensity_shift", topics=topics, old=[opi], new=[pi],
+                # The ladder words and what they bear on ("condemn the dangerous use of …").
+                old_text=_around(view.old, opi, osi, os_, oe), new_text=_around(view.new, pi, si, ns, ne),
                 key=f"{ladder.id}:{_norm(owords)}>{_norm(words)}",
                 size=1 + 0.5 * (n - 1), changed_share=view.share,
                 explanation=(f"Intensity {direction} {n} rung{'s' if n > 1 else ''}{b.topic_label(topics)}"
@@ -380,57 +493,89 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
                 evidence={"ladder": ladder.id, "old_rung": orung, "new_rung": rung, "delta": delta,
                           "old_words": owords, "new_words": words, "sentence_similarity": round(sim, 3)},
                 link=view.link,
-            )
+            ))
+    for _, kwargs in found.values():
+        b.add(**kwargs)
 
 
-def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str) -> None:
-    old_lo, old_hi = view.old_span()
-    new_lo, new_hi = view.new_span()
-    old_hits = term_hits(view.old.text[old_lo:old_hi], b.config, offset=old_lo).actors
-    new_hits = term_hits(view.new.text[new_lo:new_hi], b.config, offset=new_lo).actors
+def _around(side: _Side, pi: int, si: int | None, s: int, e: int) -> str:
+    unit = side.sent[(pi, si)] if si is not None else side.para[pi]
+    return side.window(s, e, unit.start, unit.end, before=2, after=8)
+
+
+def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set[tuple],
+                 everywhere: Mapping[str, set[str]]) -> None:
+    def actors(side: _Side, paras: Sequence[int]) -> dict[str, list[tuple[int, int]]]:
+        out: dict[str, list[tuple[int, int]]] = {}
+        for pi in paras:
+            p = side.para[pi]
+            for name, spans in term_hits(p.text, b.config, offset=p.start).actors.items():
+                out.setdefault(name, []).extend(spans)
+        return out
+
+    old_hits = actors(view.old, view.link.old)
+    new_hits = actors(view.new, view.link.new)
+    # Quote the fullest naming ("the People's Republic of China" over "China").
     for actor in sorted(set(new_hits) - set(old_hits)):
-        s, e = new_hits[actor][0]
-        o, n = _pair_for(view, "new", s)
+        s, e = max(new_hits[actor], key=lambda se: se[1] - se[0])
+        o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
-        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+{actor}", size=1.0,
+        reported.add((actor, "new", n[0], n[1]))
+        first = actor not in everywhere["old"]  # new to the whole statement: weightier
+        where = "for the first time in the statement" if first else "where it was not"
+        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+{actor}", size=1.3 if first else 1.0,
               changed_share=view.share,
-              explanation=f"{actor} named where it was not{b.topic_label(topics)}: {_quote(view.new.text[s:e])}",
+              explanation=f"{actor} named {where}{b.topic_label(topics)}: {_quote(n[2])}",
               evidence={"actor": actor, "change": "named", "words": view.new.text[s:e]}, link=view.link)
     for actor in sorted(set(old_hits) - set(new_hits)):
-        s, e = old_hits[actor][0]
-        o, n = _pair_for(view, "old", s)
+        s, e = max(old_hits[actor], key=lambda se: se[1] - se[0])
+        o, n = _pair_for(view, "old", s, e)
         topics = _topics_for(view, o, n)
-        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"-{actor}", size=1.0,
+        reported.add((actor, "old", o[0], o[1]))
+        gone = actor not in everywhere["new"]
+        where = "anywhere in the statement" if gone else "in this passage"
+        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"-{actor}", size=1.3 if gone else 1.0,
               changed_share=view.share,
-              explanation=f"{actor} no longer named{b.topic_label(topics)}: {_quote(view.old.text[s:e])} dropped",
+              explanation=f"{actor} no longer named {where}{b.topic_label(topics)}: {_quote(o[2])}",
               evidence={"actor": actor, "change": "no longer named", "words": view.old.text[s:e]},
               link=view.link)
-    # Generic names (any text): a capitalised name in the inserted words that
-    # the whole old statement never used. Sentence-initial single words are
-    # skipped: "Together" or "Today" opening a sentence is not a name.
     known = {a for hits in (old_hits, new_hits) for a in hits}
-    seen: set[str] = set()
-    for j1, j2 in view.new_changed:
+    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known):
+        o, n = _pair_for(view, "new", s, e)
+        topics = _topics_for(view, o, n)
+        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+name:{_norm(name)}", size=0.8,
+              changed_share=view.share,
+              explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
+              evidence={"actor": name, "change": "new name"}, link=view.link)
+
+
+def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, config: TopicConfig,
+               known: set[str]) -> list[tuple[str, int, int]]:
+    """Capitalised names inside ``spans`` that the whole old statement never used.
+
+    Works on any text (a central bank's "Arden Treasury", a dissident's
+    name). Sentence-initial single words are skipped: "Together" or "Today"
+    opening a sentence is not a name; configured actors are left to the
+    actor rules.
+    """
+    out, seen = [], set()
+    for j1, j2 in spans:
         if j1 == j2:
             continue
-        lo = view.new.text.rfind(" ", 0, j1) + 1
-        for m in _NAME.finditer(view.new.text, lo, j2):
+        lo = text.rfind(" ", 0, j1) + 1
+        for m in _NAME.finditer(text, lo, j2):
             name = m.group(0).strip()
             words = name.split()
-            if len(words) == 1 and (_sentence_initial(view.new.text, m.start()) or len(name) < 3):
+            if len(words) == 1 and (_sentence_initial(text, m.start()) or len(name) < 3):
                 continue
             key = _norm(name)
             if not key or key in seen or f" {key} " in old_all_words or _NUMBER.fullmatch(name):
                 continue
-            if term_hits(name, b.config).actors.keys() & known:
+            if term_hits(name, config).actors:
                 continue
             seen.add(key)
-            o, n = _pair_for(view, "new", m.start())
-            topics = _topics_for(view, o, n)
-            b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+name:{key}", size=0.7,
-                  changed_share=view.share,
-                  explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
-                  evidence={"actor": name, "change": "new name"}, link=view.link)
+            out.append((name, m.start(), m.start() + len(name)))
+    return out
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -446,8 +591,8 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         firm = sum(1 for c, _, _ in gained if c == "firm") + sum(1 for c, _, _ in lost if c == "hedged")
         soft = sum(1 for c, _, _ in gained if c == "hedged") + sum(1 for c, _, _ in lost if c == "firm")
         direction = "firmer" if firm > soft else "softer" if soft > firm else "qualifiers changed"
-        pos_side, pos = ("new", gained[0][1]) if gained else ("old", lost[0][1])
-        o, n = _pair_for(view, pos_side, pos)
+        pos_side, hit = ("new", gained[0]) if gained else ("old", lost[0])
+        o, n = _pair_for(view, pos_side, hit[1], hit[1] + len(hit[2]))
         topics = _topics_for(view, o, n)
         lost_w = ", ".join(sorted({w for _, _, w in lost})) or "—"
         gained_w = ", ".join(sorted({w for _, _, w in gained})) or "—"
@@ -461,8 +606,8 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     matcher, label = b.config.cue_matcher("negation")
     gained, lost = _cue_changes(view, matcher, label)
     if gained or lost:
-        pos_side, pos = ("new", gained[0][1]) if gained else ("old", lost[0][1])
-        o, n = _pair_for(view, pos_side, pos)
+        pos_side, hit = ("new", gained[0]) if gained else ("old", lost[0])
+        o, n = _pair_for(view, pos_side, hit[1], hit[1] + len(hit[2]))
         topics = _topics_for(view, o, n)
         what = "added" if gained and not lost else "removed" if lost and not gained else "changed"
         words = sorted({w for _, _, w in gained} | {w for _, _, w in lost})
@@ -480,7 +625,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         opposite = [(w, p) for lab2, p, w in lost if lab2.split(":")[0] == pair and lab2.split(":")[1] != sign]
         if not opposite:
             continue
-        o, n = _pair_for(view, "new", pos)
+        o, n = _pair_for(view, "new", pos, pos + len(words))
         topics = _topics_for(view, o, n)
         b.add("negation", topics, [o[0]], [n[0]], o[2], n[2], key=f"pol:{_norm(opposite[0][0])}>{_norm(words)}",
               size=1.5, changed_share=view.share,
@@ -510,98 +655,177 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
     groups: dict[tuple, dict] = {}
     for side, nums in (("new", new_nums), ("old", old_nums)):
         for pos, words in nums:
-            o, n = _pair_for(view, side, pos)
-            g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "old": [], "new": []})
+            o, n = _pair_for(view, side, pos, pos + len(words))
+            g = groups.setdefault((o[0], o[1], n[0], n[1]),
+                                  {"o": o, "n": n, "old": [], "new": [], "quote_old": [], "quote_new": []})
             g[side].append(words)
+            quote = (n if side == "new" else o)[2]
+            if quote not in g["quote_" + side]:
+                g["quote_" + side].append(quote)
     for g in groups.values():
         olds, news = g["old"], g["new"]
         if sorted(map(_norm, olds)) == sorted(map(_norm, news)):
             continue
         o, n = g["o"], g["n"]
         topics = _topics_for(view, o, n)
-        b.add("number_change", topics, [o[0]], [n[0]], o[2], n[2],
+        old_q = " … ".join(g["quote_old"]) or o[2]
+        new_q = " … ".join(g["quote_new"]) or n[2]
+        b.add("number_change", topics, [o[0]], [n[0]], old_q, new_q,
               key=f"{_norm(' '.join(olds))}>{_norm(' '.join(news))}", size=1.0, changed_share=view.share,
               explanation=(f"Numbers changed{b.topic_label(topics)}: "
                            f"{_quote(', '.join(olds) or '—')} → {_quote(', '.join(news) or '—')}"),
               evidence={"old_numbers": olds, "new_numbers": news}, link=view.link)
 
 
-def _rule_new_wording(view: _LinkView, b: _Builder, old_words: set[str], old_pairs: set[tuple[str, str]]) -> None:
-    by_sentence: dict[tuple, list[str]] = {}
-    novel_count: dict[tuple, list[str]] = {}
-    replaced: dict[tuple, list[str]] = {}
-    for (j1, j2), (i1, i2) in zip(view.new_changed, view.old_changed):
-        if j1 == j2:
-            continue
-        # Widen to whole words: a diff span may start inside a token.
-        while j1 > 0 and view.new.text[j1 - 1].isalnum():
-            j1 -= 1
-        while j2 < len(view.new.text) and view.new.text[j2].isalnum():
-            j2 += 1
-        segment = view.new.text[j1:j2]
-        content = _content(_fold_words(segment))
-        novel = [w for w in content if w not in old_words]
-        novel += [f"{a} {c}" for a, c in zip(content, content[1:]) if (a, c) not in old_pairs]
-        if not novel:
-            continue  # every content word and pair was already in the old statement
+def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
+    """Novel runs (see :meth:`_Side.runs`) that overlap the changed words, one flag per sentence."""
+    changed = [(j1, j2) for j1, j2 in view.new_changed if j2 > j1]
+    if not changed:
+        return
+    seen: set[tuple[int, int | None]] = set()
+    for j1, _ in changed:
         pi, si, _, _, _ = view.new.sentence_at(j1, view.link.new)
-        key = (pi, si)
-        by_sentence.setdefault(key, []).append(" ".join(segment.split()).strip(" ,;:."))
-        novel_count.setdefault(key, []).extend(novel)
-        if i2 > i1:
-            replaced.setdefault(key, []).append(" ".join(view.old.text[i1:i2].split()).strip(" ,;:."))
-    for (pi, si), phrases in by_sentence.items():
-        topics = view.new.topics_of(pi, si) | {t for i in view.link.old for t in view.old.topics_of(i, None)
-                                               if t in view.new.topics_of(pi, None)}
-        novel = novel_count[(pi, si)]
+        if (pi, si) in seen:
+            continue
+        seen.add((pi, si))
+        runs = [(rs, re_) for rs, re_ in view.new.runs(pi, si) if _overlaps(rs, re_, changed)]
+        if not runs:
+            continue  # every content pair here was already in the old statement
+        phrases = [view.new.text[rs:re_] for rs, re_ in runs]
+        novel = [w for rs, re_ in runs for w in _content(_fold_words(view.new.text[rs:re_]))]
+        old_hit = [(i1, i2) for (i1, i2), (n1, n2) in zip(view.old_changed, view.new_changed)
+                   if i2 > i1 and any(rs < max(n2, n1 + 1) and n1 < re_ for rs, re_ in runs)]
+        old_text = " … ".join(" ".join(view.old.text[i1:i2].split()) for i1, i2 in old_hit)
+        topics = view.new.topics_of(pi, si)
         new_text = " … ".join(phrases)
-        old_text = " … ".join(replaced.get((pi, si), []))
         b.add("new_wording", topics, view.link.old, [pi], old_text, new_text, key=f"s{_norm(new_text)}",
-              size=0.5 + min(1.5, len(novel) / 6), changed_share=view.share,
+              size=0.5 + min(1.0, len(novel) / 10), changed_share=view.share,
               explanation=f"New wording{b.topic_label(topics)}, not in the old statement: {_quote(new_text)}",
-              evidence={"novel": novel[:20]}, link=view.link)
+              evidence={"novel_words": novel[:30]}, link=view.link)
 
 
 # --------------------------------------------------------------------------- passages and topics
 
-def _novel_sentences(side: _Side, paras: Sequence[int], other_words: set[str],
-                     other_pairs: set[tuple[str, str]]) -> tuple[list[str], int]:
-    """Sentences of ``paras`` not carried over from the other statement, and their new-word count.
+def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
+    """An unlinked passage, quoted by its runs not carried over from the other statement.
 
-    A sentence is carried over when at least 60% of its content-word pairs
-    occur in the other statement: alignment may leave a passage unlinked even
-    though its sentences migrated elsewhere, and those must not read as new.
+    Alignment may leave a passage unlinked although its sentences migrated
+    elsewhere; quoting only the novel runs keeps that carried-over text out
+    of the flag, and a passage with fewer than three novel content words
+    raises nothing.
     """
-    keep, novel_total = [], 0
-    for pi, si, _, _, text in side.sentences(paras):
-        content = _content(_fold_words(text))
-        pairs = list(zip(content, content[1:]))
-        if not pairs:
-            continue
-        known = sum(1 for p in pairs if p in other_pairs)
-        if known / len(pairs) >= 0.6:
-            continue
-        keep.append(" ".join(text.split()))
-        novel_total += sum(1 for w in content if w not in other_words) + (len(pairs) - known)
-    return keep, novel_total
-
-
-def _rule_passage(link: Link, side: _Side, b: _Builder, other_words, other_pairs) -> None:
     paras = link.new if side.name == "new" else link.old
-    kept, novel = _novel_sentences(side, paras, other_words, other_pairs)
-    if not kept:
+    quotes, novel = [], 0
+    for pi, si, _, _, _ in side.sentences(paras):
+        for rs, re_ in side.runs(pi, si):
+            quotes.append(side.text[rs:re_])
+            novel += len(_content(_fold_words(side.text[rs:re_])))
+    if novel < 3:
         return
     topics: set[str] = set()
     for pi in paras:
         topics |= side.topics_of(pi, None)
-    text = " ".join(kept)
+    text = " … ".join(quotes)
     added = side.name == "new"
     rule = "passage_added" if added else "passage_dropped"
     b.add(rule, topics, [] if added else paras, paras if added else [],
-          "" if added else text, text if added else "", key="", size=0.5 + min(2.0, novel / 40),
+          "" if added else text, text if added else "", key="", size=0.5 + min(1.0, novel / 40),
           changed_share=1.0,
           explanation=(f"{'New' if added else 'Dropped'} passage{b.topic_label(topics)}: {_quote(text)}"),
-          evidence={"sentences": len(kept), "new_words" if added else "dropped_words": novel}, link=link)
+          evidence={"novel_words": novel, "runs": len(quotes)}, link=link)
+
+
+def _tag_quote(side: _Side, tag: TopicTag) -> str:
+    """The words that carry a tag: around its first matched term, else the unit's novel runs."""
+    unit = side.sent[(tag.paragraph, tag.sentence)] if tag.sentence is not None else side.para[tag.paragraph]
+    for ev in tag.evidence:
+        if ev.startswith("term: "):
+            at = unit.text.find(ev[6:])
+            if at >= 0:
+                s = unit.start + at
+                return side.snippet(s, s + len(ev) - 6, [tag.paragraph])
+    return side.runs_text(tag.paragraph, tag.sentence) or unit.text
+
+
+def _actor_mentions(side: _Side, config: TopicConfig) -> dict[str, list[tuple[int, int | None, int, int]]]:
+    """actor → mentions ``(paragraph, sentence, start, end)`` in reading order."""
+    out: dict[str, list[tuple[int, int | None, int, int]]] = {}
+    for pi, si, start, _, text in side.sentences([p.index for p in side.doc.paragraphs]):
+        for actor, spans in term_hits(text, config, offset=start).actors.items():
+            out.setdefault(actor, []).extend((pi, si, s, e) for s, e in spans)
+    return out
+
+
+def _defining(config: TopicConfig, topic_id: str) -> set[str]:
+    """Actors a topic is defined by (``@Actor`` in its terms or requires)."""
+    t = config.topic(topic_id)
+    if t is None:
+        return set()
+    refs = list(t.terms) + [x for g in t.requires for x in g]
+    return {r[1:] for r in refs if r.startswith("@")}
+
+
+def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Mapping], b: _Builder,
+                           reported: set[tuple], mentions: Mapping[str, Mapping]) -> None:
+    """Actors named (or no longer named) anywhere in the statement, or named
+    on a topic for the first time ("Russia" in a DPRK sentence).
+
+    Passage-level actor flags only see linked passages; an actor appearing in
+    an added passage, or attributed a new behaviour in another paragraph, is
+    caught here. ``reported`` holds ``(actor, side, paragraph, sentence)``
+    already flagged by the passage-level rule, which are not repeated.
+    """
+    # The statement's own authors are named on every topic ("Japan, the ROK
+    # and the United States condemn…"): their presence on a topic is no news.
+    authors = set()
+    for side in (old, new):
+        authors |= set(term_hits(side.doc.statement.meta.parties, b.config).actors)
+        n_paras = max(1, len(side.doc.paragraphs))
+        for actor, ms in mentions[side.name].items():
+            if len({m[0] for m in ms}) >= 0.3 * n_paras and n_paras >= 4:
+                authors.add(actor)
+    pairs = {side: {(a, t) for a, ms in mentions[side].items() for pi, si, _, _ in ms
+                    for t in term_topics[side].get((pi, si), ())}
+             for side in ("old", "new")}
+    for side_name, other_name in (("new", "old"), ("old", "new")):
+        side = new if side_name == "new" else old
+        added = side_name == "new"
+        for actor, ms in sorted(mentions[side_name].items()):
+            if actor not in mentions[other_name]:
+                todo = [(max(ms, key=lambda m: m[3] - m[2]), None)]
+            elif actor in authors:
+                todo = []
+            else:
+                # One flag per sentence, naming the topics the actor is new on.
+                todo = []
+                done_topics: set[str] = set()
+                for m in ms:
+                    fresh = [t for t in sorted(term_topics[side_name].get((m[0], m[1]), ()))
+                             if (actor, t) not in pairs[other_name] and t not in done_topics
+                             and actor not in _defining(b.config, t)]
+                    if fresh:
+                        done_topics |= set(fresh)
+                        todo.append((m, fresh))
+            for (pi, si, s, e), topic in todo:
+                if (actor, side_name, pi, si) in reported:
+                    continue
+                reported.add((actor, side_name, pi, si))
+                quote = side.snippet(s, e, [pi])
+                topics = side.topics_of(pi, si)
+                if topic is None:
+                    where = "for the first time in the statement" if added else "anywhere in the statement"
+                    size = 1.3
+                else:
+                    names = "; ".join(b.config.topic_name(t) for t in topic)
+                    where = f"on {names} for the first time" if added else f"on {names} any more"
+                    size = 1.0
+                verb = "named" if added else "no longer named"
+                b.add("actor_change", topics, [] if added else [pi], [pi] if added else [],
+                      "" if added else quote, quote if added else "", key=f"{'+' if added else '-'}{actor}:{topic or ''}",
+                      size=size if added else size * 0.8, changed_share=1.0,
+                      explanation=f"{actor} {verb} {where}: {_quote(quote)}",
+                      evidence={"actor": actor, "change": verb, "scope": topic or ["statement"],
+                                "words": side.text[s:e]})
 
 
 def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) -> None:
@@ -612,14 +836,14 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
         side_name = "new" if topic in present["new"] else "old"
         side = new if side_name == "new" else old
         ts = present[side_name][topic]
+        t = b.config.topic(topic)
+        if t and not t.requires and t.terms and all(x.startswith("@") for x in t.terms):
+            continue  # a topic that is one actor ("China named as an actor"): the actor rule says it
         # Meaning-only presence on one sentence is too thin for a statement-level claim.
         if not any("term" in t.method for t in ts) and len({t.paragraph for t in ts}) < 2:
             continue
         best = max(ts, key=lambda t: (("term" in t.method), t.sentence is not None, t.score, -t.paragraph))
-        if best.sentence is not None:
-            text = side.sent[(best.paragraph, best.sentence)].text
-        else:
-            text = side.para[best.paragraph].text
+        text = _tag_quote(side, best)
         paras = sorted({t.paragraph for t in ts})
         added = side_name == "new"
         name = b.config.topic_name(topic)
@@ -642,32 +866,51 @@ def _word_index(text: str) -> tuple[set[str], set[tuple[str, str]], str]:
 def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
                   tags: Sequence[TopicTag], config: TopicConfig) -> tuple[Flag, ...]:
     """Every flag of a diff, ranked by score (highest first, ties by id)."""
-    tag_index: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}
+    tag_index: dict[str, dict[tuple[int, int | None], dict[str, set[str]]]] = {"old": {}, "new": {}}
     for t in tags:
-        tag_index[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
-    old = _Side(old_doc, "old", tag_index["old"])
-    new = _Side(new_doc, "new", tag_index["new"])
-    old_words, old_pairs, old_all = _word_index(old.text)
-    new_words, new_pairs, _ = _word_index(new.text)
+        kind = "term" if "term" in t.method else "meaning"
+        tag_index[t.side].setdefault((t.paragraph, t.sentence), {}).setdefault(kind, set()).add(t.topic)
+    old_words, old_pairs, old_all = _word_index(old_doc.statement.text)
+    new_words, new_pairs, _ = _word_index(new_doc.statement.text)
+    old = _Side(old_doc, "old", tag_index["old"], new_words, new_pairs)
+    new = _Side(new_doc, "new", tag_index["new"], old_words, old_pairs)
     b = _Builder(config)
+    reported: set[tuple] = set()
+    term_topics: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}
+    for t in tags:
+        if "term" in t.method and t.sentence is not None:
+            term_topics[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
+
+    mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
+    everywhere = {k: set(v) for k, v in mentions.items()}
 
     for link in links:
         if link.type in CARRIED:
             continue
         if link.type == "added" or not link.old:
             if link.new:
-                _rule_passage(link, new, b, old_words, old_pairs)
+                _rule_passage(link, new, b)
+                spans = [(new.para[i].start, new.para[i].end) for i in link.new]
+                for name, s, e in _new_names(new.text, spans, old_all, config, set()):
+                    pi, si, _, _, _ = new.sentence_at(s, link.new)
+                    quote = new.snippet(s, e, link.new)
+                    topics = new.topics_of(pi, si)
+                    b.add("actor_change", topics, [], [pi], "", quote, key=f"+name:{_norm(name)}", size=0.8,
+                          changed_share=1.0,
+                          explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
+                          evidence={"actor": name, "change": "new name"}, link=link)
             continue
         if link.type == "dropped" or not link.new:
-            _rule_passage(link, old, b, new_words, new_pairs)
+            _rule_passage(link, old, b)
             continue
         view = _link_view(link, old, new)
         if not view.new_changed and not view.old_changed:
             continue  # only equal/cosmetic opcodes: nothing changed in wording
         _rule_intensity(view, b)
-        _rule_actors(view, b, old_all)
+        _rule_actors(view, b, old_all, reported, everywhere)
         _rule_cues(view, b)
         _rule_numbers(view, b)
-        _rule_new_wording(view, b, old_words, old_pairs)
+        _rule_new_wording(view, b)
+    _rule_statement_actors(old, new, term_topics, b, reported, mentions)
     _rule_topics(old, new, tags, b)
     return tuple(sorted(b.flags.values(), key=lambda f: (-f.score, f.id)))

@@ -297,7 +297,7 @@ def test_scores_sorted_and_components_in_evidence():
     assert [f.score for f in flags] == sorted((f.score for f in flags), reverse=True)
     for f in flags:
         comp = f.evidence["score"]
-        expected = comp["rule_weight"] * comp["size"] * comp["topic_weight"] * (0.5 + 0.5 * comp["changed_share"])
+        expected = comp["rule_weight"] * comp["size"] * comp["topic_weight"] * (0.75 + 0.25 * comp["changed_share"])
         assert f.score == pytest.approx(expected, abs=2e-3)
         assert f.explanation
 
