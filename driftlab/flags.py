@@ -693,13 +693,17 @@ def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
             continue  # every content pair here was already in the old statement
         phrases = [view.new.text[rs:re_] for rs, re_ in runs]
         novel = [w for rs, re_ in runs for w in _content(_fold_words(view.new.text[rs:re_]))]
+        # New wording that names a topic term or a proper name ("Trilateral
+        # Secretariat") says more than rephrased prose.
+        named = any(term_hits(ph, b.config).topics for ph in phrases) or any(
+            len(m.group(0).split()) > 1 for ph in phrases for m in _NAME.finditer(ph))
         old_hit = [(i1, i2) for (i1, i2), (n1, n2) in zip(view.old_changed, view.new_changed)
                    if i2 > i1 and any(rs < max(n2, n1 + 1) and n1 < re_ for rs, re_ in runs)]
         old_text = " … ".join(" ".join(view.old.text[i1:i2].split()) for i1, i2 in old_hit)
         topics = view.new.topics_of(pi, si)
         new_text = " … ".join(phrases)
         b.add("new_wording", topics, view.link.old, [pi], old_text, new_text, key=f"s{_norm(new_text)}",
-              size=0.5 + min(1.0, len(novel) / 10), changed_share=view.share,
+              size=0.5 + min(1.0, len(novel) / 10) + (0.5 if named else 0.0), changed_share=view.share,
               explanation=f"New wording{b.topic_label(topics)}, not in the old statement: {_quote(new_text)}",
               evidence={"novel_words": novel[:30]}, link=view.link)
 
@@ -736,8 +740,13 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
 
 
 def _tag_quote(side: _Side, tag: TopicTag) -> str:
-    """The words that carry a tag: around its first matched term, else the unit's novel runs."""
+    """The words that carry a tag: the sentence's novel runs holding its terms, else around the first term."""
     unit = side.sent[(tag.paragraph, tag.sentence)] if tag.sentence is not None else side.para[tag.paragraph]
+    terms = [ev[6:] for ev in tag.evidence if ev.startswith("term: ")]
+    runs = [side.text[rs:re_] for rs, re_ in side.runs(tag.paragraph, tag.sentence)]
+    with_terms = [r for r in runs if any(t in r for t in terms)]
+    if with_terms:
+        return " … ".join(with_terms)
     for ev in tag.evidence:
         if ev.startswith("term: "):
             at = unit.text.find(ev[6:])
@@ -775,6 +784,10 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
     caught here. ``reported`` holds ``(actor, side, paragraph, sentence)``
     already flagged by the passage-level rule, which are not repeated.
     """
+    # Actors some topic is about (China, the DPRK, Russia, Iran…) are watched:
+    # their appearance on a new topic is news; the Philippines or the UN on a
+    # new topic is not, and they are flagged only when new to the statement.
+    watched = {a for t in b.config.topics for a in _defining(b.config, t.id)}
     # The statement's own authors are named on every topic ("Japan, the ROK
     # and the United States condemn…"): their presence on a topic is no news.
     authors = set()
@@ -793,7 +806,7 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
         for actor, ms in sorted(mentions[side_name].items()):
             if actor not in mentions[other_name]:
                 todo = [(max(ms, key=lambda m: m[3] - m[2]), None)]
-            elif actor in authors:
+            elif actor in authors or actor not in watched:
                 todo = []
             else:
                 # One flag per sentence, naming the topics the actor is new on.
@@ -814,7 +827,7 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
                 topics = side.topics_of(pi, si)
                 if topic is None:
                     where = "for the first time in the statement" if added else "anywhere in the statement"
-                    size = 1.3
+                    size = 1.3 if actor in watched else 1.0
                 else:
                     names = "; ".join(b.config.topic_name(t) for t in topic)
                     where = f"on {names} for the first time" if added else f"on {names} any more"
@@ -842,7 +855,8 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
         # Meaning-only presence on one sentence is too thin for a statement-level claim.
         if not any("term" in t.method for t in ts) and len({t.paragraph for t in ts}) < 2:
             continue
-        best = max(ts, key=lambda t: (("term" in t.method), t.sentence is not None, t.score, -t.paragraph))
+        best = max(ts, key=lambda t: (("term" in t.method), t.sentence is not None,
+                                      sum(e.startswith("term: ") for e in t.evidence), t.score, -t.paragraph))
         text = _tag_quote(side, best)
         paras = sorted({t.paragraph for t in ts})
         added = side_name == "new"

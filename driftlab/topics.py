@@ -93,7 +93,7 @@ def _word_regex(word: str) -> str:
         return "(?:" + "|".join(re.escape(f) for f in _verb_forms(word[:-1])) + ")"
     if word.endswith("*"):
         return re.escape(word[:-1]) + r"\w*"
-    core = re.escape(word).replace("'", "['’]").replace("’", "['’]")
+    core = "".join("['’]" if c in _APOS else re.escape(c) for c in word)
     if len(word) >= 2 and word.isupper():
         # Acronyms match case-sensitively: "US" the country, not "us" the pronoun.
         return f"(?-i:{core}){_PLURAL}"
