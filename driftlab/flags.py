@@ -521,7 +521,8 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
         o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
         reported.add((actor, "new", n[0], n[1]))
-        first = actor not in everywhere["old"]  # new to the whole statement: weightier
+        # New to the whole statement, and an actor some topic is about: weightier.
+        first = actor not in everywhere["old"] and actor in everywhere["watched"]
         where = "for the first time in the statement" if first else "where it was not"
         b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+{actor}", size=1.3 if first else 1.0,
               changed_share=view.share,
@@ -534,6 +535,7 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
         reported.add((actor, "old", o[0], o[1]))
         gone = actor not in everywhere["new"]
         where = "anywhere in the statement" if gone else "in this passage"
+        gone = gone and actor in everywhere["watched"]
         b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"-{actor}", size=1.3 if gone else 1.0,
               changed_share=view.share,
               explanation=f"{actor} no longer named {where}{b.topic_label(topics)}: {_quote(o[2])}",
@@ -543,10 +545,17 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
     for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known):
         o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
-        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+name:{_norm(name)}", size=0.8,
+        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+name:{_norm(name)}",
+              size=_name_size(name),
               changed_share=view.share,
               explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
               evidence={"actor": name, "change": "new name"}, link=view.link)
+
+
+def _name_size(name: str) -> float:
+    """A full name ("Alexei Navalny", "Trilateral Secretariat") says more than one
+    capitalised word ("Rome", "UNSCRs"), which is often a place or an acronym."""
+    return 1.0 if len(name.split()) > 1 else 0.7
 
 
 def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, config: TopicConfig,
@@ -575,7 +584,10 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
                 continue
             seen.add(key)
             out.append((name, m.start(), m.start() + len(name)))
-    return out
+    # "Navalny’s" after "Alexei Navalny": the same person once.
+    keys = [_norm(n) for n, _, _ in out]
+    return [o for o, k in zip(out, keys)
+            if not any(k != other and f" {k} " in f" {other} " for other in keys)]
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
@@ -682,12 +694,10 @@ def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
     changed = [(j1, j2) for j1, j2 in view.new_changed if j2 > j1]
     if not changed:
         return
-    seen: set[tuple[int, int | None]] = set()
-    for j1, _ in changed:
-        pi, si, _, _, _ = view.new.sentence_at(j1, view.link.new)
-        if (pi, si) in seen:
+    # Every sentence touched by a change: one inserted span can cover several.
+    for pi, si, ss, se, _ in view.new.sentences(view.link.new):
+        if not _overlaps(ss, se, changed):
             continue
-        seen.add((pi, si))
         runs = [(rs, re_) for rs, re_ in view.new.runs(pi, si) if _overlaps(rs, re_, changed)]
         if not runs:
             continue  # every content pair here was already in the old statement
@@ -733,7 +743,7 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
     added = side.name == "new"
     rule = "passage_added" if added else "passage_dropped"
     b.add(rule, topics, [] if added else paras, paras if added else [],
-          "" if added else text, text if added else "", key="", size=0.5 + min(1.0, novel / 40),
+          "" if added else text, text if added else "", key="", size=0.5 + min(0.7, novel / 40),
           changed_share=1.0,
           explanation=(f"{'New' if added else 'Dropped'} passage{b.topic_label(topics)}: {_quote(text)}"),
           evidence={"novel_words": novel, "runs": len(quotes)}, link=link)
@@ -855,9 +865,19 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
         # Meaning-only presence on one sentence is too thin for a statement-level claim.
         if not any("term" in t.method for t in ts) and len({t.paragraph for t in ts}) < 2:
             continue
-        best = max(ts, key=lambda t: (("term" in t.method), t.sentence is not None,
-                                      sum(e.startswith("term: ") for e in t.evidence), t.score, -t.paragraph))
-        text = _tag_quote(side, best)
+        ranked = sorted(ts, key=lambda t: (("term" in t.method), t.sentence is not None,
+                                           sum(e.startswith("term: ") for e in t.evidence), t.score, -t.paragraph),
+                        reverse=True)
+        best = ranked[0]
+        # Quote up to three sentences that carry the topic, strongest evidence first.
+        quotes: list[str] = []
+        for t in ranked:
+            if t.sentence is None or len(quotes) == 3:
+                continue
+            q = _tag_quote(side, t)
+            if q not in quotes:
+                quotes.append(q)
+        text = " … ".join(quotes) or _tag_quote(side, best)
         paras = sorted({t.paragraph for t in ts})
         added = side_name == "new"
         name = b.config.topic_name(topic)
@@ -897,6 +917,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
 
     mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
     everywhere = {k: set(v) for k, v in mentions.items()}
+    everywhere["watched"] = {a for t in config.topics for a in _defining(config, t.id)}
 
     for link in links:
         if link.type in CARRIED:
@@ -909,7 +930,8 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
                     pi, si, _, _, _ = new.sentence_at(s, link.new)
                     quote = new.snippet(s, e, link.new)
                     topics = new.topics_of(pi, si)
-                    b.add("actor_change", topics, [], [pi], "", quote, key=f"+name:{_norm(name)}", size=0.8,
+                    b.add("actor_change", topics, [], [pi], "", quote, key=f"+name:{_norm(name)}",
+                          size=_name_size(name),
                           changed_share=1.0,
                           explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
                           evidence={"actor": name, "change": "new name"}, link=link)
