@@ -249,7 +249,8 @@ def spurious(case_name: str, gold: Sequence[dict], pred: Sequence[dict]) -> list
 # --- runs -------------------------------------------------------------------------
 
 
-def run_synthetic(n_cases: int, seed: int, encoder, cache, settings, threshold: float, log) -> dict:
+def run_synthetic(n_cases: int, seed: int, encoder, cache, settings, threshold: float, log,
+                  hard: bool = False) -> dict:
     from driftlab.pipeline import align_documents
 
     names = [s for s in STATEMENTS if statement_path(s).exists()]
@@ -261,14 +262,19 @@ def run_synthetic(n_cases: int, seed: int, encoder, cache, settings, threshold: 
     for k in range(n_cases):
         name = names[k % len(names)]
         donors = [p for other in names if series_of(other) != series_of(name) for p in paragraphs[other]]
-        case = edits.generate(paragraphs[name], seed * 100_003 + k, donors, name=name)
-        old_doc = document(case.old_text, f"{name} (old)")
-        new_doc = document(case.new_text, f"{name} (edited, seed {case.seed})")
-        if not (same_segmentation(old_doc, case.old_paragraphs) and same_segmentation(new_doc, case.new_paragraphs)):
-            # The gold indexes paragraphs and sentences as generated; a segmenter
-            # that cuts differently would make every index wrong, so skip loudly.
+        for attempt in range(3):
+            case = edits.generate(paragraphs[name], seed * 100_003 + k + attempt * 1_000_000, donors,
+                                  name=name, hard=hard)
+            old_doc = document(case.old_text, f"{name} (old)")
+            new_doc = document(case.new_text, f"{name} (edited, seed {case.seed})")
+            if same_segmentation(old_doc, case.old_paragraphs) and same_segmentation(new_doc, case.new_paragraphs):
+                break
+            # The gold indexes paragraphs and sentences as generated; when a
+            # rewording makes driftlab cut sentences differently (e.g. at
+            # "steps: - We …"), every later index would be wrong: draw again.
             skipped += 1
-            log(f"  skipped case {k} ({name}): driftlab segments the generated text differently")
+            log(f"  redrawn case {k} ({name}, seed {case.seed}): driftlab segments the edited text differently")
+        else:
             continue
         gold = [lk.as_json() for lk in case.links]
         t0 = time.perf_counter()
@@ -310,11 +316,19 @@ def run_gold_files(encoder, cache, settings, threshold: float) -> list[dict]:
         gold = spec["links"]
         old_texts = [p.text for p in old_doc.paragraphs]
         new_texts = [p.text for p in new_doc.paragraphs]
+        # The gold numbers paragraphs by its own convention (blank-line blocks);
+        # if driftlab's segmenter disagrees, every index after the first
+        # difference is off and the scores mean nothing: say so.
+        counts = (1 + max((i for g in gold for i in g["old"]), default=-1),
+                  1 + max((j for g in gold for j in g["new"]), default=-1))
+        mismatch = counts != (len(old_texts), len(new_texts))
         ours, naive = Tally(), Tally()
         mine = ours.add(pred, gold, moved_of(links), spec.get("moved_sentences", []))
         theirs = naive.add(naive_links(old_texts, new_texts, threshold), gold)
         out.append({
             "file": path.name, "gold_links": len(gold), "driftlab": mine, "naive": theirs,
+            "paragraphs_gold": counts, "paragraphs_driftlab": (len(old_texts), len(new_texts)),
+            "paragraph_mismatch": mismatch,
             "sentence_moves": ours.summary()["sentence_moves"],
             "misses": failures(path.name, gold, pred, old_texts, new_texts),
             "spurious": spurious(path.name, gold, pred),
@@ -333,8 +347,9 @@ def print_report(syn: dict | None, gold: list[dict], args, elapsed: float) -> No
     print(f"driftlab alignment quality — {cores()}, {time.strftime('%Y-%m-%d')}")
     if syn:
         d, b = syn["driftlab"], syn["naive"]
-        print(f"\nSynthetic edits: {len(syn['cases'])} cases from {len(syn['statements'])} statements "
-              f"(seed {args.seed}; {syn['skipped']} skipped), {d['links_gold']} gold links")
+        variant = "HARD stress edits" if args.hard else "Synthetic edits"
+        print(f"\n{variant}: {len(syn['cases'])} cases from {len(syn['statements'])} statements "
+              f"(seed {args.seed}; {syn['skipped']} redrawn: re-segmented differently), {d['links_gold']} gold links")
         print(f"  {'':<24} {'precision':>9} {'recall':>7} {'F1':>7} {'typed F1':>10}")
         print(_row("driftlab", d))
         print(_row(f"naive words (≥{args.baseline_threshold:g})", b))
@@ -374,6 +389,13 @@ def print_report(syn: dict | None, gold: list[dict], args, elapsed: float) -> No
             d, b = g["driftlab"], g["naive"]
             print(f"  {g['file']:<44} {g['gold_links']:>5} {d['precision']:>6.3f} {d['recall']:>6.3f} "
                   f"{d['f1']:>6.3f} {d['typed_f1']:>6.3f} | {b['f1']:.3f}")
+            if g["paragraph_mismatch"]:
+                print(f"    WARNING: gold numbers {g['paragraphs_gold']} old/new paragraphs, driftlab segments "
+                      f"{g['paragraphs_driftlab']}: indices disagree, scores are not meaningful")
+            sm = g["sentence_moves"]
+            if sm["n"]:
+                print(f"    sentence moves: {sm['n']}, recall {sm['recall_exact']:.3f} exact, "
+                      f"{sm['recall_paragraph']:.3f} to the right paragraph")
             for m in g["misses"][:3]:
                 got = "; ".join(f"{p['old']}→{p['new']} {p['type']}" for p in m["predicted"][:3]) or "nothing"
                 print(f"    missed {m['gold']['old']}→{m['gold']['new']} {m['gold']['type']}: got {got}")
@@ -392,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--baseline-threshold", type=float, default=60.0,
                     help="token_set_ratio a naive match needs (default 60)")
     ap.add_argument("--no-gold", action="store_true", help="skip the hand-written gold files")
+    ap.add_argument("--hard", action="store_true",
+                    help="stress variant of the edits: heavy rewording, far sentence moves (not the target's)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per case on stderr")
     args = ap.parse_args(argv)
 
@@ -410,8 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(msg, file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    syn = run_synthetic(args.cases, args.seed, encoder, cache, settings, args.baseline_threshold, log) \
-        if args.cases > 0 else None
+    syn = run_synthetic(args.cases, args.seed, encoder, cache, settings, args.baseline_threshold, log,
+                        hard=args.hard) if args.cases > 0 else None
     gold = [] if args.no_gold else run_gold_files(encoder, cache, settings, args.baseline_threshold)
     elapsed = time.perf_counter() - t0
     print_report(syn, gold, args, elapsed)

@@ -61,6 +61,8 @@ MIN_EDIT_CHARS = 60
 MIN_PART_SHARE = 0.35
 #: A migrated sentence is below this share of its source and target paragraph.
 MAX_MOVED_SHARE = 0.25
+#: Chance that a split or merged paragraph is also reworded.
+REWORD_WITH_STRUCTURE = 0.4
 
 
 @dataclass(frozen=True)
@@ -245,9 +247,11 @@ def _change_number(m: re.Match, rng: random.Random) -> str:
     return str(n + rng.choice((1, 2, 5, 10)))
 
 
-def _reword(sentences: list[str], rng: random.Random) -> list[str] | None:
+def _reword(sentences: list[str], rng: random.Random, hard: bool = False) -> list[str] | None:
     """1–3 word-level substitutions, sometimes a dropped clause or an added qualifier.
 
+    ``hard``: 3–6 substitutions and both a dropped clause and a qualifier
+    where possible — a heavy rewrite that still says the same thing.
     Returns the new sentences, or None when nothing applicable was found.
     """
     out = list(sentences)
@@ -255,7 +259,7 @@ def _reword(sentences: list[str], rng: random.Random) -> list[str] | None:
     spots = [(i, pat, rep) for i, s in enumerate(out) for pat, rep in _REWORDS if re.search(pat, s)]
     spots += [(i, "NUMBER", "") for i, s in enumerate(out) if _NUMBER_RE.search(s)]
     rng.shuffle(spots)
-    wanted = rng.randint(1, 3)
+    wanted = rng.randint(3, 6) if hard else rng.randint(1, 3)
     done = 0
     for i, pat, rep in spots:
         if done >= wanted:
@@ -271,13 +275,13 @@ def _reword(sentences: list[str], rng: random.Random) -> list[str] | None:
             out[i] = before[: m.start()] + _match_case(rep, m.group(0)) + before[m.end():]
         done += out[i] != before
     roll = rng.random()
-    if roll < 0.25:
+    if hard or roll < 0.25:
         clauses = [(i, m) for i, s in enumerate(out) for m in _CLAUSE_RE.finditer(s)]
         if clauses:
             i, m = rng.choice(clauses)
             out[i] = out[i][: m.start()] + out[i][m.end():]
             done += 1
-    elif roll < 0.5 or done == 0:
+    if hard or 0.25 <= roll < 0.5 or done == 0:
         i = rng.randrange(len(out))
         s = out[i]
         first = s.split(" ", 1)[0]
@@ -382,12 +386,16 @@ def generate(
     *,
     rate: float | None = None,
     name: str = "",
+    hard: bool = False,
 ) -> Case:
     """Edit ``paragraphs`` (each a sequence of sentences) with a seeded mix of edits.
 
     ``donors``: paragraphs of statements from *other* series, the source of
     inserted passages. ``rate``: share of paragraphs to touch (default: drawn
-    from 0.30–0.50). Same arguments → same case.
+    from 0.30–0.50). ``hard``: a stress test rather than a typical revision —
+    heavy rewording everywhere a paragraph is reworded, every split and merge
+    also reworded, sentences migrating to any paragraph, not just nearby ones.
+    Same arguments → same case.
     """
     from rapidfuzz import fuzz
 
@@ -410,6 +418,16 @@ def generate(
     pending_reorders = 0
     used_donors: set[int] = set()
 
+    def _maybe_reword(sents: list[str], kinds: set[str]) -> list[str]:
+        # Real revisions often split or merge *and* reword in one go; the
+        # sentence count is kept, so the gold cut points stay valid.
+        if hard or rng.random() < REWORD_WITH_STRUCTURE:
+            new = _reword(sents, rng, hard)
+            if new is not None:
+                kinds.add("reword")
+                return new
+        return list(sents)
+
     def free(candidates):
         return [i for i in candidates if i not in touched]
 
@@ -422,7 +440,7 @@ def generate(
             for i in pool:
                 sents = by_old[i].paras[0]
                 if kind == "reword":
-                    new = _reword(sents, rng)
+                    new = _reword(sents, rng, hard)
                 else:
                     new = [_cosmetic_edit(s, rng) for s in sents]
                     if new == sents:
@@ -452,7 +470,8 @@ def generate(
                         if min(_chars(sents[:k]), _chars(sents[k:])) >= MIN_PART_SHARE * total]
                 if cuts:
                     k = rng.choice(cuts)
-                    by_old[i].paras = [list(sents[:k]), list(sents[k:])]
+                    words = _maybe_reword(sents, by_old[i].kinds)
+                    by_old[i].paras = [list(words[:k]), list(words[k:])]
                     by_old[i].kinds.add("split")
                     touched.add(i)
                     return 1
@@ -465,7 +484,7 @@ def generate(
                 if min(a, b) >= MIN_PART_SHARE * (a + b):
                     unit = by_old[i]
                     unit.old = (i, i + 1)
-                    unit.paras = [list(old[i]) + list(old[i + 1])]
+                    unit.paras = [_maybe_reword(list(old[i]) + list(old[i + 1]), unit.kinds)]
                     unit.kinds.add("merge")
                     units.remove(by_old[i + 1])
                     by_old[i + 1] = unit
@@ -482,7 +501,7 @@ def generate(
                     continue
                 s = rng.choice(movable)
                 sentence = old[i][s]
-                targets = [j for j in free(editable) if j != i and abs(j - i) <= 3
+                targets = [j for j in free(editable) if j != i and (hard or abs(j - i) <= 3)
                            and len(sentence) < MAX_MOVED_SHARE * (_chars(old[j]) + len(sentence) + 1)]
                 if not targets:
                     continue

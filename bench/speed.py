@@ -203,16 +203,22 @@ def bench_pair(label: str, old: Path, new: Path, repeats: int, with_cli: bool, l
                 argv = [str(CLI), "diff", str(old), str(new), "-o", str(tmp / "cli.html"),
                         "--json", str(tmp / "cli.json"), "--quiet"]
                 log(f"{label}: CLI cold/cached {r + 1}/{repeats}")
-                cli_cold.append(run_child(argv, env))
-                cli_cached.append(run_child(argv, env))
-            res["cli_cold"], res["cli_cached"] = cli_cold, cli_cached
+                try:
+                    cli_cold.append(run_child(argv, env))
+                    cli_cached.append(run_child(argv, env))
+                except RuntimeError as exc:
+                    # A broken CLI must not hide the library figures above.
+                    res["cli_error"] = str(exc)
+                    break
+            else:
+                res["cli_cold"], res["cli_cached"] = cli_cold, cli_cached
         return res
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def summarise(res: dict) -> dict:
-    out: dict[str, Any] = {"pair": res["pair"]}
+    out: dict[str, Any] = {"pair": res["pair"], "cli_error": res.get("cli_error")}
     for mode in ("cold", "cached", "encode", "difflib", "cli_cold", "cli_cached"):
         if mode in res:
             runs = res[mode]
@@ -238,6 +244,9 @@ def print_report(summaries: list[dict], repeats: int, elapsed: float) -> None:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"driftlab speed — {usable} usable cores ({os.cpu_count()} in the machine), "
           f"{time.strftime('%Y-%m-%d')}, median of {repeats} fresh processes")
+    if hasattr(os, "getloadavg"):
+        # Other work on the machine inflates wall times; say how busy it was.
+        print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\n  {'pair / run':<40} {'wall s':>8} {'peak MB':>8}  {'target':<34} verdict")
     for s in summaries:
         enc = s["encode"]
@@ -258,7 +267,12 @@ def print_report(summaries: list[dict], repeats: int, elapsed: float) -> None:
         if "cli_cold" in s:
             rows += [("CLI cold", s["cli_cold"], f"≤ {cold_target:.2f} s", s["cli_cold"]["wall"] <= cold_target),
                      ("CLI cached", s["cli_cached"], f"≤ {cached_target:.1f} s", s["cli_cached"]["wall"] <= cached_target)]
+        if s.get("cli_error"):
+            rows.append(("CLI", None, "failed: " + s["cli_error"][-150:], None))
         for name, v, target, ok in rows:
+            if v is None:
+                print(f"    {name:<38} {'—':>8} {'—':>8}  {target}")
+                continue
             verdict = "" if ok is None else _verdict(ok)
             if ok is not None and v["peak_mb"] > PEAK_MB:
                 verdict = "MISSED (memory)"
@@ -301,14 +315,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     with_cli = CLI.exists() and not args.no_cli
     pairs = [p for p in PAIRS if args.pair == "both" or p[0].lower().startswith(args.pair)]
     t0 = time.perf_counter()
-    raw = [bench_pair(label, old, new, args.repeats, with_cli, log) for label, old, new in pairs]
+    raw, failed = [], []
+    for label, old, new in pairs:
+        try:
+            raw.append(bench_pair(label, old, new, args.repeats, with_cli, log))
+        except RuntimeError as exc:  # e.g. the pipeline crashed: report it, keep the other pair
+            failed.append(f"{label}: {exc}")
     summaries = [summarise(r) for r in raw]
     print_report(summaries, args.repeats, time.perf_counter() - t0)
+    for msg in failed:
+        print(f"\n  FAILED {msg}")
     if args.json:
         Path(args.json).write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
-                                               "summary": summaries, "runs": raw}, indent=1) + "\n",
+                                               "summary": summaries, "runs": raw, "failed": failed},
+                                              indent=1) + "\n",
                                    encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

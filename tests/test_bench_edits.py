@@ -71,7 +71,10 @@ SEEDS = range(40)
 
 
 def _cases():
-    return [edits.generate(OLD, seed, DONORS, name="harbour") for seed in SEEDS]
+    # Typical revisions, then the --hard stress variant: every invariant holds for both.
+    return [edits.generate(OLD, seed, DONORS, name="harbour") for seed in SEEDS] + [
+        edits.generate(OLD, seed, DONORS, name="harbour", hard=True) for seed in range(20)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +107,11 @@ def test_split_parts_concatenate_to_the_original(cases):
             if link.type == "split":
                 splits += 1
                 parts = [s for j in link.new for s in case.new_paragraphs[j]]
-                assert parts == list(case.old_paragraphs[link.old[0]])
+                original = list(case.old_paragraphs[link.old[0]])
+                if "reword" in link.kinds:  # reworded in the same revision: same sentences, new words
+                    assert len(parts) == len(original) and parts != original
+                else:
+                    assert parts == original
                 assert list(link.new) == list(range(link.new[0], link.new[0] + len(link.new))), "parts stay adjacent"
     assert splits >= 5
 
@@ -117,8 +124,17 @@ def test_merge_is_the_concatenation_of_adjacent_paragraphs(cases):
                 merges += 1
                 assert link.old[1] == link.old[0] + 1
                 whole = [s for i in link.old for s in case.old_paragraphs[i]]
-                assert whole == list(case.new_paragraphs[link.new[0]])
+                merged = list(case.new_paragraphs[link.new[0]])
+                if "reword" in link.kinds:
+                    assert len(whole) == len(merged) and whole != merged
+                else:
+                    assert whole == merged
     assert merges >= 5
+
+
+def test_some_splits_and_merges_are_also_reworded(cases):
+    both = Counter(k for c in cases for lk in c.links if "reword" in lk.kinds for k in lk.kinds)
+    assert both["split"] >= 1 and both["merge"] >= 1
 
 
 def test_unchanged_means_equal_modulo_cosmetics(cases):
@@ -236,3 +252,19 @@ def test_cosmetic_normalisation_ignores_spelling_and_quotes():
     b = "We recognize the 'defense' program and the coast guard's organization."
     assert edits.normalize_cosmetic(a) == edits.normalize_cosmetic(b)
     assert edits.normalize_cosmetic("We will act.") != edits.normalize_cosmetic("We may act.")
+
+
+def test_hard_mode_rewords_more_heavily():
+    from rapidfuzz import fuzz
+
+    def mean_similarity(hard: bool) -> float:
+        sims = []
+        for seed in range(20):
+            case = edits.generate(OLD, seed, DONORS, hard=hard)
+            for lk in case.links:
+                if lk.kinds == ("reword",):
+                    sims.append(fuzz.ratio(" ".join(case.old_paragraphs[lk.old[0]]),
+                                           " ".join(case.new_paragraphs[lk.new[0]])))
+        return sum(sims) / len(sims)
+
+    assert mean_similarity(True) < mean_similarity(False)
