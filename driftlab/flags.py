@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from .normalize import fold
+from .normalize import word_units
 from .topics import PhraseMatcher, TopicConfig, term_hits
 from .types import Document, Flag, Link, TopicTag, content_id
 
@@ -108,7 +108,18 @@ def _fold_words(text: str) -> tuple[str, ...]:
 
     Cached: the same sentences are folded by several rules.
     """
-    return tuple(_POSSESSIVE.sub("", w).strip("'’-") for w in _WORD.findall(fold(text)))
+    return tuple(k for _, _, k in _units(text))
+
+
+@lru_cache(maxsize=65536)
+def _units(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Word units of ``text`` as ``(start, end, key)`` relative to ``text``; cached
+    per sentence so runs, content sets and the statement index share one fold."""
+    return tuple((u.start, u.end, _key(u.key)) for u in word_units(text) if any(c.isalnum() for c in u.key))
+
+
+def _key(unit_key: str) -> str:
+    return _POSSESSIVE.sub("", unit_key).strip("'")
 
 
 def _overlaps(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -199,8 +210,7 @@ class _Side:
         else:
             sent = self.sent[(pi, si)]
             start, text = sent.start, sent.text
-        toks = [(m.start() + start, m.end() + start, (_fold_words(m.group()) or ("",))[0])
-                for m in re.finditer(r"\S+", text)]
+        toks = [(a + start, b + start, k) for a, b, k in _units(text)]
         content = [i for i, t in enumerate(toks) if _is_content(t[2])]
         covered: set[int] = set()
         for a, c in zip(content, content[1:]):
@@ -891,10 +901,23 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
 
 # --------------------------------------------------------------------------- entry point
 
-def _word_index(text: str) -> tuple[set[str], set[tuple[str, str]], str]:
-    words = _fold_words(text)
-    content = _content(words)
-    return set(content), set(zip(content, content[1:])), " " + " ".join(words) + " "
+def _word_index(doc: Document) -> tuple[set[str], set[tuple[str, str]], str]:
+    """Content words, content-word pairs and the folded word string of a statement.
+
+    Built sentence by sentence (the folds are cached and reused by the rules);
+    a pair never spans two sentences.
+    """
+    words_all: list[str] = []
+    content_words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for p in doc.paragraphs:
+        for text in ([s.text for s in p.sentences] or [p.text]):
+            words = _fold_words(text)
+            content = _content(words)
+            content_words.update(content)
+            pairs.update(zip(content, content[1:]))
+            words_all.extend(words)
+    return content_words, pairs, " " + " ".join(words_all) + " "
 
 
 def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
@@ -904,8 +927,8 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     for t in tags:
         kind = "term" if "term" in t.method else "meaning"
         tag_index[t.side].setdefault((t.paragraph, t.sentence), {}).setdefault(kind, set()).add(t.topic)
-    old_words, old_pairs, old_all = _word_index(old_doc.statement.text)
-    new_words, new_pairs, _ = _word_index(new_doc.statement.text)
+    old_words, old_pairs, old_all = _word_index(old_doc)
+    new_words, new_pairs, _ = _word_index(new_doc)
     old = _Side(old_doc, "old", tag_index["old"], new_words, new_pairs)
     new = _Side(new_doc, "new", tag_index["new"], old_words, old_pairs)
     b = _Builder(config)

@@ -119,32 +119,54 @@ def phrase_key(phrase: str) -> str:
     return " ".join(phrase.lower().replace("’", "'").split())
 
 
+_WORD_START = re.compile(r"\w+")
+
+
+def _bucket(word: str) -> str:
+    """Phrases are filed under the first four letters of their first word:
+    every inflection, plural or ``*`` prefix of a word shares them."""
+    return word.lower().replace("’", "'")[:4]
+
+
 class PhraseMatcher:
     """Leftmost-longest, non-overlapping matching of many phrases at once.
 
-    ``payloads`` maps a phrase to what it stands for (any values); ``find``
-    returns ``(start, end, phrase)`` triples. Alternatives are ordered by
-    length of the phrase (longest first), so at one position the longest
-    phrase wins and the words it covers cannot match again.
+    ``find`` returns ``(start, end, phrase)`` triples. At each word start
+    only the phrases filed under that word's first four letters are tried,
+    longest phrase first, so the longest phrase wins and the words it covers
+    cannot match again. (One big regex alternation does the same but tries
+    all ~400 alternatives at every word: ten times slower on a G7 communiqué.)
     """
 
     def __init__(self, phrases: Iterable[str]):
         unique = sorted({p for p in phrases}, key=lambda p: (-len(p), p))
         self.phrases = unique
-        if not unique:
-            self._re = None
-            return
-        # One word-start check for all alternatives: most positions fail it at once.
-        source = r"(?<!\w)(?:" + "|".join(f"(?P<p{i}>{phrase_regex(p)})" for i, p in enumerate(unique)) + ")"
-        self._re = re.compile(source, re.IGNORECASE)
+        self._buckets: dict[str, list[tuple[re.Pattern, str]]] = {}
+        for p in unique:
+            first = re.split(r"[\s" + re.escape(_DASHES) + r"]+", p.strip())[0].rstrip("~*")
+            pattern = re.compile(phrase_regex(p), re.IGNORECASE)
+            self._buckets.setdefault(_bucket(first), []).append((pattern, p))
 
     def find(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-        if self._re is None:
-            return []
         out = []
-        for m in self._re.finditer(text):
-            name = m.lastgroup
-            out.append((m.start() + offset, m.end() + offset, self.phrases[int(name[1:])]))
+        pos = 0
+        folded = text.lower().replace("’", "'")
+        if len(folded) != len(text):  # "İ" lowers to two characters: offsets would drift
+            folded = "".join(c.lower()[0] for c in text).replace("’", "'")
+        buckets = self._buckets
+        for w in _WORD_START.finditer(text):
+            start = w.start()
+            if start < pos:
+                continue  # inside the previous match
+            candidates = buckets.get(folded[start:min(start + 4, w.end())])
+            if not candidates:
+                continue
+            for pattern, phrase in candidates:
+                m = pattern.match(text, w.start())
+                if m:
+                    out.append((m.start() + offset, m.end() + offset, phrase))
+                    pos = m.end()
+                    break
         return out
 
 
