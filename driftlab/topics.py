@@ -115,10 +115,6 @@ def phrase_regex(phrase: str) -> str:
     return _SEP.join(parts) + r"(?!\w)"
 
 
-def phrase_key(phrase: str) -> str:
-    return " ".join(phrase.lower().replace("’", "'").split())
-
-
 _WORD_START = re.compile(r"\w+")
 
 

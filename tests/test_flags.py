@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-import re
-
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
+from driftlab.diff import word_diff
 from driftlab.flags import compute_flags
 from driftlab.ingest import parse_text
-from driftlab.normalize import fold
 from driftlab.segment import segment
 from driftlab.topics import config_from_dict, load_config, tag_documents
 from driftlab.types import Document, Link
@@ -23,37 +20,10 @@ def doc(*paragraphs: str) -> Document:
 
 
 def opcodes(old: Document, oi: tuple[int, ...], new: Document, ni: tuple[int, ...]):
-    """Word-level opcodes between paragraphs, absolute char offsets, with a
-    ``cosmetic`` tag for tokens equal after fold(). Uses the project's
-    word_diff when it is available, difflib otherwise."""
-    try:
-        from driftlab.diff import word_diff
-    except ImportError:
-        word_diff = None
+    """The project's word diff between paragraphs (absolute char offsets)."""
     ospans = [(old.paragraphs[i].start, old.paragraphs[i].end) for i in oi]
     nspans = [(new.paragraphs[i].start, new.paragraphs[i].end) for i in ni]
-    if word_diff is not None:
-        return tuple(word_diff(old.statement.text, ospans, new.statement.text, nspans))
-
-    def tokens(text, spans):
-        out = []
-        for s, e in spans:
-            out += [(s + m.start(), s + m.end(), fold(m.group())) for m in re.finditer(r"\S+", text[s:e])]
-        return out
-
-    ot, nt = tokens(old.statement.text, ospans), tokens(new.statement.text, nspans)
-    sm = difflib.SequenceMatcher(a=[k for *_, k in ot], b=[k for *_, k in nt], autojunk=False)
-    ops = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        a1 = ot[i1][0] if i1 < len(ot) else (ot[-1][1] if ot else 0)
-        a2 = ot[i2 - 1][1] if i2 > i1 else a1
-        b1 = nt[j1][0] if j1 < len(nt) else (nt[-1][1] if nt else 0)
-        b2 = nt[j2 - 1][1] if j2 > j1 else b1
-        if tag == "equal":
-            same = old.statement.text[a1:a2] == new.statement.text[b1:b2]
-            tag = "equal" if same else "cosmetic"
-        ops.append((tag, a1, a2, b1, b2))
-    return tuple(ops)
+    return tuple(word_diff(old.statement.text, ospans, new.statement.text, nspans))
 
 
 def link(old, oi, new, ni, type_="edited") -> Link:
