@@ -602,6 +602,10 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
             key = _norm(name)
             if not key or key in seen or f" {key} " in old_all_words or _NUMBER.fullmatch(name):
                 continue
+            # Every word already used in the old statement ("Permanent Member",
+            # "Vice Ministers" re-capitalised): a rephrasing, not a new name.
+            if all(f" {w} " in old_all_words for w in key.split()):
+                continue
             if term_hits(name, config).actors:
                 continue
             seen.add(key)
