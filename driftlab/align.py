@@ -150,7 +150,8 @@ def _containment(a_sets: list[set[str]], b_sets: list[set[str]]) -> tuple[np.nda
     return inter / na, inter / nb.T
 
 
-def _paragraph_vectors(doc: Document, sent_vecs: np.ndarray) -> np.ndarray:
+def paragraph_vectors(doc: Document, sent_vecs: np.ndarray) -> np.ndarray:
+    """``(P, d)``: each paragraph's length-weighted mean sentence vector, renormalised."""
     rows = []
     k = 0
     for p in doc.paragraphs:
@@ -229,8 +230,8 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     o_sw = [content_words(s.text) for s in o_sents]
     n_sw = [content_words(s.text) for s in n_sents]
 
-    o_pv = _paragraph_vectors(old, old_sent_vecs)
-    n_pv = _paragraph_vectors(new, new_sent_vecs)
+    o_pv = paragraph_vectors(old, old_sent_vecs)
+    n_pv = paragraph_vectors(new, new_sent_vecs)
     p_cos = np.clip(o_pv @ n_pv.T, -1.0, 1.0) if n and m else np.zeros((n, m))
     p_lex = _lexical_matrix([vocab.encode(w) for w in o_pw], [vocab.encode(w) for w in n_pw])
     p_comb = 0.5 * p_cos + 0.5 * p_lex
@@ -367,18 +368,20 @@ def align(
     def rival(i: int | None, j: int | None, bead: _Bead | None) -> tuple[float, str]:
         """Best score of a member paragraph to a paragraph outside the bead."""
         best, label = 0.0, ""
-        if i is not None:
-            for jj in range(m):
-                if bead is not None and jj in bead.new:
-                    continue
-                if p_comb[i, jj] > best:
-                    best, label = float(p_comb[i, jj]), f"new ¶{jj}"
-        if j is not None:
-            for ii in range(n):
-                if bead is not None and ii in bead.old:
-                    continue
-                if p_comb[ii, j] > best:
-                    best, label = float(p_comb[ii, j]), f"old ¶{ii}"
+        if i is not None and m:
+            row = p_comb[i].copy()
+            if bead is not None:
+                row[bead.new] = -np.inf
+            k = int(np.argmax(row))
+            if row[k] > best:
+                best, label = float(row[k]), f"new ¶{k}"
+        if j is not None and n:
+            col = p_comb[:, j].copy()
+            if bead is not None:
+                col[bead.old] = -np.inf
+            k = int(np.argmax(col))
+            if col[k] > best:
+                best, label = float(col[k]), f"old ¶{k}"
         return best, label
 
     links: list[Link] = []

@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from . import __version__
-from .align import AlignParams, align
+from .align import AlignParams, align, paragraph_vectors
 from .diff import word_diff
 from .embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts
 from .ingest import load_statement
@@ -148,13 +148,11 @@ def _known_vectors(doc: Document, sent_vecs: np.ndarray) -> dict[str, np.ndarray
     """Sentence and paragraph vectors already computed, by text, so topic
     tagging does not encode them again. A paragraph's vector is the
     length-weighted mean of its sentences' (as in alignment)."""
-    from .align import _paragraph_vectors
-
     known: dict[str, np.ndarray] = {}
     sents = [s for p in doc.paragraphs for s in p.sentences]
     for s, v in zip(sents, sent_vecs):
         known[s.text] = v
-    for p, v in zip(doc.paragraphs, _paragraph_vectors(doc, sent_vecs)):
+    for p, v in zip(doc.paragraphs, paragraph_vectors(doc, sent_vecs)):
         known.setdefault(p.text, v)
     return known
 
