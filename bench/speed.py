@@ -181,19 +181,19 @@ def bench_pair(label: str, old: Path, new: Path, repeats: int, with_cli: bool, l
         res: dict[str, Any] = {"pair": label, "old": str(old), "new": str(new)}
         cold, cached = [], []
         warm = None
+        enc, dl = [], []
+        # Cold run and its baseline back to back, so that load from other work
+        # on the machine hits both alike and their ratio stays meaningful.
         for r in range(repeats):
             cache = tmp / f"cache-cold-{r}"
-            log(f"{label}: cold run {r + 1}/{repeats}")
+            log(f"{label}: cold run and import+load+encode {r + 1}/{repeats}")
             cold.append(run_child(python_child("pipeline", str(old), str(new), str(cache), str(tmp))))
+            enc.append(run_child(python_child("encode", str(enc_json))))
+            dl.append(run_child(python_child("difflib", str(dl_json))))
             warm = warm or cache
         for r in range(repeats):
             log(f"{label}: cached run {r + 1}/{repeats}")
             cached.append(run_child(python_child("pipeline", str(old), str(new), str(warm), str(tmp))))
-        enc, dl = [], []
-        for r in range(repeats):
-            log(f"{label}: import+load+encode {r + 1}/{repeats}")
-            enc.append(run_child(python_child("encode", str(enc_json))))
-            dl.append(run_child(python_child("difflib", str(dl_json))))
         res["cold"], res["cached"], res["encode"], res["difflib"] = cold, cached, enc, dl
         if with_cli:
             cli_cold, cli_cached = [], []
@@ -218,7 +218,8 @@ def bench_pair(label: str, old: Path, new: Path, repeats: int, with_cli: bool, l
 
 
 def summarise(res: dict) -> dict:
-    out: dict[str, Any] = {"pair": res["pair"], "cli_error": res.get("cli_error")}
+    out: dict[str, Any] = {"pair": res["pair"], "cli_error": res.get("cli_error"),
+                           "cold_runs": res["cold"], "encode_runs": res["encode"]}
     for mode in ("cold", "cached", "encode", "difflib", "cli_cold", "cli_cached"):
         if mode in res:
             runs = res[mode]
@@ -277,6 +278,9 @@ def print_report(summaries: list[dict], repeats: int, elapsed: float) -> None:
             if ok is not None and v["peak_mb"] > PEAK_MB:
                 verdict = "MISSED (memory)"
             print(f"    {name:<38} {v['wall']:>8.2f} {v['peak_mb']:>8.0f}  {target:<34} {verdict}")
+        ratio = statistics.median(c["wall"] / e["wall"] for c, e in zip(s["cold_runs"], s["encode_runs"]))
+        print(f"    cold / (import+load+encode), median of paired runs: {ratio:.2f} "
+              f"(target for the seed pair ≤ {COLD_SEED_FACTOR})")
         print(f"    torch imported: cold {s['cold']['torch_imported']}, cached {s['cached']['torch_imported']}"
               f"{' (MISSED: must be False)' if s['cached']['torch_imported'] else ''}")
         print(f"    baseline parts: import {enc['import']:.2f} s, load {enc['load']:.2f} s, encode "
