@@ -25,7 +25,7 @@ within the passage does not fire.
 
 Significance (``Flag.score``; components in ``evidence["score"]``)::
 
-    score = rule_weight × size × topic_weight × (0.75 + 0.25 × changed_share)
+    score = rule_weight × size × topic_weight × (0.75 + 0.25 × changed_share) × link_penalty
 
 * ``rule_weight``: per rule, from the config (an intensity shift matters more
   than a changed date);
@@ -43,7 +43,19 @@ Significance (``Flag.score``; components in ``evidence["score"]``)::
   opcodes (1 for whole added/dropped passages and statement-level rules).
   It only moves a score by a quarter: a one-word shift inside a long
   paragraph ("concern" → "grave concern") is the classic subtle change and
-  must not sink.
+  must not sink;
+* ``link_penalty``: ``LINK_DECAY ** k`` for the k-th flag (from 0) of one
+  link, so a rewritten passage cannot fill the list (see :func:`_diminish`).
+
+Noise kept down: the statements' own parties (``Meta.parties``) are never
+flagged as actors; actors gained in one sentence make one flag; a new name
+that is an event, meeting, region or made of the statements' title and
+party words (leaders, host city) has size 0.5, a proper name of a person
+or place (no word used in lower case in either statement) 1.2.
+Statement-wide: ``intensity_shift`` also compares the strongest rung per
+watched topic across the whole statements (see
+:func:`_rule_topic_intensity`); added passages quote their weightiest runs
+and raise ``number_change`` for new figures (see :func:`_rule_passage`).
 
 Flag texts quote the words involved, not whole sentences: the novel *runs*
 of a sentence (words not carried over from the other statement, see
@@ -64,7 +76,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
@@ -300,7 +312,14 @@ class _Side:
         for key in keys:
             by_method = self.tags.get(key)
             if by_method:
-                return set(by_method.get("term") or by_method.get("meaning") or ())
+                found = set(by_method.get("term") or by_method.get("meaning") or ())
+                # A sentence naming no topic inherits its paragraph's topics only
+                # when the paragraph is about one or two things: the untagged
+                # sentence of a paragraph touching five topics is general talk,
+                # and would otherwise take the weight of the heaviest of them.
+                if key != keys[0] and len(found) > 2:
+                    return set()
+                return found
         return set()
 
 
@@ -520,64 +539,231 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
         b.add(**kwargs)
 
 
+def _ladder_index(config: TopicConfig) -> tuple[PhraseMatcher, dict[str, list[tuple[int, int]]]]:
+    """One matcher over every ladder's phrases: phrase → [(ladder index, rung)].
+
+    One scan per sentence instead of one per ladder keeps the statement-wide
+    rule cheap (a G7 communiqué has ~600 sentences). Longest phrase wins
+    across ladders too, which only ever prefers the fuller phrase ("note with
+    concern" over "note").
+    """
+    if "ladder_index" not in config._compiled:
+        index: dict[str, list[tuple[int, int]]] = {}
+        for li, lad in enumerate(config.ladders):
+            if not lad.statement_wide:
+                continue
+            for r, rung in enumerate(lad.rungs):
+                for ph in rung:
+                    index.setdefault(ph, []).append((li, r))
+        config._compiled["ladder_index"] = (PhraseMatcher(index), index)
+    return config._compiled["ladder_index"]
+
+
+def _rule_topic_intensity(old: _Side, new: _Side, term_topics: Mapping[str, Mapping], b: _Builder,
+                          covered: set[str]) -> None:
+    """The strongest rung reached on a watched topic, across the whole statement.
+
+    Per-link intensity flags compare paired sentences; a topic whose strongest
+    language sits in an added passage ("grave concern" over DPRK–Russia
+    cooperation in one statement, "strongly condemn … particularly egregious"
+    in a new paragraph of the next) escapes them. Here, for each topic named
+    by terms on both sides, the strongest rung of each ladder is compared;
+    the ladder with the largest shift raises one flag, quoting where each
+    rung was found (up to three sentences on the stronger side). Topics that
+    already carry a per-link intensity flag (``covered``) are skipped: the
+    passage-level flag says it with a closer pairing. Topics of weight below
+    1 (not on the watch list proper) are skipped: whole-statement rungs on a
+    secondary topic are mostly coincidence of wording.
+    """
+    matcher, index = _ladder_index(b.config)
+    # side → topic → ladder → [(rung, paragraph, sentence, start, end)]
+    found: dict[str, dict[str, dict[int, list[tuple[int, int, int | None, int, int]]]]] = {}
+    for side in (old, new):
+        per = found.setdefault(side.name, {})
+        for (pi, si), topics in term_topics[side.name].items():
+            topics = [t for t in topics if b.config.topic_weight(t) >= 1.0 and t not in covered]
+            if not topics:
+                continue
+            sent = side.sent.get((pi, si))
+            if sent is None:
+                continue
+            for s0, e0, ph in matcher.find(sent.text, offset=sent.start):
+                for li, r in index[ph]:
+                    for t in topics:
+                        per.setdefault(t, {}).setdefault(li, []).append((r, pi, si, s0, e0))
+    for topic in sorted(set(found["old"]) & set(found["new"])):
+        best = None
+        for li in sorted(set(found["old"][topic]) & set(found["new"][topic])):
+            o_top = max(h[0] for h in found["old"][topic][li])
+            n_top = max(h[0] for h in found["new"][topic][li])
+            delta = n_top - o_top
+            if delta and (best is None or abs(delta) > abs(best[1])):
+                best = (li, delta, o_top, n_top)
+        if best is None:
+            continue
+        li, delta, o_top, n_top = best
+        ladder = b.config.ladders[li]
+        up = delta > 0
+
+        def quotes(side: _Side, hits, above: int) -> tuple[list[str], list[int], list[str]]:
+            # The stronger side: every sentence above the other side's top
+            # (strongest first); the weaker side: the sentences at its top.
+            chosen = sorted((h for h in hits if h[0] > above), key=lambda h: (-h[0], h[1], h[2] or -1))
+            out, paras, words, seen = [], [], [], set()
+            for r, pi, si, s0, e0 in chosen:
+                if (pi, si) in seen:
+                    continue
+                seen.add((pi, si))
+                out.append(_around(side, pi, si, s0, e0))
+                paras.append(pi)
+                words.append(f"{side.text[s0:e0]} (paragraph {pi}, sentence {si})")
+                if len(out) == 3:
+                    break
+            return out, paras, words
+
+        if up:
+            nq, np_, nw = quotes(new, found["new"][topic][li], o_top)
+            oq, op, ow = quotes(old, found["old"][topic][li], o_top - 1)
+        else:
+            oq, op, ow = quotes(old, found["old"][topic][li], n_top)
+            nq, np_, nw = quotes(new, found["new"][topic][li], n_top - 1)
+        n = abs(delta)
+        name = b.config.topic_name(topic)
+        b.add("intensity_shift", [topic], op, np_, " … ".join(oq), " … ".join(nq),
+              key=f"topic:{topic}:{ladder.id}:{o_top}>{n_top}", size=1 + 0.5 * (n - 1), changed_share=1.0,
+              explanation=(f"Strongest language on {name} {'up' if up else 'down'} {n} rung{'s' if n > 1 else ''}"
+                           f" ({ladder.name}), across the statement: {_quote(ow[0].split(' (')[0])}"
+                           f" → {_quote(nw[0].split(' (')[0])}"),
+              evidence={"ladder": ladder.id, "scope": "statement", "old_rung": o_top, "new_rung": n_top,
+                        "delta": delta, "old_found": ow, "new_found": nw})
+
+
 def _around(side: _Side, pi: int, si: int | None, s: int, e: int) -> str:
     unit = side.sent[(pi, si)] if si is not None else side.para[pi]
     return side.window(s, e, unit.start, unit.end, before=2, after=8)
 
 
 def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set[tuple],
-                 everywhere: Mapping[str, set[str]]) -> None:
+                 everywhere: Mapping[str, set[str]], own: "_Own") -> None:
+    """Actors named in one side of a link only, and capitalised names new to the statement.
+
+    The statement's own parties (``Meta.parties`` of either side) are skipped:
+    "Japan, the ROK and the United States condemn…" names its authors, not an
+    actor. Actors gained (or lost) in the same sentence pair make one flag
+    listing them all ("DPRK, Russia named…"), so one sentence cannot fill
+    the top of the list on its own.
+    """
     def actors(side: _Side, paras: Sequence[int]) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {}
         for pi in paras:
             p = side.para[pi]
             for name, spans in term_hits(p.text, b.config, offset=p.start).actors.items():
-                out.setdefault(name, []).extend(spans)
+                if name not in own.parties:
+                    out.setdefault(name, []).extend(spans)
         return out
 
     old_hits = actors(view.old, view.link.old)
     new_hits = actors(view.new, view.link.new)
-    # Quote the fullest naming ("the People's Republic of China" over "China").
-    for actor in sorted(set(new_hits) - set(old_hits)):
-        s, e = max(new_hits[actor], key=lambda se: se[1] - se[0])
-        o, n = _pair_for(view, "new", s, e)
-        topics = _topics_for(view, o, n)
-        reported.add((actor, "new", n[0], n[1]))
-        # New to the whole statement, and an actor some topic is about: weightier.
-        first = actor not in everywhere["old"] and actor in everywhere["watched"]
-        where = "for the first time in the statement" if first else "where it was not"
-        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+{actor}", size=1.3 if first else 1.0,
-              changed_share=view.share,
-              explanation=f"{actor} named {where}{b.topic_label(topics)}: {_quote(n[2])}",
-              evidence={"actor": actor, "change": "named", "words": view.new.text[s:e]}, link=view.link)
-    for actor in sorted(set(old_hits) - set(new_hits)):
-        s, e = max(old_hits[actor], key=lambda se: se[1] - se[0])
-        o, n = _pair_for(view, "old", s, e)
-        topics = _topics_for(view, o, n)
-        reported.add((actor, "old", o[0], o[1]))
-        gone = actor not in everywhere["new"]
-        where = "anywhere in the statement" if gone else "in this passage"
-        gone = gone and actor in everywhere["watched"]
-        b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"-{actor}", size=1.3 if gone else 1.0,
-              changed_share=view.share,
-              explanation=f"{actor} no longer named {where}{b.topic_label(topics)}: {_quote(o[2])}",
-              evidence={"actor": actor, "change": "no longer named", "words": view.old.text[s:e]},
-              link=view.link)
+    for added, hits, other, side_name in ((True, new_hits, old_hits, "new"), (False, old_hits, new_hits, "old")):
+        side = view.new if added else view.old
+        groups: dict[tuple, dict] = {}
+        for actor in sorted(set(hits) - set(other)):
+            # Quote the fullest naming ("the People's Republic of China" over "China").
+            s, e = max(hits[actor], key=lambda se: se[1] - se[0])
+            o, n = _pair_for(view, side_name, s, e)
+            reported.add((actor, side_name, *(n[:2] if added else o[:2])))
+            elsewhere = everywhere["old" if added else "new"]
+            first = actor not in elsewhere and actor in everywhere["watched"]
+            g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "actors": [], "words": [], "first": False})
+            g["actors"].append(actor)
+            g["words"].append(side.text[s:e])
+            g["first"] = g["first"] or first
+            g["whole"] = g.get("whole", True) and actor not in elsewhere
+        for g in groups.values():
+            o, n, names = g["o"], g["n"], g["actors"]
+            topics = _topics_for(view, o, n)
+            who = ", ".join(names)
+            if added:
+                where = "for the first time in the statement" if g["whole"] else "where it was not"
+                verb = "named"
+            else:
+                where = "anywhere in the statement" if g["whole"] else "in this passage"
+                verb = "no longer named"
+            b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=("+" if added else "-") + "+".join(names),
+                  size=1.3 if g["first"] else 1.0, changed_share=view.share,
+                  explanation=f"{who} {verb} {where}{b.topic_label(topics)}: {_quote((n if added else o)[2])}",
+                  evidence={"actor": names[0], "actors": names, "change": verb, "words": g["words"],
+                            "scope": "statement" if g["first"] else "passage"},
+                  link=view.link)
     known = {a for hits in (old_hits, new_hits) for a in hits}
-    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known):
+    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known | own.parties):
         o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
+        size, kind = _name_size(name, own)
         b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=f"+name:{_norm(name)}",
-              size=_name_size(name),
-              changed_share=view.share,
+              size=size, changed_share=view.share,
               explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
-              evidence={"actor": name, "change": "new name"}, link=view.link)
+              evidence={"actor": name, "change": "new name", "name_kind": kind}, link=view.link)
 
 
-def _name_size(name: str) -> float:
-    """A full name ("Alexei Navalny", "Trilateral Secretariat") says more than one
-    capitalised word ("Rome", "UNSCRs"), which is often a place or an acronym."""
-    return 1.0 if len(name.split()) > 1 else 0.7
+@dataclass(frozen=True)
+class _Own:
+    """What the statements say about themselves: their parties (as configured
+    actors) and the words of their titles and parties lines (leaders' names,
+    the host city), which are not news when they appear as names."""
+
+    parties: frozenset[str]
+    words: frozenset[str]
+    #: Words either statement uses in lower case: ordinary words.
+    common: frozenset[str] = frozenset()
+
+
+def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
+    parties: set[str] = set()
+    words: set[str] = set()
+    for doc in (old_doc, new_doc):
+        meta = doc.statement.meta
+        parties |= set(term_hits(meta.parties, config).actors)
+        for text in (meta.parties, meta.title):
+            words |= {w for w in _fold_words(text) if _is_content(w)}
+    common = {w.lower() for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}
+    return _Own(frozenset(parties), frozenset(words), frozenset(common))
+
+
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w-])")
+
+
+#: Last words of names that denote a meeting, an event, a document, a region
+#: or a bare grouping ("Apulia Summit", "Core Group", "Cold War", "Northeast
+#: Asia", "Permanent Member"): named in passing, they are rarely the news an
+#: analyst reads a statement for. Institutions ("Trilateral Secretariat"),
+#: programmes and people keep the full weight.
+_EVENT_WORDS = frozenset("""summit summits meeting meetings conference session sessions ministerial ministerials
+    group groups forum dialogue declaration statement statements communique communiqué vision visions war
+    asia ocean oceans region sea seas member members day days week year games expo olympics paralympics
+    chair chairs presidency""".split())
+
+
+def _name_size(name: str, own: _Own | None = None) -> tuple[float, str]:
+    """Size and kind of a new capitalised name.
+
+    A full name ("Alexei Navalny", "Trilateral Secretariat") says more than
+    one capitalised word ("Rome", "UNSCRs"), which is often a place or an
+    acronym; a meeting, event or region, or a name made of the statements'
+    own title and party words (the leaders, the host city), says least.
+    """
+    words = _fold_words(name)
+    if words and (words[-1] in _EVENT_WORDS or (own and any(w in own.words for w in words))):
+        return 0.5, "event, place or own party"
+    if len(name.split()) == 1:
+        return 0.7, "single word"
+    # A name none of whose words either statement uses as an ordinary lower-
+    # case word ("Alexei Navalny") is a person or a place: news in itself.
+    # Names of common words ("Grain Verification Scheme", "World Bank") are
+    # bodies and programmes, weighed as full names.
+    if own and not any(w in own.common for w in words if w.isalpha()):
+        return 1.2, "proper name"
+    return 1.0, "full name"
 
 
 def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, config: TopicConfig,
@@ -708,8 +894,12 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
         topics = _topics_for(view, o, n)
         old_q = " … ".join(g["quote_old"]) or o[2]
         new_q = " … ".join(g["quote_new"]) or n[2]
+        # A changed amount or share ("4.25 per cent" → "4.00 per cent") weighs
+        # like a new figure; dates and counts less.
+        figure = any(_FIGURE.search(w) for w in olds + news)
         b.add("number_change", topics, [o[0]], [n[0]], old_q, new_q,
-              key=f"{_norm(' '.join(olds))}>{_norm(' '.join(news))}", size=1.0, changed_share=view.share,
+              key=f"{_norm(' '.join(olds))}>{_norm(' '.join(news))}", size=1.5 if figure else 1.0,
+              changed_share=view.share,
               explanation=(f"Numbers changed{b.topic_label(topics)}: "
                            f"{_quote(', '.join(olds) or '—')} → {_quote(', '.join(news) or '—')}"),
               evidence={"old_numbers": olds, "new_numbers": news}, link=view.link)
@@ -746,33 +936,90 @@ def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
 
 # --------------------------------------------------------------------------- passages and topics
 
+#: A *figure*: an amount or a share ("EUR 50 billion", "two percent",
+#: "$1.5 million", "2%"), as opposed to bare years, dates and ordinals, which
+#: added passages are full of ("October 7", "the 2016 award").
+_FIGURE = re.compile(
+    r"(?<!\w)(?:(?:[$€£¥]|(?:US\$|USD|EUR|JPY|GBP|AUD|INR)\s?)\d[\d,]*(?:\.\d+)?"
+    r"(?:\s(?:million|billion|trillion))?"
+    r"|(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)"
+    r"\s?(?:%|percent|per cent|(?:million|billion|trillion)(?:\s(?:US\s)?(?:dollars|euros|yen))?))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _run_weight(text: str, config: TopicConfig) -> float:
+    """How much a novel run says: topic terms, actors, ladder words and figures
+    count most; then full capitalised names; then length."""
+    hits = term_hits(text, config)
+    score = 2.0 * (len(hits.topics) + len(hits.actors)) + 2.0 * len(_FIGURE.findall(text))
+    score += 2.0 * len(_ladder_index(config)[0].find(text))
+    score += sum(1.0 for m in _NAME.finditer(text) if len(m.group(0).split()) > 1)
+    return score + min(1.0, len(text) / 200)
+
+
+#: Passage flags quote at most this many runs: the weightiest, in reading order.
+_PASSAGE_RUNS = 4
+
+
 def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
-    """An unlinked passage, quoted by its runs not carried over from the other statement.
+    """An unlinked passage, quoted by its weightiest runs not carried over from the other statement.
 
     Alignment may leave a passage unlinked although its sentences migrated
     elsewhere; quoting only the novel runs keeps that carried-over text out
     of the flag, and a passage with fewer than three novel content words
-    raises nothing.
+    raises nothing. The quote is the ``_PASSAGE_RUNS`` runs that say most
+    (see :func:`_run_weight`: topic terms, actors, ladder words, figures,
+    names), so "particularly egregious" or "Trilateral Secretariat" shows
+    instead of the passage's first words.
+
+    Figures in the passage ("two percent of GDP", "EUR 50 billion") also
+    raise a ``number_change`` with an empty other side (size 1.5, exempt from
+    the per-link decay): a new (or dropped) target or amount is what an
+    analyst looks for first in a new passage, whatever its topic.
     """
     paras = link.new if side.name == "new" else link.old
-    quotes, novel = [], 0
+    runs, novel = [], 0
     for pi, si, _, _, _ in side.sentences(paras):
         for rs, re_ in side.runs(pi, si):
-            quotes.append(side.text[rs:re_])
-            novel += len(_content(_fold_words(side.text[rs:re_])))
+            text = side.text[rs:re_]
+            runs.append((rs, re_, pi, si, text))
+            novel += len(_content(_fold_words(text)))
     if novel < 3:
         return
     topics: set[str] = set()
     for pi in paras:
         topics |= side.topics_of(pi, None)
+    weights = {r[:2]: _run_weight(r[4], b.config) for r in runs}
+    weighted = sorted(runs, key=lambda r: -weights[r[:2]])[:_PASSAGE_RUNS]
+    size = 0.5 + min(0.7, novel / 40)
+    quotes = [r[4] for r in sorted(weighted)]
     text = " … ".join(quotes)
     added = side.name == "new"
     rule = "passage_added" if added else "passage_dropped"
     b.add(rule, topics, [] if added else paras, paras if added else [],
-          "" if added else text, text if added else "", key="", size=0.5 + min(0.7, novel / 40),
+          "" if added else text, text if added else "", key="", size=size,
           changed_share=1.0,
-          explanation=(f"{'New' if added else 'Dropped'} passage{b.topic_label(topics)}: {_quote(text)}"),
-          evidence={"novel_words": novel, "runs": len(quotes)}, link=link)
+          explanation=(f"{'New' if added else 'Dropped'} passage{b.topic_label(topics)}: {_quote(weighted[0][4])}"),
+          evidence={"novel_words": novel, "runs": len(runs), "quoted_runs": len(quotes)}, link=link)
+    # Figures inside the novel runs, one flag per sentence.
+    per_sentence: dict[tuple, list[tuple[int, int]]] = {}
+    for rs, re_, pi, si, rtext in runs:
+        for m in _FIGURE.finditer(rtext):
+            per_sentence.setdefault((pi, si), []).append((rs + m.start(), rs + m.end()))
+    for (pi, si), spans in per_sentence.items():
+        unit = side.sent[(pi, si)] if si is not None else side.para[pi]
+        figures = [side.text[s0:e0] for s0, e0 in spans]
+        quote = " … ".join(side.window(s0, e0, unit.start, unit.end, before=4, after=5) for s0, e0 in spans[:3])
+        stopics = side.topics_of(pi, si) or topics
+        b.add("number_change", stopics, [] if added else [pi], [pi] if added else [],
+              "" if added else quote, quote if added else "",
+              key=("+" if added else "-") + _norm(" ".join(figures)), size=1.5, changed_share=1.0,
+              explanation=(f"{'New' if added else 'Dropped'} figure{'s' if len(figures) > 1 else ''}"
+                           f"{b.topic_label(stopics)} in a{' new' if added else ' dropped'} passage: "
+                           f"{_quote(', '.join(figures))}"),
+              evidence={"old_numbers": [] if added else figures, "new_numbers": figures if added else [],
+                        "scope": "statement"}, link=link)
 
 
 def _tag_quote(side: _Side, tag: TopicTag) -> str:
@@ -811,7 +1058,7 @@ def _defining(config: TopicConfig, topic_id: str) -> set[str]:
 
 
 def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Mapping], b: _Builder,
-                           reported: set[tuple], mentions: Mapping[str, Mapping]) -> None:
+                           reported: set[tuple], mentions: Mapping[str, Mapping], own: _Own) -> None:
     """Actors named (or no longer named) anywhere in the statement, or named
     on a topic for the first time ("Russia" in a DPRK sentence).
 
@@ -819,16 +1066,17 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
     an added passage, or attributed a new behaviour in another paragraph, is
     caught here. ``reported`` holds ``(actor, side, paragraph, sentence)``
     already flagged by the passage-level rule, which are not repeated.
+    Actors of one sentence make one flag ("DPRK, Russia named on…").
     """
     # Actors some topic is about (China, the DPRK, Russia, Iran…) are watched:
     # their appearance on a new topic is news; the Philippines or the UN on a
     # new topic is not, and they are flagged only when new to the statement.
     watched = {a for t in b.config.topics for a in _defining(b.config, t.id)}
     # The statement's own authors are named on every topic ("Japan, the ROK
-    # and the United States condemn…"): their presence on a topic is no news.
-    authors = set()
+    # and the United States condemn…"): their presence is no news, and they
+    # are never flagged here (the parties line, or named in 30% of paragraphs).
+    authors = set(own.parties)
     for side in (old, new):
-        authors |= set(term_hits(side.doc.statement.meta.parties, b.config).actors)
         n_paras = max(1, len(side.doc.paragraphs))
         for actor, ms in mentions[side.name].items():
             if len({m[0] for m in ms}) >= 0.3 * n_paras and n_paras >= 4:
@@ -839,13 +1087,16 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
     for side_name, other_name in (("new", "old"), ("old", "new")):
         side = new if side_name == "new" else old
         added = side_name == "new"
+        groups: dict[tuple, list] = {}
         for actor, ms in sorted(mentions[side_name].items()):
+            if actor in own.parties:
+                continue
             if actor not in mentions[other_name]:
                 todo = [(max(ms, key=lambda m: m[3] - m[2]), None)]
             elif actor in authors or actor not in watched:
                 todo = []
             else:
-                # One flag per sentence, naming the topics the actor is new on.
+                # One entry per sentence, naming the topics the actor is new on.
                 todo = []
                 done_topics: set[str] = set()
                 for m in ms:
@@ -859,22 +1110,30 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
                 if (actor, side_name, pi, si) in reported:
                     continue
                 reported.add((actor, side_name, pi, si))
-                quote = side.snippet(s, e, [pi])
-                topics = side.topics_of(pi, si)
-                if topic is None:
-                    where = "for the first time in the statement" if added else "anywhere in the statement"
-                    size = 1.3 if actor in watched else 1.0
-                else:
-                    names = "; ".join(b.config.topic_name(t) for t in topic)
-                    where = f"on {names} for the first time" if added else f"on {names} any more"
-                    size = 1.0
-                verb = "named" if added else "no longer named"
-                b.add("actor_change", topics, [] if added else [pi], [pi] if added else [],
-                      "" if added else quote, quote if added else "", key=f"{'+' if added else '-'}{actor}:{topic or ''}",
-                      size=size if added else size * 0.8, changed_share=1.0,
-                      explanation=f"{actor} {verb} {where}: {_quote(quote)}",
-                      evidence={"actor": actor, "change": verb, "scope": topic or ["statement"],
-                                "words": side.text[s:e]})
+                groups.setdefault((pi, si), []).append((actor, s, e, topic))
+        for (pi, si), entries in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+            names = [a for a, _, _, _ in entries]
+            # Quote around the fullest naming; the snippet takes in its novel run.
+            _, s, e, _ = max(entries, key=lambda x: x[2] - x[1])
+            quote = side.snippet(s, e, [pi])
+            topics = side.topics_of(pi, si)
+            whole = [a for a, _, _, t in entries if t is None]
+            on = sorted({t for _, _, _, ts in entries if ts for t in ts})
+            parts = []
+            if whole:
+                parts.append("for the first time in the statement" if added else "anywhere in the statement")
+            if on:
+                names_on = "; ".join(b.config.topic_name(t) for t in on)
+                parts.append(f"on {names_on} for the first time" if added else f"on {names_on} any more")
+            size = 1.3 if any(a in watched for a in whole) else 1.0
+            verb = "named" if added else "no longer named"
+            key = f"{'+' if added else '-'}{'+'.join(names)}:{','.join(on)}"
+            b.add("actor_change", topics, [] if added else [pi], [pi] if added else [],
+                  "" if added else quote, quote if added else "", key=key,
+                  size=size if added else size * 0.8, changed_share=1.0,
+                  explanation=f"{', '.join(names)} {verb} {' and '.join(parts)}: {_quote(quote)}",
+                  evidence={"actor": names[0], "actors": names, "change": verb,
+                            "scope": on or ["statement"], "words": [side.text[s2:e2] for _, s2, e2, _ in entries]})
 
 
 def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) -> None:
@@ -954,6 +1213,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
         if "term" in t.method and t.sentence is not None:
             term_topics[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
 
+    own = _own(old_doc, new_doc, config)
     mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
     everywhere = {k: set(v) for k, v in mentions.items()}
     everywhere["watched"] = {a for t in config.topics for a in _defining(config, t.id)}
@@ -965,15 +1225,15 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
             if link.new:
                 _rule_passage(link, new, b)
                 spans = [(new.para[i].start, new.para[i].end) for i in link.new]
-                for name, s, e in _new_names(new.text, spans, old_all, config, set()):
+                for name, s, e in _new_names(new.text, spans, old_all, config, set(own.parties)):
                     pi, si, _, _, _ = new.sentence_at(s, link.new)
                     quote = new.snippet(s, e, link.new)
                     topics = new.topics_of(pi, si)
+                    size, kind = _name_size(name, own)
                     b.add("actor_change", topics, [], [pi], "", quote, key=f"+name:{_norm(name)}",
-                          size=_name_size(name),
-                          changed_share=1.0,
+                          size=size, changed_share=1.0,
                           explanation=f"New name{b.topic_label(topics)}, not in the old statement: {_quote(name)}",
-                          evidence={"actor": name, "change": "new name"}, link=link)
+                          evidence={"actor": name, "change": "new name", "name_kind": kind}, link=link)
             continue
         if link.type == "dropped" or not link.new:
             _rule_passage(link, old, b)
@@ -982,10 +1242,44 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
         if not view.new_changed and not view.old_changed:
             continue  # only equal/cosmetic opcodes: nothing changed in wording
         _rule_intensity(view, b)
-        _rule_actors(view, b, old_all, reported, everywhere)
+        _rule_actors(view, b, old_all, reported, everywhere, own)
         _rule_cues(view, b)
         _rule_numbers(view, b)
         _rule_new_wording(view, b)
-    _rule_statement_actors(old, new, term_topics, b, reported, mentions)
+    _rule_statement_actors(old, new, term_topics, b, reported, mentions, own)
+    covered = {t for f in b.flags.values() if f.rule == "intensity_shift" for t in f.topics}
+    _rule_topic_intensity(old, new, term_topics, b, covered)
     _rule_topics(old, new, tags, b)
-    return tuple(sorted(b.flags.values(), key=lambda f: (-f.score, f.id)))
+    return tuple(sorted(_diminish(b.flags.values()), key=lambda f: (-f.score, f.id)))
+
+
+#: Each further flag of one link keeps this share of the score of the one
+#: before it (the link's 2nd flag × 0.8, 3rd × 0.64, …).
+LINK_DECAY = 0.8
+
+
+def _diminish(flags: Iterable[Flag]) -> list[Flag]:
+    """Diminishing returns within a link: a heavily rewritten passage raises
+    many flags (new wording per sentence, names, cues), and without this they
+    would all outrank the single flag of another passage. A link's flags are
+    ranked by score and the k-th (from 0) is multiplied by ``LINK_DECAY ** k``;
+    the factor is kept in ``evidence["score"]["link_penalty"]``. Statement-level
+    flags (no link, or a watched actor new to / gone from the whole statement,
+    ``evidence["scope"] == "statement"``) are not penalised."""
+    by_link: dict[str, list[Flag]] = {}
+    out: list[Flag] = []
+    for f in flags:
+        if f.link_id and f.evidence.get("scope") != "statement":
+            by_link.setdefault(f.link_id, []).append(f)
+        else:
+            out.append(f)
+    for group in by_link.values():
+        for k, f in enumerate(sorted(group, key=lambda f: (-f.score, f.id))):
+            if k == 0:
+                out.append(f)
+                continue
+            factor = LINK_DECAY ** k
+            ev = dict(f.evidence)
+            ev["score"] = {**ev.get("score", {}), "link_penalty": round(factor, 4), "link_rank": k + 1}
+            out.append(replace(f, score=round(f.score * factor, 4), evidence=ev))
+    return out

@@ -187,6 +187,10 @@ class Ladder:
     name: str
     #: Rungs from weakest to strongest; each rung is a tuple of phrases.
     rungs: tuple[tuple[str, ...], ...]
+    #: Compare the strongest rung per topic across whole statements too (not
+    #: only within aligned passages). Off for ladders of stock praise
+    #: ("unwavering", "resolute"), whose top rungs recur by style.
+    statement_wide: bool = True
 
 
 @dataclass(frozen=True)
@@ -296,7 +300,7 @@ _TOP_KEYS = {
 }
 _SETTING_KEYS = {"untagged_weight", "meaning_threshold", "sentence_meaning_threshold"}
 _TOPIC_KEYS = {"id", "name", "description", "terms", "exclude", "requires", "examples", "weight"}
-_LADDER_KEYS = {"id", "name", "rungs"}
+_LADDER_KEYS = {"id", "name", "rungs", "statement_wide"}
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
@@ -327,6 +331,12 @@ def _number(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{where} must be a number, got {value!r}.")
     return float(value)
+
+
+def _flag(where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}.")
+    return value
 
 
 def load_config(path: str | Path | None = None) -> TopicConfig:
@@ -439,6 +449,7 @@ def config_from_dict(data: Any, source: str = "<dict>", inherit: bool = True) ->
             id=str(lad.get("id") or n),
             name=str(lad.get("name") or lad.get("id") or n),
             rungs=tuple(_strings(f"{where} rung {i}", r) for i, r in enumerate(rungs)),
+            statement_wide=_flag(f"{where} statement_wide", lad.get("statement_wide", True)),
         ))
 
     modality_raw = data.get("modality") or {}

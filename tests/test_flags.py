@@ -83,8 +83,11 @@ def test_actor_named_for_the_first_time():
         "We condemn the transfer of ballistic missiles in violation of Security Council resolutions.",
         "We condemn the transfer of ballistic missiles by the DPRK to Russia in violation of Security Council resolutions.",
     )
-    actors = {f.evidence["actor"] for f in flags if f.rule == "actor_change"}
+    actor_flags = [f for f in flags if f.rule == "actor_change"]
+    actors = {a for f in actor_flags for a in f.evidence["actors"]}
     assert {"DPRK", "Russia"} <= actors
+    # Actors gained in one sentence make one flag listing them all.
+    assert len([f for f in actor_flags if "DPRK" in f.evidence["actors"]]) == 1
     assert any("dprk_russia" in f.topics for f in flags if f.rule == "actor_change")
 
 
@@ -267,7 +270,8 @@ def test_scores_sorted_and_components_in_evidence():
     assert [f.score for f in flags] == sorted((f.score for f in flags), reverse=True)
     for f in flags:
         comp = f.evidence["score"]
-        expected = comp["rule_weight"] * comp["size"] * comp["topic_weight"] * (0.75 + 0.25 * comp["changed_share"])
+        expected = (comp["rule_weight"] * comp["size"] * comp["topic_weight"]
+                    * (0.75 + 0.25 * comp["changed_share"]) * comp.get("link_penalty", 1.0))
         assert f.score == pytest.approx(expected, abs=2e-3)
         assert f.explanation
 
@@ -293,3 +297,29 @@ def test_flagging_the_large_synthetic_pair_is_fast():
     flags = compute_flags(old, new, links, tags, CONFIG)
     assert time.perf_counter() - t < 1.0
     assert sum(f.rule == "intensity_shift" for f in flags) == 134
+
+
+def test_central_bank_statements_outside_the_default_topics(hashing_encoder, tmp_path):
+    """The invented Bank of Arden pair (corpus/examples): no default topic
+    applies, yet the generic rules fire and the rate cut ranks near the top.
+    (The default ladders hold no central-bank language, so intensity_shift
+    needs a user ladder; see test_user_file_inherits_missing_sections.)"""
+    from pathlib import Path
+
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    ex = Path(__file__).resolve().parent.parent / "corpus" / "examples"
+    result = diff_files(ex / "2031-03-12_bank_of_arden_policy_statement.txt",
+                        ex / "2031-05-07_bank_of_arden_policy_statement.txt",
+                        Settings(cache_dir=str(tmp_path)), hashing_encoder)
+    flags = result.flags
+    fired = {f.rule for f in flags}
+    assert {"modality", "negation", "number_change", "new_wording", "passage_added", "passage_dropped"} <= fired, fired
+    # The headline (the rate cut: 4.25 → 4.00) is among the first five.
+    top5 = flags[:5]
+    assert any(f.rule == "number_change" and "4.00" in f.new_text for f in top5), [
+        (f.rule, f.explanation[:60]) for f in top5]
+    # The Committee naming itself is not an actor change.
+    assert not any(f.rule == "actor_change" and "Monetary Policy Committee" in f.explanation for f in flags)
+    assert [f.score for f in flags] == sorted((f.score for f in flags), reverse=True)
