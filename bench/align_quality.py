@@ -142,6 +142,7 @@ class Tally:
         self.kind_total: Counter = Counter()
         self.kind_hit: Counter = Counter()
         self.sent_total = self.sent_exact = self.sent_para = 0
+        self.sent_pred = self.sent_pred_ok = 0
 
     def add(self, pred: Sequence[dict], gold: Sequence[dict], moved_pred=(), moved_gold=()) -> dict:
         unsure_old = {i for g in gold if g.get("uncertain") for i in g["old"]}
@@ -164,6 +165,9 @@ class Tally:
                 self.kind_hit[kind] += k in pred_keys
         exact = {(tuple(m["old"]), tuple(m["new"])) for m in moved_pred}
         loose = {(tuple(m["old"]), m["new"][0]) for m in moved_pred}
+        gold_exact = {(tuple(m["old"]), tuple(m["new"])) for m in moved_gold}
+        self.sent_pred += len(exact)
+        self.sent_pred_ok += len(exact & gold_exact)
         for m in moved_gold:
             self.sent_total += 1
             self.sent_exact += (tuple(m["old"]), tuple(m["new"])) in exact
@@ -182,8 +186,14 @@ class Tally:
             "n": self.sent_total,
             "recall_exact": self.sent_exact / self.sent_total if self.sent_total else None,
             "recall_paragraph": self.sent_para / self.sent_total if self.sent_total else None,
+            "predicted": self.sent_pred,
+            "precision_exact": self.sent_pred_ok / self.sent_pred if self.sent_pred else None,
         }
         return out
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
 
 
 def prf(tp: int, npred: int, ngold: int) -> dict:
@@ -361,7 +371,8 @@ def print_report(syn: dict | None, gold: list[dict], args, elapsed: float) -> No
         sm = d["sentence_moves"]
         if sm["n"]:
             print(f"\n  sentence moves: {sm['n']}, recall {sm['recall_exact']:.3f} exact "
-                  f"(old sentence → new sentence), {sm['recall_paragraph']:.3f} to the right paragraph")
+                  f"(old sentence → new sentence), {sm['recall_paragraph']:.3f} to the right paragraph; "
+                  f"{sm['predicted']} predicted, precision {_fmt(sm['precision_exact'])}")
         print(f"  aligner time: {syn['align_seconds']:.1f} s over {len(syn['cases'])} cases (embedding included)")
         by_kind: dict[str, list] = defaultdict(list)
         for m in syn["misses"]:
@@ -395,7 +406,8 @@ def print_report(syn: dict | None, gold: list[dict], args, elapsed: float) -> No
             sm = g["sentence_moves"]
             if sm["n"]:
                 print(f"    sentence moves: {sm['n']}, recall {sm['recall_exact']:.3f} exact, "
-                      f"{sm['recall_paragraph']:.3f} to the right paragraph")
+                      f"{sm['recall_paragraph']:.3f} to the right paragraph; {sm['predicted']} predicted, "
+                      f"precision {_fmt(sm['precision_exact'])}")
             for m in g["misses"][:3]:
                 got = "; ".join(f"{p['old']}→{p['new']} {p['type']}" for p in m["predicted"][:3]) or "nothing"
                 print(f"    missed {m['gold']['old']}→{m['gold']['new']} {m['gold']['type']}: got {got}")
@@ -417,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--hard", action="store_true",
                     help="stress variant of the edits: heavy rewording, far sentence moves (not the target's)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per case on stderr")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a driftlab setting (repeatable), e.g. --set sentence_threshold=0.75")
     args = ap.parse_args(argv)
 
     if not CORPUS.is_dir():
@@ -425,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from driftlab.embed import EmbeddingCache, SentenceTransformerEncoder
     from driftlab.settings import Settings
 
-    settings = Settings().updated({"cache_dir": args.cache_dir})
+    overrides = dict(item.split("=", 1) for item in args.set)
+    settings = Settings().updated({"cache_dir": args.cache_dir, **overrides})
     encoder = SentenceTransformerEncoder(settings.model, settings.precision, settings.batch_size)
     cache = EmbeddingCache(args.cache_dir)
 
