@@ -53,6 +53,7 @@ __all__ = [
     "flags_frame",
     "to_csv",
     "ordered_links",
+    "json_fields_markdown",
 ]
 
 #: Floats in the JSON are rounded to this many decimals: enough to compare
@@ -113,7 +114,7 @@ JSON_FIELDS: dict[str, str] = {
     "links[].moved_sentences": "Sentences that migrated into or out of these paragraphs.",
     "links[].moved_sentences[].old": "[paragraph, sentence] in the old statement.",
     "links[].moved_sentences[].new": "[paragraph, sentence] in the new statement.",
-    "links[].moved_sentences[].similarity": "Combined similarity of the two sentences.",
+    "links[].moved_sentences[].similarity": "Cosine similarity of the two sentences' embeddings.",
     "links[].moved_sentences[].lexical": "Shared wording of the two sentences.",
     "flags": "Flags, ranked: highest score first.",
     "flags[].id": "Content hash; stable across runs (review decisions key on it).",
@@ -919,3 +920,16 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def json_fields_markdown() -> str:
+    """The JSON field reference as a Markdown table (the README embeds it; a test keeps them equal)."""
+    rows = ["| field | meaning |", "|---|---|"]
+    for name, meaning in JSON_FIELDS.items():
+        if name.startswith("new.") or name.startswith("new["):
+            continue  # same fields as old.*
+        shown = name.replace("old.", "old/new.", 1) if name.startswith("old.") else ("old, new" if name == "old" else name)
+        if name == "new":
+            continue
+        rows.append(f"| `{shown}` | {meaning.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"
