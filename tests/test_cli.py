@@ -183,3 +183,43 @@ def test_unknown_model_is_a_clear_error(runner, pair, tmp_path):
     assert r.exit_code == 1
     assert r.output.startswith("Error: Cannot load model")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_pdf_without_text_layer_is_one_line_error(runner, pair, tmp_path):
+    from reportlab.pdfgen import canvas
+
+    scan = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(scan))
+    c.rect(100, 100, 200, 300, fill=1)
+    c.showPage()
+    c.save()
+    r = runner.invoke(cli, ["diff", str(scan), str(pair[1]), "-o", str(tmp_path / "r.html"), "-q"])
+    assert r.exit_code == 1
+    assert r.output.strip() == f"Error: {scan} has no text layer (scanned?); run OCR first"
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_malformed_html_without_text_is_one_line_error(runner, pair, tmp_path):
+    bad = tmp_path / "broken.html"
+    bad.write_text("<html><body><div><p><b></i></div></span><script>var x = 1;</script>", encoding="utf-8")
+    r = runner.invoke(cli, ["diff", str(bad), str(pair[1]), "-q"])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "no statement text" in lines[0]
+
+
+@pytest.mark.real_model
+def test_hostile_html_statement_is_escaped_in_the_report(runner, tmp_path):
+    from .conftest import FIXTURES
+
+    page = FIXTURES / "ingest" / "statement.html"
+    edited = tmp_path / "edited.html"
+    edited.write_text(page.read_text(encoding="utf-8").replace("unchanged", "reduced by a tenth"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = runner.invoke(cli, ["diff", str(page), str(edited), "-o", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
+    assert len(soup.find_all("script")) == 1  # driftlab's own filter script only
+    assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+    assert "<script>alert('catch')</script>" in soup.get_text()
+    assert "SCRIPT_BODY_MUST_NOT_APPEAR" not in out.read_text(encoding="utf-8")
