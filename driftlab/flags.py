@@ -34,7 +34,7 @@ Significance (``Flag.score``; components in ``evidence["score"]``)::
   about) new to or gone from the whole statement, 1 otherwise, 1 for a new
   full name and 0.7 for a new single capitalised word; ``0.5 + min(1,
   novel words / 10)`` for new wording, +0.5 when it names a topic term or a
-  full name; ``0.5 + min(0.7, novel words / 40)`` for passages; ``1 +
+  full name; ``0.5 + min(0.5, novel words / 60)`` for passages; ``1 +
   min(0.5, passages / 10)`` for topics; 1.5 for a polarity reversal;
 * ``topic_weight``: the highest watch weight among the flag's topics, or the
   config's ``untagged_weight`` for passages on no topic, so a statement
@@ -898,7 +898,7 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
         # like a new figure; dates and counts less.
         figure = any(_FIGURE.search(w) for w in olds + news)
         b.add("number_change", topics, [o[0]], [n[0]], old_q, new_q,
-              key=f"{_norm(' '.join(olds))}>{_norm(' '.join(news))}", size=1.5 if figure else 1.0,
+              key=f"{_norm(' '.join(olds))}>{_norm(' '.join(news))}", size=_FIGURE_SIZE if figure else 1.0,
               changed_share=view.share,
               explanation=(f"Numbers changed{b.topic_label(topics)}: "
                            f"{_quote(', '.join(olds) or '—')} → {_quote(', '.join(news) or '—')}"),
@@ -948,6 +948,12 @@ _FIGURE = re.compile(
 )
 
 
+#: Size of a number_change on an amount or share ("EUR 50 billion", "two
+#: percent of GDP", "4.25 → 4.00 per cent"): a new target or sum is among the
+#: first things an analyst looks for, above a new passage of prose.
+_FIGURE_SIZE = 1.7
+
+
 def _run_weight(text: str, config: TopicConfig) -> float:
     """How much a novel run says: topic terms, actors, ladder words and figures
     count most; then full capitalised names; then length."""
@@ -974,7 +980,7 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
     instead of the passage's first words.
 
     Figures in the passage ("two percent of GDP", "EUR 50 billion") also
-    raise a ``number_change`` with an empty other side (size 1.5, exempt from
+    raise a ``number_change`` with an empty other side (size ``_FIGURE_SIZE``, exempt from
     the per-link decay): a new (or dropped) target or amount is what an
     analyst looks for first in a new passage, whatever its topic.
     """
@@ -992,7 +998,9 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
         topics |= side.topics_of(pi, None)
     weights = {r[:2]: _run_weight(r[4], b.config) for r in runs}
     weighted = sorted(runs, key=lambda r: -weights[r[:2]])[:_PASSAGE_RUNS]
-    size = 0.5 + min(0.7, novel / 40)
+    # Capped at 1.0: a long new passage of general prose must not outrank
+    # the specific shifts (a named actor, a new figure) at the top of the list.
+    size = 0.5 + min(0.5, novel / 60)
     quotes = [r[4] for r in sorted(weighted)]
     text = " … ".join(quotes)
     added = side.name == "new"
@@ -1014,7 +1022,7 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
         stopics = side.topics_of(pi, si) or topics
         b.add("number_change", stopics, [] if added else [pi], [pi] if added else [],
               "" if added else quote, quote if added else "",
-              key=("+" if added else "-") + _norm(" ".join(figures)), size=1.5, changed_share=1.0,
+              key=("+" if added else "-") + _norm(" ".join(figures)), size=_FIGURE_SIZE, changed_share=1.0,
               explanation=(f"{'New' if added else 'Dropped'} figure{'s' if len(figures) > 1 else ''}"
                            f"{b.topic_label(stopics)} in a{' new' if added else ' dropped'} passage: "
                            f"{_quote(', '.join(figures))}"),
@@ -1136,6 +1144,78 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
                             "scope": on or ["statement"], "words": [side.text[s2:e2] for _, s2, e2, _ in entries]})
 
 
+_NEXT_WORD = re.compile(r"[’']s\b|\s+([a-z]+)")
+#: Verbs that make a mention the subject of what follows ("North Korea
+#: continues …", "the PRC has …"); other lower-case words ending in -s/-ed
+#: count too.
+_SUBJECT_VERBS = frozenset("is has was were are have continues continue remains must".split())
+
+
+def _conduct_of(text: str, end: int) -> bool:
+    """Is the actor mention ending at ``end`` a possessor ("the PRC's build-up")
+    or the subject of a verb ("Russia has deployed") of what follows?"""
+    if text[end - 2:end] in ("’s", "'s"):
+        return True
+    m = _NEXT_WORD.match(text, end)
+    if not m:
+        return False
+    if m.group(1) is None:
+        return True
+    w = m.group(1)
+    return w in _SUBJECT_VERBS or (len(w) > 3 and (w.endswith("ed") or (w.endswith("s") and not w.endswith("ss"))))
+
+
+def _rule_conduct(old: _Side, new: _Side, links: Sequence[Link], mentions: Mapping[str, Mapping],
+                  b: _Builder, own: _Own) -> None:
+    """A watched actor, named in both statements, attributed conduct the old statement never described.
+
+    "China" in both statements raises no actor flag, yet "the PRC's
+    accelerating build-up of its nuclear arsenal" is a behaviour attributed
+    to China for the first time. Cheap and explainable: in the changed or
+    added passages of the new statement, a mention of a watched actor as a
+    possessor ("the PRC's …") or a subject ("Russia has …", "North Korea
+    continues …") directly followed by a novel run (words not carried over
+    from the old statement, see :meth:`_Side.runs`) of at least four content
+    words. Only actors some topic is about are watched, never the
+    statement's own parties (an ally doing something new is the statement's
+    ordinary business). One flag per actor, its longest such run, so a
+    statement that says much that is new about China does not fill the list.
+    """
+    watched = {a for t in b.config.topics for a in _defining(b.config, t.id)} - own.parties
+    # An actor named in a third of the paragraphs is what the statement is
+    # about (Ukraine in a Ukraine statement): everything said of it is "new".
+    n_paras = max(1, len(new.doc.paragraphs))
+    watched = {a for a in watched
+               if n_paras < 4 or len({m[0] for m in mentions["new"].get(a, ())}) < 0.3 * n_paras}
+    paras = {i for link in links if link.type not in CARRIED for i in link.new}
+    starts: dict[tuple[int, int | None], list[tuple[int, int, int]]] = {}
+    best: dict[str, tuple[int, int, int | None, int, int]] = {}
+    for actor, ms in sorted(mentions["new"].items()):
+        if actor not in watched or actor not in mentions["old"]:
+            continue
+        for pi, si, s, e in ms:
+            if pi not in paras or not _conduct_of(new.text, e):
+                continue
+            if (pi, si) not in starts:
+                starts[(pi, si)] = [(rs, re_, len(_content(_fold_words(new.text[rs:re_]))))
+                                    for rs, re_ in new.runs(pi, si)]
+            for rs, re_, novel in starts[(pi, si)]:
+                # The run holds the mention, or begins within a word or two after it.
+                if novel >= 4 and (rs <= s < re_ or 0 <= rs - e <= 6 or len(new.text[e:rs].split()) <= 1 <= rs - e):
+                    if actor not in best or novel > best[actor][0]:
+                        # Quote from the mention on: "the PRC's accelerating build-up …".
+                        best[actor] = (novel, pi, si, min(max(rs, s), re_), re_)
+                    break
+    for actor, (novel, pi, si, rs, re_) in sorted(best.items()):
+        quote = new.text[rs:re_]
+        topics = new.topics_of(pi, si)
+        b.add("actor_change", topics, [], [pi], "", quote, key=f"conduct:{actor}",
+              size=1.0 + min(0.2, novel / 40), changed_share=1.0,
+              explanation=(f"New conduct attributed to {actor}{b.topic_label(topics)}, "
+                           f"not said of it in the old statement: {_quote(quote)}"),
+              evidence={"actor": actor, "actors": [actor], "change": "new conduct", "novel_words": novel})
+
+
 def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) -> None:
     present: dict[str, dict[str, list[TopicTag]]] = {"old": {}, "new": {}}
     for t in tags:
@@ -1247,6 +1327,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
         _rule_numbers(view, b)
         _rule_new_wording(view, b)
     _rule_statement_actors(old, new, term_topics, b, reported, mentions, own)
+    _rule_conduct(old, new, links, mentions, b, own)
     covered = {t for f in b.flags.values() if f.rule == "intensity_shift" for t in f.topics}
     _rule_topic_intensity(old, new, term_topics, b, covered)
     _rule_topics(old, new, tags, b)
@@ -1257,19 +1338,21 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
 #: before it (the link's 2nd flag × 0.8, 3rd × 0.64, …).
 LINK_DECAY = 0.8
 
-
 def _diminish(flags: Iterable[Flag]) -> list[Flag]:
     """Diminishing returns within a link: a heavily rewritten passage raises
     many flags (new wording per sentence, names, cues), and without this they
     would all outrank the single flag of another passage. A link's flags are
-    ranked by score and the k-th (from 0) is multiplied by ``LINK_DECAY ** k``;
-    the factor is kept in ``evidence["score"]["link_penalty"]``. Statement-level
-    flags (no link, or a watched actor new to / gone from the whole statement,
-    ``evidence["scope"] == "statement"``) are not penalised."""
+    ranked by score and the k-th (from 0) is multiplied by ``LINK_DECAY ** k``; the factor is kept in
+    ``evidence["score"]["link_penalty"]``. Statement-level flags (no link, or
+    a watched actor new to / gone from the whole statement,
+    ``evidence["scope"] == "statement"``) and negation flags are not
+    penalised: a negation added or dropped reverses a commitment ("dialogue
+    with no preconditions"), however much else the passage rewrote, and a
+    link raises at most two of them (a cue change and a polarity swap)."""
     by_link: dict[str, list[Flag]] = {}
     out: list[Flag] = []
     for f in flags:
-        if f.link_id and f.evidence.get("scope") != "statement":
+        if f.link_id and f.evidence.get("scope") != "statement" and f.rule != "negation":
             by_link.setdefault(f.link_id, []).append(f)
         else:
             out.append(f)

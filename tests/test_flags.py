@@ -301,25 +301,86 @@ def test_flagging_the_large_synthetic_pair_is_fast():
 
 def test_central_bank_statements_outside_the_default_topics(hashing_encoder, tmp_path):
     """The invented Bank of Arden pair (corpus/examples): no default topic
-    applies, yet the generic rules fire and the rate cut ranks near the top.
-    (The default ladders hold no central-bank language, so intensity_shift
-    needs a user ladder; see test_user_file_inherits_missing_sections.)"""
+    applies, yet rules 1-5 and 7 fire with the default file (the generic
+    policy ladders give "for an extended period" → "for some time"), and the
+    rate cut ranks near the top. A newly named deputy governor (the May
+    statement with one invented sentence added) is an actor change."""
     from pathlib import Path
 
     from driftlab.pipeline import diff_files
     from driftlab.settings import Settings
 
     ex = Path(__file__).resolve().parent.parent / "corpus" / "examples"
-    result = diff_files(ex / "2031-03-12_bank_of_arden_policy_statement.txt",
-                        ex / "2031-05-07_bank_of_arden_policy_statement.txt",
-                        Settings(cache_dir=str(tmp_path)), hashing_encoder)
-    flags = result.flags
+    old_path = ex / "2031-03-12_bank_of_arden_policy_statement.txt"
+    new_path = ex / "2031-05-07_bank_of_arden_policy_statement.txt"
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    flags = diff_files(old_path, new_path, settings, hashing_encoder).flags
     fired = {f.rule for f in flags}
-    assert {"modality", "negation", "number_change", "new_wording", "passage_added", "passage_dropped"} <= fired, fired
+    assert {"intensity_shift", "modality", "negation", "number_change", "new_wording",
+            "passage_added", "passage_dropped"} <= fired, fired
+    shift = next(f for f in flags if f.rule == "intensity_shift")
+    assert "for an extended period" in shift.old_text and "for some time" in shift.new_text
+    assert shift.evidence["delta"] == -1
     # The headline (the rate cut: 4.25 → 4.00) is among the first five.
     top5 = flags[:5]
     assert any(f.rule == "number_change" and "4.00" in f.new_text for f in top5), [
         (f.rule, f.explanation[:60]) for f in top5]
-    # The Committee naming itself is not an actor change.
-    assert not any(f.rule == "actor_change" and "Monetary Policy Committee" in f.explanation for f in flags)
+    # The Committee naming itself is not an actor change, nor is Mr. Halloran (named in both).
+    assert not any(f.rule == "actor_change" for f in flags), [f.explanation for f in flags if f.rule == "actor_change"]
     assert [f.score for f in flags] == sorted((f.score for f in flags), reverse=True)
+
+    # Rule 2 on the same statements: a person named for the first time.
+    text = new_path.read_text(encoding="utf-8").replace(
+        "briefed the Committee on the housing market.",
+        "briefed the Committee on the housing market. Ms. Orla Whitcombe, the new Deputy Governor "
+        "for Markets, attended her first meeting.")
+    changed = tmp_path / "2031-05-07_bank_of_arden_policy_statement.txt"
+    changed.write_text(text, encoding="utf-8")
+    flags = diff_files(old_path, changed, settings, hashing_encoder).flags
+    person = [f for f in flags if f.rule == "actor_change" and "Orla Whitcombe" in f.explanation]
+    assert person and person[0].evidence["name_kind"] == "proper name", [
+        (f.rule, f.explanation) for f in flags if f.rule == "actor_change"]
+
+
+def test_central_bank_ladders_up_and_down():
+    for old, new, delta in [
+        ("The Committee will closely monitor inflation.", "The Committee stands ready to act on inflation.", 2),
+        ("The Committee will act decisively on inflation.", "The Committee will act gradually on inflation.", -2),
+        ("Risks to the outlook are balanced.", "There are significant risks to the outlook.", 2),
+    ]:
+        shifts = [f for f in flags_for(old, new) if f.rule == "intensity_shift"]
+        assert shifts and any(f.evidence["delta"] == delta for f in shifts), (old, new, [
+            (f.explanation, f.evidence.get("delta")) for f in shifts])
+
+
+def test_new_conduct_of_a_named_actor():
+    """China named in both statements; its new behaviour (possessor of a novel
+    phrase) is an actor change, a mere mention in new prose is not."""
+    old = doc("We seek constructive and stable relations with China.",
+              "We oppose economic coercion.")
+    new = doc("We seek constructive and stable relations with China.",
+              "We oppose economic coercion. We are concerned about China's rapid expansion of its "
+              "long-range bomber fleet near our shores.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    conduct = [f for f in flags if f.rule == "actor_change" and f.evidence.get("change") == "new conduct"]
+    assert len(conduct) == 1 and conduct[0].evidence["actor"] == "China"
+    assert conduct[0].new_text.startswith("China") and "bomber fleet" in conduct[0].new_text
+    assert "china" in conduct[0].topics
+
+    new2 = doc("We seek constructive and stable relations with China.",
+               "We oppose economic coercion. We will hold talks with China and other partners next spring.")
+    links = [link(old, [0], new2, [0], "unchanged"), link(old, [1], new2, [1])]
+    flags = compute_flags(old, new2, links, tag_documents(old, new2, CONFIG), CONFIG)
+    assert not any(f.evidence.get("change") == "new conduct" for f in flags)
+
+
+def test_dropped_negation_escapes_the_per_link_decay():
+    old = doc("We remain committed to dialogue with the DPRK with no preconditions. We will meet in Seoul.")
+    new = doc("We remain committed to dialogue with the DPRK. We will convene the Ministerial Working Group "
+              "on Sanctions Monitoring in Busan and strengthen missile warning data sharing in 2026.")
+    flags = compute_flags(old, new, [link(old, [0], new, [0])], tag_documents(old, new, CONFIG), CONFIG)
+    neg = next(f for f in flags if f.rule == "negation")
+    assert "no preconditions" in neg.old_text
+    assert "link_penalty" not in neg.evidence["score"]
+    assert sum(1 for f in flags if f.link_id == neg.link_id) > 2

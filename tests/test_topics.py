@@ -39,7 +39,7 @@ def test_default_topics_and_ladders():
     assert ids == {
         "taiwan", "dprk_nuclear", "dprk_russia", "ukraine", "maritime", "china", "middle_east",
         "economic_security", "technology", "human_rights", "cyber", "energy_climate", "institutions",
-        "people_to_people",
+        "people_to_people", "defense",
     }
     ladders = {lad.id: lad for lad in CONFIG.ladders}
     assert {"concern", "condemn", "support", "call", "welcome", "commitment"} <= set(ladders)
