@@ -369,6 +369,19 @@ def align(
     )
 
     # --- 4. beads -----------------------------------------------------------
+    def can_join(share: float, i: int, j: int) -> bool:
+        """May paragraph i or j join the other's bead as a split piece / merged part?
+
+        ``share`` is how much of the joining paragraph comes from the bead's
+        paragraph. It joins when mostly made of it, or when a fair share
+        (``split_coverage``) comes from it and the two are linkable in their
+        own right or close in meaning (leaders condensing ministers' text).
+        A bead never grows on both sides: no n–m beads.
+        """
+        return share >= PART_DOMINANCE or (
+            share >= params.split_coverage and (bool(whole[i, j]) or p_cos[i, j] >= LOOSE_COSINE)
+        )
+
     bead_of_old: dict[int, _Bead] = {}
     bead_of_new: dict[int, _Bead] = {}
     beads: list[_Bead] = []
@@ -382,23 +395,12 @@ def align(
             beads.append(b)
             bead_of_old[i] = b
             bead_of_new[j] = b
-        elif bi is not None and bj is None:
-            # split: j must be mostly old i's text, and i must not already be merged.
-            # A split piece is either mostly old i's text, or linkable to i in
-            # its own right with a fair share of i's content.
-            if len(bi.old) == 1 and (
-                part_new[i, j] >= PART_DOMINANCE
-                or (part_new[i, j] >= params.split_coverage and (whole[i, j] or p_cos[i, j] >= LOOSE_COSINE))
-            ):
-                bi.new.append(j)
-                bead_of_new[j] = bi
-        elif bj is not None and bi is None:
-            if len(bj.new) == 1 and (
-                part_old[i, j] >= PART_DOMINANCE
-                or (part_old[i, j] >= params.split_coverage and (whole[i, j] or p_cos[i, j] >= LOOSE_COSINE))
-            ):
-                bj.old.append(i)
-                bead_of_old[i] = bj
+        elif bi is not None and bj is None and len(bi.old) == 1 and can_join(part_new[i, j], i, j):
+            bi.new.append(j)  # split
+            bead_of_new[j] = bi
+        elif bj is not None and bi is None and len(bj.new) == 1 and can_join(part_old[i, j], i, j):
+            bj.old.append(i)  # merge
+            bead_of_old[i] = bj
 
     # --- 5. migrated sentences ----------------------------------------------
     # Carried sentences (step 1) plus reworded ones: a sentence rewritten
