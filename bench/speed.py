@@ -13,8 +13,9 @@ each process's peak memory is its own, read with ``os.wait4``):
 * **cached**: the same again over the warmed cache; the child reports whether
   torch ended up in ``sys.modules`` (it must not);
 * **import+load+encode**: importing sentence-transformers, loading the model
-  (same precision as driftlab) and encoding the pair's sentences, then also its
-  paragraphs: the floor any embedding tool pays cold;
+  (same precision as driftlab) and encoding the pair's sentences — exactly the
+  texts driftlab embeds (paragraph vectors are means of sentence vectors) —
+  the floor any tool embedding these texts pays cold;
 * **difflib**: ``difflib.HtmlDiff().make_file`` with one line per paragraph;
 * **CLI** (when ``.venv/bin/driftlab`` exists): ``driftlab diff OLD NEW -o
   x.html --json x.json --quiet``, cold and cached.
@@ -104,11 +105,9 @@ def child_encode(texts_json: str) -> dict:
     t2 = time.perf_counter()
     model.encode(texts["sentences"], batch_size=32, normalize_embeddings=True, show_progress_bar=False)
     t3 = time.perf_counter()
-    model.encode(texts["paragraphs"], batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-    t4 = time.perf_counter()
-    return {"work": t4 - t0, "import": t1 - t0, "load": t2 - t1, "encode sentences": t3 - t2,
-            "encode paragraphs": t4 - t3, "precision": precision,
-            "n_sentences": len(texts["sentences"]), "n_paragraphs": len(texts["paragraphs"])}
+    return {"work": t3 - t0, "import": t1 - t0, "load": t2 - t1, "encode sentences": t3 - t2,
+            "precision": precision,
+            "n_sentences": len(texts["sentences"])}
 
 
 def child_difflib(texts_json: str) -> dict:
@@ -156,8 +155,7 @@ def pair_texts(old: Path, new: Path, tmp: Path) -> tuple[Path, Path]:
     from driftlab.pipeline import load_document
 
     docs = [load_document(old), load_document(new)]
-    enc = {"sentences": [s.text for d in docs for p in d.paragraphs for s in p.sentences],
-           "paragraphs": [p.text for d in docs for p in d.paragraphs]}
+    enc = {"sentences": [s.text for d in docs for p in d.paragraphs for s in p.sentences]}
     dl = {"old": [p.text for p in docs[0].paragraphs], "new": [p.text for p in docs[1].paragraphs]}
     a, b = tmp / "encode.json", tmp / "difflib.json"
     a.write_text(json.dumps(enc), encoding="utf-8")
@@ -230,10 +228,10 @@ def summarise(res: dict) -> dict:
                 out[mode]["timings"] = median_timings(runs)
                 out[mode]["links"], out[mode]["flags"] = runs[0]["links"], runs[0]["flags"]
             if mode == "encode":
-                for k in ("import", "load", "encode sentences", "encode paragraphs"):
+                for k in ("import", "load", "encode sentences"):
                     out[mode][k] = median_of(runs, k)
                 out[mode]["precision"] = runs[0]["precision"]
-                out[mode]["texts"] = f"{runs[0]['n_sentences']} sentences, {runs[0]['n_paragraphs']} paragraphs"
+                out[mode]["texts"] = f"{runs[0]['n_sentences']} sentences"
     return out
 
 
@@ -262,7 +260,7 @@ def print_report(summaries: list[dict], repeats: int, elapsed: float) -> None:
              s["cold"]["wall"] <= cold_target),
             ("driftlab cached", s["cached"], f"≤ {cached_target:.1f} s, no torch",
              s["cached"]["wall"] <= cached_target and not s["cached"]["torch_imported"]),
-            ("import+load+encode (sentences+paras)", enc, "baseline", None),
+            ("import+load+encode sentences", enc, "baseline", None),
             ("difflib.HtmlDiff.make_file", s["difflib"], "baseline", None),
         ]
         if "cli_cold" in s:
@@ -284,8 +282,8 @@ def print_report(summaries: list[dict], repeats: int, elapsed: float) -> None:
         print(f"    torch imported: cold {s['cold']['torch_imported']}, cached {s['cached']['torch_imported']}"
               f"{' (MISSED: must be False)' if s['cached']['torch_imported'] else ''}")
         print(f"    baseline parts: import {enc['import']:.2f} s, load {enc['load']:.2f} s, encode "
-              f"{enc['encode sentences']:.2f} s sentences + {enc['encode paragraphs']:.2f} s paragraphs "
-              f"({enc['texts']}, {enc['precision']}); difflib work {s['difflib']['work']:.3f} s")
+              f"{enc['encode sentences']:.2f} s ({enc['texts']}, {enc['precision']}); "
+              f"difflib work {s['difflib']['work']:.3f} s")
         for mode in ("cold", "cached"):
             t = s[mode]["timings"]
             parts = ", ".join(f"{k} {v:.2f}" for k, v in t.items())
