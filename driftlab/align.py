@@ -276,10 +276,12 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
 
     # --- features -----------------------------------------------------------
     vocab = _Vocab()
-    o_pw = [content_words(p.text) for p in old.paragraphs]
-    n_pw = [content_words(p.text) for p in new.paragraphs]
     o_sw = [content_words(s.text) for s in o_sents]
     n_sw = [content_words(s.text) for s in n_sents]
+    # Sentences cover every word of their paragraph, so a paragraph's content
+    # words are its sentences' in order: no second tokenisation.
+    o_pw = _paragraph_words(old, o_sw)
+    n_pw = _paragraph_words(new, n_sw)
 
     o_pv = paragraph_vectors(old, old_sent_vecs)
     n_pv = paragraph_vectors(new, new_sent_vecs)
@@ -348,7 +350,7 @@ def align(
     whole = (p_comb >= params.link_threshold) & (p_lex >= params.min_lexical)
     # Passages identical up to cosmetics always link, even those with no
     # content words to compare (a lone "—" separator, a heading "I.").
-    same = _identical_pairs(old, new)
+    same = _identical_pairs(old, new, o_pw, n_pw)
     for i, j in same:
         whole[i, j] = True
     dominant = (part_old >= PART_DOMINANCE) | (part_new >= PART_DOMINANCE)
@@ -556,12 +558,29 @@ def align(
     return tuple(_reading_order(links))
 
 
-def _identical_pairs(old: Document, new: Document) -> list[tuple[int, int]]:
-    """Old/new paragraph pairs whose texts fold alike (cosmetic differences only)."""
-    by_key: dict[str, list[int]] = {}
-    for p in old.paragraphs:
-        by_key.setdefault(fold(p.text), []).append(p.index)
-    return [(i, p.index) for p in new.paragraphs for i in by_key.get(fold(p.text), ())]
+def _paragraph_words(doc: Document, sentence_words: Sequence[Sequence[str]]) -> list[list[str]]:
+    out, k = [], 0
+    for p in doc.paragraphs:
+        out.append([w for ws in sentence_words[k : k + len(p.sentences)] for w in ws])
+        k += len(p.sentences)
+    return out
+
+
+def _identical_pairs(old: Document, new: Document, o_pw, n_pw) -> list[tuple[int, int]]:
+    """Old/new paragraph pairs whose texts fold alike (cosmetic differences only).
+
+    Equal content words are necessary for that, and cheap to compare; only
+    those candidates are folded.
+    """
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    for p, words in zip(old.paragraphs, o_pw):
+        by_words.setdefault(tuple(words), []).append(p.index)
+    return [
+        (i, p.index)
+        for p, words in zip(new.paragraphs, n_pw)
+        for i in by_words.get(tuple(words), ())
+        if fold(old.paragraphs[i].text) == fold(p.text)
+    ]
 
 
 def _reworded_pairs(f: Features) -> list[tuple[int, int]]:

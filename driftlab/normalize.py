@@ -214,6 +214,10 @@ def americanize(word: str) -> str:
 # a compound are matched after spelling ("cyber", "defence" → "defense").
 _OPEN_COMPOUNDS = frozenset(tuple(token_key(p) for p in parts) for parts in _OPEN_COMPOUNDS_RAW)
 _COMPOUND_LENGTHS = sorted({len(c) for c in _OPEN_COMPOUNDS}, reverse=True)
+#: First keys of the open compounds: most tokens start none, and checking
+#: this set first skips building candidate tuples for them (word_units is
+#: the hottest loop of a cached run).
+_COMPOUND_FIRST = frozenset(c[0] for c in _OPEN_COMPOUNDS)
 
 
 def word_units(text: str, offset: int = 0) -> list[Token]:
@@ -232,7 +236,7 @@ def word_units(text: str, offset: int = 0) -> list[Token]:
     n = len(tokens)
     while i < n:
         joined = None
-        for size in _COMPOUND_LENGTHS:
+        for size in _COMPOUND_LENGTHS if tokens[i].key in _COMPOUND_FIRST else ():
             if i + size <= n:
                 keys = tuple(t.key for t in tokens[i : i + size])
                 # A possessive on the last part still makes the compound:
@@ -254,8 +258,13 @@ def word_units(text: str, offset: int = 0) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """The cosmetic-insensitive form of ``text``: its unit keys joined by spaces."""
+    """The cosmetic-insensitive form of ``text``: its unit keys joined by spaces.
+
+    Cached: the aligner, the word diff and the flag rules fold the same
+    passages.
+    """
     return " ".join(u.key for u in word_units(text))
 
 
@@ -284,8 +293,13 @@ STOPWORDS: frozenset[str] = frozenset(
 
 def content_words(text: str) -> list[str]:
     """Folded keys of ``text`` without stop words and punctuation, in order."""
-    return [
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(
         u.key
         for u in word_units(text)
         if u.key not in STOPWORDS and any(c.isalnum() for c in u.key)
-    ]
+    )
