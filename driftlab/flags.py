@@ -84,7 +84,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from .normalize import word_units
+from .normalize import content_words, word_units
 from .topics import PhraseMatcher, TopicConfig, term_hits
 from .types import Document, Flag, Link, TopicTag, content_id
 
@@ -864,15 +864,34 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     gained, lost = _cue_changes(view, matcher, label)
     for lab, pos, words in gained:
         pair, sign = lab.split(":")
-        opposite = [(w, p) for lab2, p, w in lost if lab2.split(":")[0] == pair and lab2.split(":")[1] != sign]
+        o, n = _pair_for(view, "new", pos, pos + len(words))
+        # A reversal is the same thing now opposed that was supported: the
+        # lost cue must sit in the old sentence paired with this one, and
+        # the words right after both cues must share a content word. Without
+        # this, "supporting X" and "opposing Y" anywhere in a long merged
+        # passage read as a reversal.
+        old_sent = view.old.sent.get((o[0], o[1])) if o[1] is not None else None
+        opposite = [
+            (w, p) for lab2, p, w in lost
+            if lab2.split(":")[0] == pair and lab2.split(":")[1] != sign
+            and (old_sent is None or old_sent.start <= p < old_sent.end)
+            and _same_object(view.old.text, p + len(w), view.new.text, pos + len(words))
+        ]
         if not opposite:
             continue
-        o, n = _pair_for(view, "new", pos, pos + len(words))
         topics = _topics_for(view, o, n)
         b.add("negation", topics, [o[0]], [n[0]], o[2], n[2], key=f"pol:{_norm(opposite[0][0])}>{_norm(words)}",
               size=1.5, changed_share=view.share,
               explanation=f"Polarity reversed{b.topic_label(topics)}: {_quote(opposite[0][0])} → {_quote(words)}",
               evidence={"old_words": opposite[0][0], "new_words": words}, link=view.link)
+
+
+def _same_object(old_text: str, old_end: int, new_text: str, new_end: int, window: int = 6) -> bool:
+    """Do the few content words after two cues overlap ("support *the
+    resolution*" / "oppose *the resolution*")?"""
+    a = set(content_words(old_text[old_end : old_end + 160])[:window])
+    b = set(content_words(new_text[new_end : new_end + 160])[:window])
+    return bool(a & b)
 
 
 def _rule_numbers(view: _LinkView, b: _Builder) -> None:

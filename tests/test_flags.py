@@ -384,3 +384,11 @@ def test_dropped_negation_escapes_the_per_link_decay():
     assert "no preconditions" in neg.old_text
     assert "link_penalty" not in neg.evidence["score"]
     assert sum(1 for f in flags if f.link_id == neg.link_id) > 2
+
+
+def test_support_and_oppose_of_different_things_is_no_reversal():
+    # "supporting X" dropped and "opposing Y" added in the same passage are
+    # two changes, not a reversal of one position.
+    flags = flags_for("We note the behavior supporting the sanctions regime and the work of the panel.",
+                      "We note the importance of opposing unlawful maritime claims in the region.")
+    assert not [f for f in flags if "Polarity reversed" in f.explanation]
