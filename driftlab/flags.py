@@ -54,6 +54,12 @@ flagged as actors; actors gained in one sentence make one flag; a new name
 that is an event, meeting, region or made of the statements' title and
 party words (leaders, host city) has size 0.5, a proper name of a person
 or place (no word used in lower case in either statement) 1.2.
+Topics added or dropped on the same passages make one flag; a polarity cue
+in participle form after a noun ("behavior *supporting* claims") is someone
+else's conduct, never one side of a reversal; conduct is counted in lower-
+case words, so a possessive before names ("Russia's status as a Permanent
+Member") is not new conduct; a watched actor new to or gone from the whole
+statement scores with ``changed_share`` 1 (a statement-level fact).
 Statement-wide: ``intensity_shift`` also compares the strongest rung per
 watched topic across the whole statements (see
 :func:`_rule_topic_intensity`); added passages quote their weightiest runs
@@ -708,7 +714,10 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
                 where = "anywhere in the statement" if g["whole"] else "in this passage"
                 verb = "no longer named"
             b.add("actor_change", topics, [o[0]], [n[0]], o[2], n[2], key=("+" if added else "-") + "+".join(names),
-                  size=1.3 if g["first"] else 1.0, changed_share=view.share,
+                  # A watched actor new to (or gone from) the whole statement is a
+                  # statement-level fact: how much of this passage changed does not
+                  # make it less so ("China no longer named" in a lightly edited passage).
+                  size=1.3 if g["first"] else 1.0, changed_share=1.0 if g["first"] else view.share,
                   explanation=f"{who} {verb} {where}{b.topic_label(topics)}: {_quote((n if added else o)[2])}",
                   evidence={"actor": names[0], "actors": names, "change": verb, "words": g["words"],
                             "scope": "statement" if g["first"] else "passage"},
@@ -853,10 +862,14 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         topics = _topics_for(view, o, n)
         what = "added" if gained and not lost else "removed" if lost and not gained else "changed"
         words = sorted({w for _, _, w in gained} | {w for _, _, w in lost})
+        src, dst = (view.new, view.old) if pos_side == "new" else (view.old, view.new)
+        hp, hs, _, _, htext = src.sentence_at(hit[1], view.link.new if pos_side == "new" else view.link.old)
+        sim = _best_pair(src, hp, hs, htext, dst, view.link.old if pos_side == "new" else view.link.new)[3]
         b.add("negation", topics, [o[0]], [n[0]], o[2], n[2], key="neg:" + _norm(" ".join(words)),
               size=1.0, changed_share=view.share,
               explanation=f"Negation {what}{b.topic_label(topics)}: {_quote(', '.join(words))}",
-              evidence={"added": sorted({w for _, _, w in gained}), "removed": sorted({w for _, _, w in lost})},
+              evidence={"added": sorted({w for _, _, w in gained}), "removed": sorted({w for _, _, w in lost}),
+                        "sentence_similarity": round(sim, 3)},
               link=view.link)
 
     # Polarity reversal: one side of a pair lost, the other gained.
@@ -864,6 +877,8 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     gained, lost = _cue_changes(view, matcher, label)
     for lab, pos, words in gained:
         pair, sign = lab.split(":")
+        if _participle(view.new.text, pos, words):
+            continue
         o, n = _pair_for(view, "new", pos, pos + len(words))
         # A reversal is the same thing now opposed that was supported: the
         # lost cue must sit in the old sentence paired with this one, and
@@ -874,6 +889,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         opposite = [
             (w, p) for lab2, p, w in lost
             if lab2.split(":")[0] == pair and lab2.split(":")[1] != sign
+            and not _participle(view.old.text, p, w)
             and (old_sent is None or old_sent.start <= p < old_sent.end)
             and _same_object(view.old.text, p + len(w), view.new.text, pos + len(words))
         ]
@@ -884,6 +900,22 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
               size=1.5, changed_share=view.share,
               explanation=f"Polarity reversed{b.topic_label(topics)}: {_quote(opposite[0][0])} → {_quote(words)}",
               evidence={"old_words": opposite[0][0], "new_words": words}, link=view.link)
+
+
+#: Verbs after which an -ing cue is still the speaker's own act ("continue supporting").
+_ASPECT = frozenset("continue continues continued keep keeps remain remains".split())
+
+
+def _participle(text: str, pos: int, words: str) -> bool:
+    """Is the cue at ``pos`` an -ing form right after a content word ("the
+    aggressive behavior *supporting* unlawful claims")? Then it describes
+    that thing, someone else's conduct, not the statement's own stance, and
+    cannot be one side of a reversal ("we recognize the importance of
+    *opposing* unlawful claims" is the same stance, not its opposite)."""
+    if not words.lower().endswith("ing"):
+        return False
+    before = _fold_words(text[max(0, pos - 40):pos])
+    return bool(before) and _is_content(before[-1]) and before[-1] not in _ASPECT
 
 
 def _same_object(old_text: str, old_end: int, new_text: str, new_end: int, window: int = 6) -> bool:
@@ -1202,6 +1234,14 @@ def _conduct_of(text: str, end: int) -> bool:
     return w in _SUBJECT_VERBS or (len(w) > 3 and (w.endswith("ed") or (w.endswith("s") and not w.endswith("ss"))))
 
 
+def _ordinary_words(text: str) -> int:
+    """Content words of ``text`` written in lower case (or figures): what a
+    run says *happened*. Capitalised words are names ("Russia's status as a
+    Permanent Member of the UN Security Council" names things, it describes
+    no conduct)."""
+    return sum(1 for a, _, k in _units(text) if _is_content(k) and not text[a].isupper())
+
+
 def _rule_conduct(old: _Side, new: _Side, links: Sequence[Link], mentions: Mapping[str, Mapping],
                   b: _Builder, own: _Own) -> None:
     """A watched actor, named in both statements, attributed conduct the old statement never described.
@@ -1212,7 +1252,7 @@ def _rule_conduct(old: _Side, new: _Side, links: Sequence[Link], mentions: Mappi
     added passages of the new statement, a mention of a watched actor as a
     possessor ("the PRC's …") or a subject ("Russia has …", "North Korea
     continues …") directly followed by a novel run (words not carried over
-    from the old statement, see :meth:`_Side.runs`) of at least four content
+    from the old statement, see :meth:`_Side.runs`) of at least four ordinary (lower-case) content
     words. Only actors some topic is about are watched, never the
     statement's own parties (an ally doing something new is the statement's
     ordinary business). One flag per actor, its longest such run, so a
@@ -1234,8 +1274,7 @@ def _rule_conduct(old: _Side, new: _Side, links: Sequence[Link], mentions: Mappi
             if pi not in paras or not _conduct_of(new.text, e):
                 continue
             if (pi, si) not in starts:
-                starts[(pi, si)] = [(rs, re_, len(_content(_fold_words(new.text[rs:re_]))))
-                                    for rs, re_ in new.runs(pi, si)]
+                starts[(pi, si)] = [(rs, re_, _ordinary_words(new.text[rs:re_])) for rs, re_ in new.runs(pi, si)]
             for rs, re_, novel in starts[(pi, si)]:
                 # The run holds the mention, or begins within a word or two after it.
                 if novel >= 4 and (rs <= s < re_ or 0 <= rs - e <= 6 or len(new.text[e:rs].split()) <= 1 <= rs - e):
@@ -1257,6 +1296,7 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
     present: dict[str, dict[str, list[TopicTag]]] = {"old": {}, "new": {}}
     for t in tags:
         present[t.side].setdefault(t.topic, []).append(t)
+    merged: dict[tuple[str, tuple[int, ...], str], dict] = {}
     for topic in sorted(set(present["new"]) ^ set(present["old"])):
         side_name = "new" if topic in present["new"] else "old"
         side = new if side_name == "new" else old
@@ -1281,14 +1321,23 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
                 quotes.append(q)
         text = " … ".join(quotes) or _tag_quote(side, best)
         paras = sorted({t.paragraph for t in ts})
+        # Topics added (or dropped) on the very same passages and words make
+        # one flag: "North Korea's exports and Russia's procurement of …
+        # ballistic missiles" adds DPRK–Russia *and* DPRK nuclear, and two
+        # flags quoting one sentence would push another shift out of the top.
+        g = merged.setdefault((side_name, tuple(paras), text), {"topics": [], "evidence": []})
+        g["topics"].append(topic)
+        g["evidence"].extend(best.evidence)
+    for (side_name, paras_t, text), g in merged.items():
+        paras = list(paras_t)
         added = side_name == "new"
-        name = b.config.topic_name(topic)
-        b.add("topic_added" if added else "topic_dropped", [topic], [] if added else paras,
+        names = "; ".join(b.config.topic_name(t) for t in g["topics"])
+        b.add("topic_added" if added else "topic_dropped", g["topics"], [] if added else paras,
               paras if added else [], "" if added else text, text if added else "", key="",
               size=1 + min(0.5, len(paras) / 10), changed_share=1.0,
-              explanation=(f"Topic {'added to' if added else 'dropped from'} the statement: {name} "
-                           f"({len(paras)} passage{'s' if len(paras) != 1 else ''})"),
-              evidence={"paragraphs": paras, "tag_evidence": list(best.evidence)})
+              explanation=(f"Topic{'s' if len(g['topics']) > 1 else ''} {'added to' if added else 'dropped from'}"
+                           f" the statement: {names} ({len(paras)} passage{'s' if len(paras) != 1 else ''})"),
+              evidence={"paragraphs": paras, "tag_evidence": list(dict.fromkeys(g["evidence"]))})
 
 
 # --------------------------------------------------------------------------- entry point
