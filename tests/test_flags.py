@@ -392,3 +392,19 @@ def test_support_and_oppose_of_different_things_is_no_reversal():
     flags = flags_for("We note the behavior supporting the sanctions regime and the work of the panel.",
                       "We note the importance of opposing unlawful maritime claims in the region.")
     assert not [f for f in flags if "Polarity reversed" in f.explanation]
+
+
+def test_participle_cue_is_not_a_stance():
+    from driftlab.flags import _participle
+
+    text = "the aggressive behavior supporting unlawful claims; the importance of opposing them; we continue supporting"
+    assert _participle(text, text.index("supporting"), "supporting")
+    assert not _participle(text, text.index("opposing"), "opposing")
+    assert not _participle(text, text.rindex("supporting"), "supporting")
+
+
+def test_conduct_counts_ordinary_words_not_names():
+    from driftlab.flags import _ordinary_words
+
+    assert _ordinary_words("status as a Permanent Member of the Security Council") == 1
+    assert _ordinary_words("accelerating build-up of its nuclear arsenal") >= 4
