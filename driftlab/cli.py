@@ -9,7 +9,9 @@ stays instant.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,15 +32,40 @@ Examples:
 
 
 class _Progress:
-    """Stage messages on stderr with the time each took; silent when quiet."""
+    """Stage messages on stderr, shown only when work takes more than a moment.
 
-    def __init__(self, quiet: bool):
+    Each stage's message is printed if that stage is still running after
+    ``delay`` seconds, so a cached run that finishes in half a second stays
+    silent, while a cold run tells the user why it is waiting (importing
+    torch and loading the model take seconds).
+    """
+
+    def __init__(self, quiet: bool, delay: float = 0.7):
         self.quiet = quiet
+        self.delay = delay
         self.t0 = time.perf_counter()
+        self._timer: threading.Timer | None = None
+        self.shown = False
 
     def __call__(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"[{time.perf_counter() - self.t0:5.1f}s] {message}…", err=True)
+        if self.quiet:
+            return
+        self.cancel()
+        if self.shown:  # once the user sees progress, show every stage
+            self._show(message)
+            return
+        self._timer = threading.Timer(self.delay, self._show, args=(message,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _show(self, message: str) -> None:
+        self.shown = True
+        click.echo(f"[{time.perf_counter() - self.t0:5.1f}s] {message}…", err=True)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def _settings(config: str | None, options: dict) -> Settings:
@@ -58,14 +85,14 @@ def cli() -> None:
 
 
 @cli.command(epilog=DIFF_EXAMPLES)
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML report path. Default: reports/OLD_vs_NEW.html.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report as JSON (format in the README).")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the ranked flags as CSV.")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="HTML report path ('-' for standard output). Default: reports/OLD_vs_NEW.html.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path),
+              help="Also write the report as JSON (format in the README); '-' for standard output.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path),
+              help="Also write the ranked flags as CSV; '-' for standard output.")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (only --json/--csv).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Settings file (YAML or TOML).")
 @click.option("--model", help="sentence-transformers model name or local path.")
@@ -88,7 +115,7 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
     title, date, series, parties, source), .html pages or .pdf files.
     """
     from .pipeline import diff_files
-    from .report import render_html, to_csv, to_json, write_report
+    from .report import render_html, to_csv, to_json, write_reports
 
     progress = _Progress(quiet)
     try:
@@ -97,27 +124,56 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
         settings = _settings(config, options)
         if output is None and not no_html:
             output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
+        outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path}
+        _check_outputs(outputs, (old, new))
         result = diff_files(old, new, settings, progress=progress)
         progress("writing report")
-        if output is not None and not no_html:
-            write_report(output, render_html(result))
-        if json_path is not None:
-            write_report(json_path, to_json(result))
-        if csv_path is not None:
-            write_report(csv_path, to_csv(result))
+        render = {"html": render_html, "json": to_json, "csv": to_csv}
+        texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
+        write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"])
     except DriftlabError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        progress.cancel()
+    for kind, text in texts.items():
+        if str(outputs[kind]) == "-":
+            click.echo(text, nl=False)
     if not quiet:
-        counts: dict[str, int] = {}
-        for lk in result.links:
-            counts[lk.type] = counts.get(lk.type, 0) + 1
-        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-        click.echo(f"{len(result.links)} links ({summary}); {len(result.flags)} flags", err=True)
-        if result.old.statement.text == result.new.statement.text:
-            click.echo("note: the two statements are identical", err=True)
-        for p in (output if not no_html else None, json_path, csv_path):
-            if p is not None:
-                click.echo(f"wrote {p}", err=True)
+        _summary(result, [p for p in outputs.values() if p is not None and str(p) != "-"])
+
+
+def _check_outputs(outputs: dict, inputs: tuple[Path, ...]) -> None:
+    """Refuse a run that would write nothing, write two reports to one file,
+    or overwrite one of its own statements — before any work is done."""
+    from .errors import OutputError
+
+    given = [p for p in outputs.values() if p is not None]
+    if not given:
+        raise OutputError("Nothing to write: --no-html needs --json or --csv.")
+    if sum(str(p) == "-" for p in given) > 1:
+        raise OutputError("Only one report can go to standard output ('-').")
+    real_inputs = {os.path.realpath(p) for p in inputs}
+    for p in given:
+        if str(p) != "-" and os.path.realpath(p) in real_inputs:
+            raise OutputError(f"Refusing to overwrite the input statement {p} with a report.")
+
+
+def _summary(result, written) -> None:
+    counts: dict[str, int] = {}
+    for lk in result.links:
+        counts[lk.type] = counts.get(lk.type, 0) + 1
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    total = result.run.get("flags_total", len(result.flags))
+    shown = f"{len(result.flags)} of {total} flags (max_flags)" if total > len(result.flags) else f"{len(result.flags)} flags"
+    click.echo(f"{len(result.links)} links ({summary}); {shown}", err=True)
+    if result.old.statement.text == result.new.statement.text:
+        click.echo("note: the two statements are identical", err=True)
+    for side, doc in (("old", result.old), ("new", result.new)):
+        if doc.statement.meta.partial:
+            click.echo(f"warning: the {side} statement is marked partial (only its opening): passages past "
+                       f"its end show as {'added' if side == 'old' else 'dropped'}", err=True)
+    for p in written:
+        click.echo(f"wrote {p}", err=True)
 
 
 @cli.command("settings")

@@ -131,7 +131,8 @@ def diff_documents(
 
         tags = topics.tag_documents(old, new, config, embed)
     with _stage("flags", timings, progress):
-        flags = flag_rules.compute_flags(old, new, links, tags, config)[: settings.max_flags]
+        all_flags = flag_rules.compute_flags(old, new, links, tags, config)
+        flags = all_flags[: settings.max_flags]
     run = {
         "driftlab_version": __version__,
         "model": getattr(encoder, "key", type(encoder).__name__),
@@ -140,6 +141,9 @@ def diff_documents(
         "sentence_threshold": settings.sentence_threshold,
         "split_coverage": settings.split_coverage,
         "topics_file": settings.topics_file or "(default)",
+        # The report says when the max_flags cap hid some flags.
+        "flags_total": len(all_flags),
+        "max_flags": settings.max_flags,
     }
     return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run)
 

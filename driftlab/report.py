@@ -50,6 +50,7 @@ __all__ = [
     "dumps",
     "render_html",
     "write_report",
+    "write_reports",
     "flags_frame",
     "to_csv",
     "ordered_links",
@@ -474,6 +475,8 @@ class ReportContext:
     run: tuple[tuple[str, str], ...]
     counts: tuple[tuple[str, str, int], ...]  # (type, label, count)
     flag_count: int
+    #: Flags found before the ``max_flags`` cap (equal to flag_count when nothing was cut).
+    flag_total: int
     flags: tuple[FlagRow, ...]
     flag_topics: tuple[str, ...]
     flag_rules: tuple[str, ...]
@@ -746,6 +749,7 @@ def _build_context(result: DiffResult) -> ReportContext:
         run=tuple((str(k), _fmt(v)) for k, v in sorted(result.run.items(), key=lambda kv: str(kv[0]))),
         counts=tuple((t, TYPE_LABELS[t], counts.get(t, 0)) for t in LINK_TYPES),
         flag_count=len(result.flags),
+        flag_total=max(len(result.flags), int(result.run.get("flags_total", len(result.flags)))),
         flags=tuple(flag_rows),
         flag_topics=tuple(sorted({t for f in result.flags for t in f.topics})),
         flag_rules=tuple(sorted({f.rule for f in result.flags})),
@@ -870,16 +874,53 @@ def to_csv(result: DiffResult) -> str:
 
 
 def write_report(path: str | os.PathLike[str], content: str) -> None:
-    """Write ``content`` (UTF-8) to ``path`` atomically.
+    """Write ``content`` (UTF-8) to ``path`` atomically (see :func:`write_reports`)."""
+    write_reports([(path, content)])
 
-    The text goes to a temporary file in the same directory, is fsynced, and
-    replaces ``path`` in one ``os.replace``: a reader sees the old report or
-    the new one, never half of one. On any failure the temporary file is
-    removed, the old file is untouched and :class:`OutputError` is raised.
+
+def write_reports(items: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
+    """Write several reports as one step: all of them, or none.
+
+    Each text goes to a temporary file beside its target and is fsynced;
+    only when every one is staged do they replace their targets, each in one
+    ``os.replace``: a reader sees an old report or a new one, never half of
+    one, and a failure while staging (a full disk, a bad directory) leaves
+    every old file untouched. A symlinked target is written through (the
+    link stays); a target that exists but is not a regular file (a device
+    such as ``/dev/null``, a FIFO) or that is named twice is refused, so an
+    atomic rename never swaps out something that is not a report. Failures
+    raise :class:`OutputError` with a one-line message.
     """
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"Cannot write report to {target}: it is a directory.")
+    targets: list[Path] = []
+    for path, _ in items:
+        target = Path(os.path.realpath(path))
+        if target.is_dir():
+            raise OutputError(f"Cannot write report to {path}: it is a directory.")
+        if target.exists() and not target.is_file():
+            raise OutputError(f"Cannot write report to {path}: it exists and is not a regular file.")
+        if target in targets:
+            raise OutputError(f"Cannot write two reports to the same file {path}.")
+        targets.append(target)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, (path, content) in zip(targets, items):
+            staged.append((_stage(target, path, content), target))
+        for tmp, target in staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as e:
+                raise OutputError(f"Cannot write report to {target}: {e.strerror or e}.") from None
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                with suppress(OSError):
+                    os.unlink(tmp)
+    for directory in {t.parent for t in targets}:
+        _fsync_dir(directory)
+
+
+def _stage(target: Path, shown: object, content: str) -> str:
+    """Write ``content`` to a fsynced temporary file beside ``target``; its path."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -896,16 +937,13 @@ def write_report(path: str | os.PathLike[str], content: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        tmp = ""
+        return tmp
     except (OSError, UnicodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise OutputError(f"Cannot write report to {target}: {reason}.") from None
-    finally:
         if tmp:
             with suppress(OSError):
                 os.unlink(tmp)
-    _fsync_dir(target.parent)
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise OutputError(f"Cannot write report to {shown}: {reason}.") from None
 
 
 def _fsync_dir(directory: Path) -> None:

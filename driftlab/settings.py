@@ -85,6 +85,18 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
+#: Allowed ranges, inclusive; a value outside is a ConfigError naming them.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "batch_size": (1, 4096),
+    "link_threshold": (0.0, 1.0),
+    "min_lexical": (0.0, 1.0),
+    "sentence_threshold": (0.0, 1.0),
+    "split_coverage": (0.0, 1.0),
+    "max_input_mb": (0.001, 4096.0),
+    "max_flags": (1, 1_000_000),
+}
+CHOICES: dict[str, tuple[str, ...]] = {"precision": ("auto", "float32", "bfloat16")}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -112,7 +124,7 @@ class Settings:
                 hint = difflib.get_close_matches(name, list(_BY_NAME), n=1)
                 more = f" Did you mean '{hint[0]}'?" if hint else ""
                 raise ConfigError(f"Unknown setting '{key}'.{more} See 'driftlab settings'.")
-            clean[name] = _coerce(name, value)
+            clean[name] = _check(name, _coerce(name, value))
         return replace(self, **clean)
 
     def resolved_cache_dir(self) -> Path:
@@ -137,6 +149,8 @@ def _coerce(name: str, value: Any) -> Any:
                     return False
                 raise ValueError(value)
             return bool(value)
+        if kind in (int, float) and isinstance(value, bool):
+            raise ValueError(value)  # "true" is no threshold
         if kind is float:
             return float(value)
         if kind is int:
@@ -150,6 +164,17 @@ def _coerce(name: str, value: Any) -> Any:
         ) from None
 
 
+def _check(name: str, value: Any) -> Any:
+    if name in BOUNDS:
+        lo, hi = BOUNDS[name]
+        # "not lo <= value <= hi" also catches NaN.
+        if not lo <= value <= hi:
+            raise ConfigError(f"Setting '{name}' must be between {lo:g} and {hi:g}, got {value!r}.")
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ConfigError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, got {value!r}.")
+    return value
+
+
 def load_config_file(path: str | os.PathLike) -> dict[str, Any]:
     """Read settings from a YAML or TOML file into a dict (validated by ``Settings.updated``)."""
     p = Path(path)
@@ -159,23 +184,30 @@ def load_config_file(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"Config file not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read config file {p}: {exc}") from None
+    if p.suffix.lower() not in (".toml", ".yaml", ".yml"):
+        raise ConfigError(f"Config file {p} must be YAML (.yaml, .yml) or TOML (.toml).")
     if p.suffix.lower() == ".toml":
         import tomllib
 
         try:
             data = tomllib.loads(raw)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Config file {p} is not valid TOML: {exc}") from None
+            raise ConfigError(f"Config file {p} is not valid TOML: {_one_line(exc)}") from None
     else:
         import yaml
 
         try:
             data = yaml.safe_load(raw) or {}
         except yaml.YAMLError as exc:
-            raise ConfigError(f"Config file {p} is not valid YAML: {exc}") from None
+            raise ConfigError(f"Config file {p} is not valid YAML: {_one_line(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {p} must hold a mapping of setting names to values.")
     return data
+
+
+def _one_line(exc: Exception) -> str:
+    """A parser's multi-line message folded onto one line (the CLI prints one line per error)."""
+    return " ".join(str(exc).split())
 
 
 def settings_table() -> list[tuple[str, Any, str]]:

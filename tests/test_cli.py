@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -169,12 +170,10 @@ def test_unknown_config_key(runner, pair, tmp_path):
 def test_unwritable_output_is_one_line_error_and_leaves_nothing(runner, pair, tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("not a directory")
-    html = tmp_path / "ok.html"
-    html.write_text("previous report")
-    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "-o", str(html),
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "-o", str(tmp_path / "new.html"),
                             "--json", str(blocker / "r.json"), "-q"])
     assert r.exit_code == 1 and r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["afile", "new.md", "ok.html", "old.md"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["afile", "new.md", "old.md"]
 
 
 def test_unknown_model_is_a_clear_error(runner, pair, tmp_path):
@@ -223,3 +222,58 @@ def test_hostile_html_statement_is_escaped_in_the_report(runner, tmp_path):
     assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
     assert "<script>alert('catch')</script>" in soup.get_text()
     assert "SCRIPT_BODY_MUST_NOT_APPEAR" not in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.real_model
+def test_output_that_is_an_input_is_refused(runner, pair):
+    old, new = pair
+    before = old.read_bytes()
+    r = runner.invoke(cli, ["diff", str(old), str(new), "-o", str(old), "-q"])
+    assert r.exit_code == 1
+    assert r.output.strip() == f"Error: Refusing to overwrite the input statement {old} with a report."
+    assert old.read_bytes() == before
+
+
+def test_non_regular_output_is_refused(runner, pair, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "-o", str(fifo), "-q"])
+    assert r.exit_code == 1
+    assert r.output.strip() == f"Error: Cannot write report to {fifo}: it exists and is not a regular file."
+    assert fifo.is_fifo()
+
+
+def test_no_html_and_nothing_else_is_refused(runner, pair):
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "--no-html", "-q"])
+    assert r.exit_code == 1
+    assert r.output.strip() == "Error: Nothing to write: --no-html needs --json or --csv."
+
+
+@pytest.mark.real_model
+def test_json_to_standard_output(runner, pair, tmp_path):
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "--no-html", "--json", "-", "-q"])
+    assert r.exit_code == 0
+    assert json.loads(r.output)["new"]["title"] == "Joint Statement of Freedonia and Sylvania"
+
+
+@pytest.mark.real_model
+def test_failed_write_leaves_every_old_report_untouched(runner, pair, tmp_path):
+    html = tmp_path / "ok.html"
+    html.write_text("previous report")
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "-o", str(html), "--json", str(blocker / "r.json"), "-q"])
+    assert r.exit_code == 1
+    assert html.read_text() == "previous report"  # all or nothing
+
+
+@pytest.mark.real_model
+def test_progress_is_silent_on_a_quick_run_and_partial_is_warned(runner, pair, tmp_path):
+    part = tmp_path / "part.md"
+    part.write_text(OLD.replace('series: "Freedonia-Sylvania ministerial"', 'series: "x"\npartial: true'), encoding="utf-8")
+    args = ["diff", str(part), str(pair[1]), "-o", str(tmp_path / "r.html")]
+    runner.invoke(cli, args)  # warm the cache
+    r = runner.invoke(cli, args)
+    assert r.exit_code == 0
+    assert not [line for line in r.output.splitlines() if line.startswith("[")]  # no progress lines
+    assert "warning: the old statement is marked partial" in r.output

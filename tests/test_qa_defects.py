@@ -69,7 +69,6 @@ def test_common_noun_china_does_not_name_china(tmp_path, hashing_encoder):
     assert not [f for f in flags if "china" in f.topics]
 
 
-@pytest.mark.xfail(strict=True, reason="QA: -o and --json on the same path silently overwrite each other")
 def test_same_path_for_html_and_json_is_refused(tmp_path):
     old, new = tmp_path / "old.txt", tmp_path / "new.txt"
     old.write_text("The ministers met in Geneva.\n", encoding="utf-8")
@@ -80,7 +79,6 @@ def test_same_path_for_html_and_json_is_refused(tmp_path):
     assert r.exit_code == 1
 
 
-@pytest.mark.xfail(strict=True, reason="QA: atomic os.replace swaps out a symlinked output instead of writing through it")
 def test_symlinked_output_is_written_through(tmp_path):
     old = tmp_path / "old.txt"
     old.write_text("The ministers met in Geneva.\n", encoding="utf-8")

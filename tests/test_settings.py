@@ -56,3 +56,33 @@ def test_cache_dir_resolution(monkeypatch, tmp_path):
 
 def test_settings_table_lists_everything():
     assert [row[0] for row in settings_table()] == [s.name for s in SETTINGS]
+
+
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("batch_size", 0, "between 1 and 4096"),
+        ("link_threshold", 5, "between 0 and 1"),
+        ("link_threshold", -3, "between 0 and 1"),
+        ("link_threshold", "nan", "between 0 and 1"),
+        ("link_threshold", True, "expects float"),
+        ("max_flags", -1, "between 1 and"),
+        ("max_input_mb", 0, "between 0.001 and"),
+        ("precision", "half", "must be one of auto, float32, bfloat16"),
+    ],
+)
+def test_values_out_of_range_are_refused(name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings().updated({name: value})
+
+
+def test_config_file_errors_are_one_line(tmp_path):
+    ini = tmp_path / "c.ini"
+    ini.write_text("[x]\n")
+    with pytest.raises(ConfigError, match="must be YAML"):
+        load_config_file(ini)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\nb: 3\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config_file(bad)
+    assert "\n" not in str(exc.value) and "not valid YAML" in str(exc.value)
