@@ -138,6 +138,13 @@ def load_statement(
         )
     if fmt == "pdf":
         return _load_pdf(data, p)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with a byte-order mark (Windows "Unicode" text): its NUL
+        # bytes are not binary. Re-encode so the rest of ingest sees UTF-8.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"{p} starts as UTF-16 but is not valid UTF-16 (offset {exc.start})") from None
     _check_not_binary(data, p)
     if fmt == "html":
         raw = _decode(data, p, charset=_declared_charset(data))
@@ -258,6 +265,9 @@ def _split_front_matter(raw: str, path: str) -> tuple[dict[str, Any] | None, str
     block = "\n".join(lines[1:i])
     try:
         fields = yaml.safe_load(block)
+    except (ValueError, TypeError) as exc:
+        # PyYAML builds dates itself: "date: 2024-13-45" fails in datetime.
+        raise InputError(f"{path}: malformed front matter: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""  # +1 base, +1 for '---'
@@ -279,6 +289,8 @@ def _meta(fields: dict[str, Any], path: str) -> Meta:
             return value.date().isoformat()
         if isinstance(value, _dt.date):
             return value.isoformat()
+        if isinstance(value, (list, tuple)):
+            return "; ".join(str(v).strip() for v in value)
         return str(value).strip()
 
     partial = fields.get("partial", False)
@@ -289,15 +301,42 @@ def _meta(fields: dict[str, Any], path: str) -> Meta:
     extra = tuple(
         sorted((str(k), text(k)) for k in fields if k not in _FRONT_MATTER_KEYS)
     )
+    date = _iso_date(text("date"))
+    if text("date") and not date:
+        extra = tuple(sorted(extra + (("date_original", text("date")),)))
     return Meta(
         title=text("title"),
-        date=text("date"),
+        date=date,
         series=text("series"),
         parties=text("parties"),
         source=text("source"),
         partial=bool(partial),
         extra=extra,
     )
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d")
+
+
+def _iso_date(value: str) -> str:
+    """``YYYY-MM-DD`` for a date written in a common way, else ``""``.
+
+    A date with a time ("2024-05-01 10:00") keeps its day. Anything else
+    ("March 2024", "spring") is not a day: the caller keeps the original in
+    ``Meta.extra`` as ``date_original``, so nothing the file said is lost.
+    """
+    value = value.strip()
+    if not value:
+        return ""
+    m = re.match(r"(\d{4}-\d{2}-\d{2})(?:[T ]|$)", value)
+    candidates = [m.group(1)] if m else [value]
+    for candidate in candidates:
+        for fmt in _DATE_FORMATS:
+            try:
+                return _dt.datetime.strptime(candidate, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return ""
 
 
 def _with(meta: Meta, **changes: Any) -> Meta:

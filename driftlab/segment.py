@@ -3,7 +3,11 @@
 A paragraph is a maximal run of non-blank lines; one or more blank lines
 separate paragraphs. Gold alignment files written by hand count paragraphs
 this way ("paragraph *i* is the *i*-th blank-line-separated block after the
-front matter"), so this rule must not get cleverer.
+front matter"), so this rule must not get cleverer — with one exception:
+a block of four or more lines most of which end a sentence is a text that
+puts one paragraph per line (UN General Debate speeches, pasted bullet
+lists); its lines are its paragraphs. Hard-wrapped prose (lines cut at a
+fixed width, mostly mid-sentence) stays one paragraph per block.
 
 Sentences are found with a rule-based splitter tuned for diplomatic prose:
 it knows the abbreviations these texts use (U.S., D.C., No. 5, Mr., e.g.,
@@ -56,7 +60,35 @@ def segment_text(text: str) -> list[tuple[int, int]]:
         pos = line_end + 1
     if block_start is not None:
         spans.append((block_start, block_end))
-    return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        out.extend(_line_paragraphs(text, start, end) or [(start, end)])
+    return out
+
+
+#: A line ending like this ends a sentence (closing quotes and brackets allowed).
+_SENTENCE_END = re.compile(r"""[.!?:;][\"'”’)\]]*\s*$""")
+#: Lines per block, and the share of them ending a sentence, from which a
+#: block is read as one paragraph per line.
+LINE_PARAGRAPHS_MIN_LINES = 4
+LINE_PARAGRAPHS_MIN_SHARE = 0.6
+
+
+def _line_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The block's lines as paragraph spans when it is one paragraph per line, else None."""
+    lines = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            lead = len(line) - len(line.lstrip())
+            lines.append((pos + lead, pos + len(line.rstrip()), line))
+        pos += len(line) + 1
+    if len(lines) < LINE_PARAGRAPHS_MIN_LINES:
+        return None
+    ending = sum(1 for _, _, line in lines if _SENTENCE_END.search(line))
+    if ending < LINE_PARAGRAPHS_MIN_SHARE * len(lines):
+        return None
+    return [(s, e) for s, e, _ in lines]
 
 
 # -------------------------------------------------------------- sentences --

@@ -511,3 +511,31 @@ def test_example_statements_load():
         assert s.meta.series == "Bank of Arden monetary policy statements (fictional)"
         assert s.meta.date == f.name[:10]
         assert not s.meta.partial and s.text.count("\n\n") >= 5
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    p = tmp_path / "windows.txt"
+    p.write_bytes("The ministers met in Genève.\n".encode("utf-16"))
+    assert load_statement(p).text == "The ministers met in Genève."
+
+
+@pytest.mark.parametrize(
+    "written,iso",
+    [("2024-05-01 10:00", "2024-05-01"), ("15 November 2024", "2024-11-15"),
+     ("November 15, 2024", "2024-11-15"), ('"2024-11-15"', "2024-11-15")],
+)
+def test_front_matter_dates_become_iso(written, iso):
+    s = parse_text(f"---\ndate: {written}\n---\nText.\n")
+    assert s.meta.date == iso
+
+
+def test_a_date_that_is_not_a_day_is_kept_aside():
+    s = parse_text("---\ndate: March 2024\nparties: [Japan, Korea]\n---\nText.\n")
+    assert s.meta.date == ""
+    assert ("date_original", "March 2024") in s.meta.extra
+    assert s.meta.parties == "Japan; Korea"
+
+
+def test_impossible_front_matter_date_is_an_input_error():
+    with pytest.raises(InputError, match="malformed front matter: month must be in 1..12"):
+        parse_text("---\ndate: 2024-13-45\n---\nText.\n", path="bad.txt")

@@ -193,8 +193,50 @@ def test_every_shared_corpus_file_loads_and_segments():
         assert d.paragraphs, f
         assert all(p.sentences for p in d.paragraphs), f
         partial += s.meta.partial
-        # Gold files count paragraphs as blank-line blocks after the front matter.
+        # Gold files count paragraphs as blank-line blocks after the front
+        # matter; only one-paragraph-per-line blocks may add paragraphs.
         body = f.read_text(encoding="utf-8").split("\n---\n", 1)[1]
         blocks = [b for b in re.split(r"\n\s*\n", body) if b.strip()]
-        assert len(d.paragraphs) == len(blocks), f
+        assert len(d.paragraphs) >= len(blocks), f
+        if str(f.relative_to(SHARED_CORPUS)) in _gold_paths():
+            assert len(d.paragraphs) == len(blocks), f
     assert partial >= 1  # the partial openings were among them
+
+
+def _gold_paths() -> set[str]:
+    """Corpus files the hand-written gold files index by paragraph."""
+    import json
+
+    import yaml
+
+    from .conftest import GOLD
+
+    paths = set()
+    for g in GOLD.glob("align_*.json"):
+        spec = json.loads(g.read_text(encoding="utf-8"))
+        paths |= {spec["old"], spec["new"]}
+    for pair in yaml.safe_load((GOLD / "flags_expected.yaml").read_text(encoding="utf-8"))["pairs"]:
+        paths |= {pair["old"], pair["new"]}
+    return paths - {"seed"}
+
+
+def test_one_paragraph_per_line_blocks_are_split():
+    lines = [f"Sentence number {k} ends here with a full stop." for k in range(5)]
+    text = "Heading\n\n" + "\n".join(lines)
+    spans = segment_text(text)
+    assert [text[s:e] for s, e in spans] == ["Heading"] + lines
+
+
+def test_hard_wrapped_prose_stays_one_paragraph():
+    text = ("Today, humanity has once again come to a historical crossroads. We are facing a changing and\n"
+            "turbulent world. Challenges of insecurity, imbalanced development and ineffective governance are\n"
+            "increasingly prominent. Hotspot conflicts, major-country confrontation and geopolitical tensions\n"
+            "keep emerging. The future of this planet is becoming a cause for growing concern. Meanwhile, we\n"
+            "are also embracing a world full of hope.")
+    assert segment_text(text) == [(0, len(text))]
+
+
+def test_short_blocks_of_long_lines_keep_the_gold_convention():
+    # Two or three lines in one block stay one paragraph, as gold files count them.
+    text = "First long line of a paragraph that ends.\nSecond line that also ends.\nThird one too."
+    assert segment_text(text) == [(0, len(text))]
