@@ -21,14 +21,12 @@ from driftlab.pipeline import load_document
 from .conftest import shared_file
 
 
-@pytest.mark.xfail(strict=True, reason="QA: invalid front-matter date escapes as ValueError (traceback in the CLI)")
 def test_invalid_front_matter_date_is_a_driftlab_error():
     raw = "---\ndate: 2024-13-45\n---\nThe Committee decided to keep the policy rate unchanged.\n"
     with pytest.raises(DriftlabError):
         parse_text(raw, path="bad_date.txt", format="text")
 
 
-@pytest.mark.xfail(strict=True, reason="QA: paragraphs separated by single newlines collapse into one paragraph")
 def test_un_speech_with_one_paragraph_per_line_is_segmented():
     doc = load_document(shared_file("un_general_debate/2023_USA_UNGD_session78.txt"))
     assert len(doc.paragraphs) > 10
