@@ -153,9 +153,15 @@ class SentenceTransformerEncoder:
                 model = SentenceTransformer(path, device="cpu", local_files_only=True)
             except Exception as exc:  # any loader failure becomes one clear line
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                if os.path.isdir(path):
+                    raise ModelError(
+                        f"Cannot load model from directory {path}: {first}. "
+                        "It must hold a sentence-transformers model (config and weights)."
+                    ) from None
                 raise ModelError(
                     f"Cannot load model '{self.model_name}' offline ({first}). "
-                    "Give a local directory or a model already in the Hugging Face cache."
+                    "driftlab never downloads: give a local model directory or the name of a "
+                    "model already in the Hugging Face cache."
                 ) from None
             if self.precision == "bfloat16":
                 model = model.to(torch.bfloat16)

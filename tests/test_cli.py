@@ -277,3 +277,21 @@ def test_progress_is_silent_on_a_quick_run_and_partial_is_warned(runner, pair, t
     assert r.exit_code == 0
     assert not [line for line in r.output.splitlines() if line.startswith("[")]  # no progress lines
     assert "warning: the old statement is marked partial" in r.output
+
+
+def test_python_dash_m_driftlab():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "driftlab", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("driftlab, version ")
+
+
+def test_model_directory_without_a_model_is_a_clear_error(runner, pair, tmp_path):
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "--model", str(empty), "--no-cache",
+                            "-o", str(tmp_path / "r.html"), "-q"])
+    assert r.exit_code == 1
+    assert r.output.startswith(f"Error: Cannot load model from directory {empty}")
+    assert len(r.output.strip().splitlines()) == 1

@@ -1,0 +1,5 @@
+"""``python -m driftlab`` is the ``driftlab`` command."""
+
+from .cli import main
+
+main()
