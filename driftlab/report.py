@@ -820,6 +820,7 @@ FLAG_COLUMNS = (
     "score",
     "explanation",
     "link_id",
+    "evidence",
 )
 
 
@@ -847,6 +848,8 @@ def flags_frame(result: DiffResult) -> "pandas.DataFrame":
             "score": round(float(f.score), FLOAT_DECIMALS),
             "explanation": f.explanation,
             "link_id": f.link_id,
+            # The rule's evidence as compact JSON: one cell a spreadsheet keeps whole.
+            "evidence": json.dumps(_clean(dict(f.evidence)), sort_keys=True, ensure_ascii=False),
         }
         for rank, f in enumerate(result.flags, start=1)
     ]
