@@ -92,11 +92,17 @@ def _word_regex(word: str) -> str:
     if word.endswith("~"):
         return "(?:" + "|".join(re.escape(f) for f in _verb_forms(word[:-1])) + ")"
     if word.endswith("*"):
+        if word[0].isupper():
+            return f"(?-i:{re.escape(word[0])})" + re.escape(word[1:-1]) + r"\w*"
         return re.escape(word[:-1]) + r"\w*"
     core = "".join("['’]" if c in _APOS else re.escape(c) for c in word)
     if len(word) >= 2 and word.isupper():
         # Acronyms match case-sensitively: "US" the country, not "us" the pronoun.
         return f"(?-i:{core}){_PLURAL}"
+    if word[0].isupper():
+        # A proper noun keeps its capital: "China" the state, not "fine china".
+        # Only the initial is fixed, so "CHINA" in a heading still matches.
+        return f"(?-i:{re.escape(word[0])})" + "".join("['’]" if c in _APOS else re.escape(c) for c in word[1:])
     return core
 
 
@@ -202,6 +208,9 @@ class TopicConfig:
     negation: tuple[str, ...]
     polarity: tuple[tuple[str, str], ...]
     rule_weights: Mapping[str, float]
+    #: Phrases holding a term or alias that name nothing ("Russian salad",
+    #: "cyber cafe"): they swallow their words and tag nothing.
+    ignore: tuple[str, ...] = ()
     untagged_weight: float = 0.5
     meaning_threshold: float = 0.45
     sentence_meaning_threshold: float = 0.5
@@ -252,6 +261,8 @@ class TopicConfig:
                 for n, group in enumerate(t.requires):
                     for term in group:
                         add(term, f"require:{n}", t.id)
+            for phrase in self.ignore:
+                add(phrase, "ignore", "")
             self._compiled["terms"] = (PhraseMatcher(payload), payload)
         return self._compiled["terms"]
 
@@ -296,7 +307,7 @@ class TopicConfig:
 
 _TOP_KEYS = {
     "version", "settings", "rule_weights", "actors", "topics", "ladders",
-    "modality", "negation", "polarity",
+    "modality", "negation", "polarity", "ignore",
 }
 _SETTING_KEYS = {"untagged_weight", "meaning_threshold", "sentence_meaning_threshold"}
 _TOPIC_KEYS = {"id", "name", "description", "terms", "exclude", "requires", "examples", "weight"}
@@ -470,6 +481,7 @@ def config_from_dict(data: Any, source: str = "<dict>", inherit: bool = True) ->
         actors=actors,
         modality=modality,
         negation=_strings("negation", data.get("negation")),
+        ignore=_strings("ignore", data.get("ignore")),
         polarity=tuple(polarity),
         rule_weights=rule_weights,
         untagged_weight=_number("settings.untagged_weight", settings.get("untagged_weight", 0.5)),
@@ -519,12 +531,48 @@ def term_hits(text: str, config: TopicConfig, offset: int = 0) -> TermHits:
     return hits
 
 
+#: The capitalised words right after a match: a name it may be the first word of.
+_NAME_TAIL = re.compile(r" ((?:[A-Z][\w’'\-]*)(?: [A-Z][\w’'\-]*)*)")
+
+
+def _starts_longer_name(text: str, start: int, end: int, phrase: str,
+                        matches: Sequence[tuple[int, int, str]]) -> bool:
+    """Is the proper-noun match at ``start:end`` the first word of a longer
+    capitalised name that is not itself a known phrase?
+
+    "Taiwan Semiconductor Manufacturing Company" is a company, not Taiwan:
+    a capitalised term (not an acronym, not possessive) followed by further
+    capitalised words is part of another name unless every one of those
+    words is covered by a known term or alias ("China Coast Guard": the
+    coast guard is a maritime term, so China is named as its owner).
+    Acronyms ("AI Safety Institute", "DPRK Panel") keep their tag: an
+    acronym leading a name is the subject of that body.
+    """
+    last = re.split(_SEP, phrase.strip())[-1].rstrip("~*")
+    if not last or not last[0].isupper() or last.isupper() or text[end - 2:end] in ("'s", "’s"):
+        return False
+    m = _NAME_TAIL.match(text, end)
+    if not m:
+        return False
+    covered = [(s, e) for s, e, _ in matches if s >= end]
+    pos = m.start(1)
+    for word in m.group(1).split(" "):
+        w_end = pos + len(word)
+        if not any(s <= pos and w_end <= e for s, e in covered):
+            return True
+        pos = w_end + 1
+    return False
+
+
 def _term_hits(text: str, config: TopicConfig) -> TermHits:
     matcher, payload = config.term_matcher()
     topic_words: dict[str, list[str]] = {}
     req_seen: dict[str, dict[int, list[str]]] = {}
     actors: dict[str, list[tuple[int, int]]] = {}
-    for start, end, phrase in matcher.find(text):
+    matches = matcher.find(text)
+    for start, end, phrase in matches:
+        if _starts_longer_name(text, start, end, phrase, matches):
+            continue
         word = text[start:end]
         for kind, owner in payload[phrase]:
             if kind == "term":
