@@ -11,8 +11,11 @@ Rules (names are part of the JSON contract):
                      accelerating build-up …", see :func:`_rule_conduct`).
 ``modality``         firm / hedged / qualifier cues in the changed words.
 ``negation``         a negation cue in the changed words, or a polarity pair
-                     swapped (support ↔ oppose); exempt from the per-link decay.
-``number_change``    numbers, dates, ordinals, amounts in the changed words.
+                     swapped (support ↔ oppose); exempt from the per-link decay
+                     unless its sentence has no counterpart (``unpaired``).
+``number_change``    numbers, dates, ordinals, amounts in the changed words
+                     (not counts carried over or standing alone, not numbers
+                     inside names; see :func:`_rule_numbers`).
 ``topic_added`` / ``topic_dropped``      a topic present on one side only.
 ``passage_added`` / ``passage_dropped``  an unlinked passage (only its
                      sentences not carried over from the other statement).
@@ -64,6 +67,10 @@ Statement-wide: ``intensity_shift`` also compares the strongest rung per
 watched topic across the whole statements (see
 :func:`_rule_topic_intensity`); added passages quote their weightiest runs
 and raise ``number_change`` for new figures (see :func:`_rule_passage`).
+
+Partial statements (``Meta.partial``, an excerpt): statement-level rules on
+the excerpt's side are suppressed and flags of passages that may lie beyond
+it are demoted, with ``evidence["partial"]`` (see :func:`_demote_partial`).
 
 Flag texts quote the words involved, not whole sentences: the novel *runs*
 of a sentence (words not carried over from the other statement, see
@@ -366,9 +373,17 @@ def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
 
 
 class _Builder:
-    def __init__(self, config: TopicConfig):
+    def __init__(self, config: TopicConfig, partial: Mapping[str, bool] | None = None):
         self.config = config
         self.flags: dict[str, Flag] = {}
+        #: side → is that statement only an excerpt (``Meta.partial``)?
+        self.partial = dict(partial or {"old": False, "new": False})
+
+    def blind(self, side_name: str) -> bool:
+        """Is a statement-level claim about ``side_name``'s text *absent from
+        the other statement* unprovable, because the other one is partial?
+        (Something "new" against an excerpt may sit beyond the excerpt.)"""
+        return self.partial["old" if side_name == "new" else "new"]
 
     def add(self, rule: str, topics: Iterable[str], old: Iterable[int], new: Iterable[int],
             old_text: str, new_text: str, key: str, size: float, changed_share: float,
@@ -659,6 +674,10 @@ def _rule_topic_intensity(old: _Side, new: _Side, term_topics: Mapping[str, Mapp
             o_top = max(h[0] for h in found["old"][topic][li])
             n_top = max(h[0] for h in found["new"][topic][li])
             delta = n_top - o_top
+            # Against an excerpt, its strongest rung is only a lower bound:
+            # "up" from a partial old (or "down" to a partial new) may be an artefact.
+            if (delta > 0 and b.partial["old"]) or (delta < 0 and b.partial["new"]):
+                continue
             if delta and (best is None or abs(delta) > abs(best[1])):
                 best = (li, delta, o_top, n_top)
         if best is None:
@@ -739,8 +758,12 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
             g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "actors": [], "words": [], "first": False})
             g["actors"].append(actor)
             g["words"].append(side.text[s:e])
-            g["first"] = g["first"] or first
-            g["whole"] = g.get("whole", True) and actor not in elsewhere
+            # Against a partial statement, "first time in the statement" is
+            # unprovable: the flag stays a passage-level one.
+            blind = b.blind(side_name)
+            g["first"] = g["first"] or (first and not blind)
+            g["whole"] = g.get("whole", True) and actor not in elsewhere and not blind
+            g["blind"] = g.get("blind", False) or (blind and actor not in elsewhere)
         for g in groups.values():
             o, n, names = g["o"], g["n"], g["actors"]
             topics = _topics_for(view, o, n)
@@ -758,7 +781,8 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
                   size=1.3 if g["first"] else 1.0, changed_share=1.0 if g["first"] else view.share,
                   explanation=f"{who} {verb} {where}{b.topic_label(topics)}: {_quote((n if added else o)[2])}",
                   evidence={"actor": names[0], "actors": names, "change": verb, "words": g["words"],
-                            "scope": "statement" if g["first"] else "passage"},
+                            "scope": "statement" if g["first"] else "passage",
+                            **({"partial": _partial_reason(b, "new" if added else "old")} if g["blind"] else {})},
                   link=view.link)
     known = {a for hits in (old_hits, new_hits) for a in hits}
     for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known | own.parties):
@@ -1029,7 +1053,7 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
       statement ("our three countries" / "the three countries") is
       carried over, whichever sentence it sits in;
     * a spelled-out count or ordinal ("first", "two iterations") fires only
-      when the paired sentence on the other side holds a number too (a count
+      when the paired sentence on the other side holds a count too (a count
       that *changed*, "two" → "three"); one standing alone in new prose is
       new wording, which :func:`_rule_new_wording` reports.
 
@@ -1068,8 +1092,10 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
             g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "old": [], "new": []})
             g[side].append((words, (n if side == "new" else o)[2]))
     for g in groups.values():
-        # A lone count on one side only is new (or dropped) wording, not a changed number.
-        if not g["old"] or not g["new"]:
+        # A count on one side only ("the second Youth Summit in 2025" / "the
+        # 2025 Youth Summit") is new (or dropped) wording, not a changed count.
+        counts = {side: any(_number_kind(w) == "count" for w, _ in g[side]) for side in ("old", "new")}
+        if not (counts["old"] and counts["new"]):
             for side in ("old", "new"):
                 g[side] = [(w, q) for w, q in g[side] if _number_kind(w) != "count"]
         olds, news = [w for w, _ in g["old"]], [w for w, _ in g["new"]]
@@ -1282,6 +1308,8 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
                     for t in term_topics[side].get((pi, si), ())}
              for side in ("old", "new")}
     for side_name, other_name in (("new", "old"), ("old", "new")):
+        if b.blind(side_name):
+            continue  # "named for the first time" / "no longer named" against an excerpt: an artefact
         side = new if side_name == "new" else old
         added = side_name == "new"
         groups: dict[tuple, list] = {}
@@ -1419,6 +1447,8 @@ def _rule_topics(old: _Side, new: _Side, tags: Sequence[TopicTag], b: _Builder) 
     merged: dict[tuple[str, tuple[int, ...], str], dict] = {}
     for topic in sorted(set(present["new"]) ^ set(present["old"])):
         side_name = "new" if topic in present["new"] else "old"
+        if b.blind(side_name):
+            continue  # a topic "added" to (or "dropped" from) an excerpt may sit beyond it
         side = new if side_name == "new" else old
         ts = present[side_name][topic]
         t = b.config.topic(topic)
@@ -1492,7 +1522,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     new_words, new_pairs, new_all = _word_index(new_doc)
     old = _Side(old_doc, "old", tag_index["old"], new_words, new_pairs, new_all)
     new = _Side(new_doc, "new", tag_index["new"], old_words, old_pairs, old_all)
-    b = _Builder(config)
+    b = _Builder(config, {"old": old_doc.statement.meta.partial, "new": new_doc.statement.meta.partial})
     reported: set[tuple] = set()
     term_topics: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}
     for t in tags:
@@ -1537,7 +1567,54 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     covered = {t for f in b.flags.values() if f.rule == "intensity_shift" for t in f.topics}
     _rule_topic_intensity(old, new, term_topics, b, covered)
     _rule_topics(old, new, tags, b)
-    return tuple(sorted(_diminish(b.flags.values()), key=lambda f: (-f.score, f.id)))
+    flags = _demote_partial(b, links, b.flags.values())
+    return tuple(sorted(_diminish(flags), key=lambda f: (-f.score, f.id)))
+
+
+#: Score factor of a flag that may be an artefact of a partial statement (an
+#: added passage compared with an excerpt may be carried over from beyond it).
+PARTIAL_DEMOTION = 0.4
+
+
+def _partial_reason(b: _Builder, side_name: str) -> str:
+    other = "old" if side_name == "new" else "new"
+    return (f"the {other} statement is partial (only its opening): what is absent from it "
+            f"may be carried over from beyond the excerpt")
+
+
+def _demote_partial(b: _Builder, links: Sequence[Link], flags: Iterable[Flag]) -> list[Flag]:
+    """Demote (never drop) the flags a partial statement may have caused.
+
+    Old partial: every flag of an added passage (``passage_added``, its
+    figures and new names), new names and new conduct "not in the old
+    statement" anywhere. New partial: every flag of a dropped passage. The score is
+    multiplied by ``PARTIAL_DEMOTION`` and ``evidence["partial"]`` says why.
+    Statement-level rules on the partial side (topic added/dropped, actor
+    named for the first time / no longer named, strongest language across
+    the statement) are suppressed where they run (see :meth:`_Builder.blind`).
+    """
+    if not (b.partial["old"] or b.partial["new"]):
+        return list(flags)
+    suspect: dict[str, str] = {}
+    for link in links:
+        if b.partial["old"] and link.new and not link.old:
+            suspect[link.id] = "new"
+        elif b.partial["new"] and link.old and not link.new:
+            suspect[link.id] = "old"
+    out = []
+    for f in flags:
+        side = suspect.get(f.link_id)
+        if (side is None and b.partial["old"] and f.rule == "actor_change"
+                and f.evidence.get("change") in ("new conduct", "new name")):
+            side = "new"  # "not in the old statement" cannot be known of an excerpt
+        if side is None:
+            out.append(f)
+            continue
+        ev = dict(f.evidence)
+        ev["partial"] = _partial_reason(b, side)
+        ev["score"] = {**ev.get("score", {}), "partial_demotion": PARTIAL_DEMOTION}
+        out.append(replace(f, score=round(f.score * PARTIAL_DEMOTION, 4), evidence=ev))
+    return out
 
 
 #: Each further flag of one link keeps this share of the score of the one

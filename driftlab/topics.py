@@ -10,6 +10,7 @@ copy in ``corpus/topics.yaml``) declares:
   matters);
 * ``actors``: named states, organisations and people, with aliases;
 * ``ladders``: ordered rungs of diplomatic language for intensity shifts;
+* ``ignore``: phrases holding a term that name nothing ("cyber cafe");
 * ``modality``, ``negation`` and ``polarity`` cues, and the ``rule_weights``
   and thresholds of the significance score.
 
@@ -22,9 +23,13 @@ Tagging uses two routes and keeps the evidence of each:
    seen on its own (the sea tags ``maritime``; China the actor is not named).
    ``exclude`` phrases of a topic are phrases that win the same way but tag
    nothing for that topic (e.g. "Korean War" for a DPRK topic). Terms match
-   whole words, case-insensitively except all-capital acronyms ("US" ≠ "us"),
-   with plural/possessive endings; a word ending in ``~`` takes verb endings
-   too and a word ending in ``*`` is a prefix.
+   whole words, case-insensitively except all-capital acronyms ("US" ≠ "us")
+   and the initial of a Capitalised word (a proper noun: "China" ≠ "fine
+   china"), with plural/possessive endings; a word ending in ``~`` takes verb
+   endings too and a word ending in ``*`` is a prefix. A Capitalised term that
+   starts a longer capitalised name not itself known ("Taiwan Semiconductor
+   Manufacturing Company") tags nothing (see :func:`_starts_longer_name`);
+   top-level ``ignore`` phrases ("Russian salad") swallow their words.
 2. **Meaning.** The cosine of each sentence and paragraph embedding to the
    embeddings of the topic's description and examples; a unit is tagged when
    the best cosine reaches the calibrated threshold. Meaning alone never tags

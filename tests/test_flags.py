@@ -408,3 +408,104 @@ def test_conduct_counts_ordinary_words_not_names():
 
     assert _ordinary_words("status as a Permanent Member of the Security Council") == 1
     assert _ordinary_words("accelerating build-up of its nuclear arsenal") >= 4
+
+
+# ------------------------------------------------------------------ QA defects (fast pins)
+
+def test_modal_may_is_no_month_but_dates_still_count():
+    flags = flags_for("The tariff will be reduced on 3 June.", "The tariff may be reduced on 3 June.")
+    assert "number_change" not in rules(flags)
+    flags = flags_for("The review ends on May 12, 2024.", "The review ends on June 30, 2024.")
+    f = next(f for f in flags if f.rule == "number_change")
+    assert f.evidence["old_numbers"] == ["May 12, 2024"] and f.evidence["new_numbers"] == ["June 30, 2024"]
+
+
+def test_two_intensity_shifts_on_different_words_are_both_flagged():
+    flags = flags_for(
+        "They expressed concern about the shortage of supplies and called for unimpeded access.",
+        "They expressed grave concern about the shortage of supplies and demanded unimpeded access.")
+    shifts = [f for f in flags if f.rule == "intensity_shift"]
+    assert sorted(f.evidence["ladder"] for f in shifts) == ["call", "concern"]
+    # Overlapping ladders on the same words still make one flag.
+    flags = flags_for("We expressed concern over the DPRK launches.", "We expressed grave concern over the DPRK launches.")
+    assert sum(f.rule == "intensity_shift" for f in flags) == 1
+
+
+def test_boilerplate_counts_and_names_are_no_number_change():
+    old = "We commend the three countries for the training program and welcome the inaugural meeting."
+    new = ("We commend our three countries for the Bio-5 coalition and welcome the first two iterations "
+           "of the exercise and the Group of Seven statement.")
+    assert "number_change" not in rules(flags_for(old, new))
+
+
+def test_real_number_changes_still_fire():
+    flags = flags_for("Japan will raise defense spending to one percent of GDP and provide EUR 40 billion.",
+                      "Japan will raise defense spending to two percent of GDP and provide EUR 50 billion.")
+    f = next(f for f in flags if f.rule == "number_change")
+    assert set(f.evidence["new_numbers"]) == {"two percent", "50 billion"}
+    flags = flags_for("Our two countries will hold talks.", "Our three countries will hold talks.")
+    assert any(f.rule == "number_change" and f.evidence["new_numbers"] == ["three"] for f in flags)
+
+
+def test_flag_ids_do_not_depend_on_the_topics_config():
+    old_text = "We expressed concern over arms transfers between the DPRK and Russia and will meet in 2025."
+    new_text = "We expressed grave concern over arms transfers between the DPRK and Russia and will meet in 2026."
+    default = flags_for(old_text, new_text)
+    other = config_from_dict({"topics": [{"id": "arms", "name": "Arms", "terms": ["arms transfer~"], "weight": 2.0}]})
+    edited = flags_for(old_text, new_text, config=other)
+    word_rules = ("intensity_shift", "number_change")
+    a = {(f.rule, f.id) for f in default if f.rule in word_rules}
+    b = {(f.rule, f.id) for f in edited if f.rule in word_rules}
+    assert a and a == b
+    assert {f.topics for f in default if f.rule == "intensity_shift"} != {f.topics for f in edited
+                                                                          if f.rule == "intensity_shift"}
+    for flags in (default, edited):
+        assert len({f.id for f in flags}) == len(flags)  # unique within a report
+
+
+def test_negation_in_a_sentence_with_no_counterpart_is_demoted():
+    old_text = "We will hold dialogue with the DPRK without preconditions. We support the youth summit in Busan."
+    paired = flags_for(old_text, "We will hold dialogue with the DPRK. We support the youth summit in Busan.")
+    f = next(f for f in paired if f.rule == "negation")
+    assert "unpaired" not in f.evidence and f.evidence["score"]["size"] == 1.0
+    unpaired = flags_for("We support the youth summit in Busan.",
+                         "We support the youth summit in Busan. A world without nuclear weapons is our goal.")
+    g = next(f for f in unpaired if f.rule == "negation")
+    assert "unpaired" in g.evidence and g.evidence["sentence_similarity"] < 0.2
+    assert g.score < f.score
+
+
+def _partial_doc(*paragraphs: str) -> Document:
+    return segment(parse_text("---\npartial: true\n---\n" + "\n\n".join(paragraphs), path="excerpt.txt"))
+
+
+def test_partial_statements_suppress_statement_level_flags_and_demote_passages():
+    opening = "We, the ministers, met in Seoul to advance our cooperation."
+    extra = "We strongly condemn Russia's war of aggression against Ukraine and stand with Kyiv."
+    full_old, full_new = doc(opening), doc(opening, extra)
+    links = [link(full_old, [0], full_new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9)]
+
+    def run(old, new, links):
+        return compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+
+    complete = run(full_old, full_new, links)
+    assert {"topic_added", "passage_added"} <= set(rules(complete))
+    assert any(f.rule == "actor_change" and f.evidence.get("scope") == ["statement"] for f in complete)
+
+    # Old side is only an opening: the Ukraine passage may be beyond the excerpt.
+    excerpt_old = _partial_doc(opening)
+    flags = run(excerpt_old, full_new, links)
+    assert "topic_added" not in rules(flags)
+    assert not any(f.rule == "actor_change" and "first time" in f.explanation for f in flags)
+    added = next(f for f in flags if f.rule == "passage_added")
+    before = next(f for f in complete if f.rule == "passage_added")
+    assert "partial" in added.evidence and added.score < before.score and added.id == before.id
+
+    # New side is only an opening: the same passage, dropped, is demoted likewise.
+    excerpt_new = _partial_doc(opening)
+    back = [link(full_new, [0], excerpt_new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=0.9)]
+    flags = run(full_new, excerpt_new, back)
+    assert "topic_dropped" not in rules(flags)
+    assert not any(f.rule == "actor_change" and "no longer named" in f.explanation for f in flags)
+    dropped = next(f for f in flags if f.rule == "passage_dropped")
+    assert "partial" in dropped.evidence

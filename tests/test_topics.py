@@ -241,3 +241,33 @@ def test_real_model_tags_real_statement(real_encoder, tmp_path):
     # Meaning-only tags stay a minority: terms do the bulk of the work.
     meaning = sum(t.method == "meaning" for t in tags)
     assert meaning <= 0.3 * len(tags)
+
+
+def test_proper_noun_terms_keep_their_capital():
+    assert not term_hits("They were served dinner on fine china tableware.", CONFIG).actors
+    assert "China" in term_hits("China and the ROK met.", CONFIG).actors
+    assert "China" in term_hits("RELATIONS WITH CHINA", CONFIG).actors  # only the initial is fixed
+    # A lower-case term still matches in any case.
+    assert "cyber" in term_hits("Cyber threats grew.", CONFIG).topics
+
+
+def test_term_leading_a_longer_name_tags_nothing():
+    hits = term_hits("Taiwan Semiconductor Manufacturing Company will build a plant.", CONFIG)
+    assert "Taiwan" not in hits.actors and "taiwan" not in hits.topics
+    assert "technology" in hits.topics  # "Semiconductor" is still a technology term
+    # The rest of the name is a known term: the leading term names its owner.
+    assert "China" in term_hits("The China Coast Guard blocked the vessels.", CONFIG).actors
+    # A possessive belongs to its owner.
+    assert "Taiwan" in term_hits("Taiwan's Democratic Progressive Party won.", CONFIG).actors
+
+
+def test_ignore_phrases_name_nothing():
+    hits = term_hits("Delegates ate Russian salad in cyber cafes.", CONFIG)
+    assert not hits.actors and not hits.topics
+    cfg = config_from_dict({"ignore": ["Ukraine Facility"]})
+    assert "Ukraine" not in term_hits("The Ukraine Facility disbursed funds.", cfg).actors
+
+
+def test_config_header_names_the_cli_option():
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    assert "--topics-file" not in text and "`--topics " in text
