@@ -27,8 +27,9 @@ Tagging uses two routes and keeps the evidence of each:
    and the initial of a Capitalised word (a proper noun: "China" ≠ "fine
    china"), with plural/possessive endings; a word ending in ``~`` takes verb
    endings too and a word ending in ``*`` is a prefix. A Capitalised term that
-   starts a longer capitalised name not itself known ("Taiwan Semiconductor
-   Manufacturing Company") tags nothing (see :func:`_starts_longer_name`);
+   starts a company's name ("Taiwan Semiconductor Manufacturing Company")
+   tags nothing, while "Ukraine Recovery Conference" still tags Ukraine (see
+   :func:`_starts_longer_name`);
    top-level ``ignore`` phrases ("Russian salad") swallow their words.
 2. **Meaning.** The cosine of each sentence and paragraph embedding to the
    embeddings of the topic's description and examples; a unit is tagged when
@@ -540,6 +541,15 @@ def term_hits(text: str, config: TopicConfig, offset: int = 0) -> TermHits:
 _NAME_TAIL = re.compile(r" ((?:[A-Z][\w’'\-]*)(?: [A-Z][\w’'\-]*)*)")
 
 
+#: Last words of a company's name. A place name leading one is part of the
+#: company's name ("Taiwan Semiconductor Manufacturing Company", "China
+#: Railway Group"), not the place.
+_COMPANY_WORDS = frozenset(
+    "Company Companies Corporation Corp Inc Incorporated Ltd Limited Co LLC PLC plc AG SA GmbH "
+    "Holdings Group Industries Airlines Airways Motors Electronics".split()
+)
+
+
 def _starts_longer_name(text: str, start: int, end: int, phrase: str,
                         matches: Sequence[tuple[int, int, str]]) -> bool:
     """Is the proper-noun match at ``start:end`` the first word of a longer
@@ -559,9 +569,14 @@ def _starts_longer_name(text: str, start: int, end: int, phrase: str,
     m = _NAME_TAIL.match(text, end)
     if not m:
         return False
+    words = m.group(1).split(" ")
+    # Only a company's name hides its place word: "Ukraine Recovery
+    # Conference" and "Taiwan Relations Act" are about Ukraine and Taiwan.
+    if words[-1].rstrip(".,") not in _COMPANY_WORDS:
+        return False
     covered = [(s, e) for s, e, _ in matches if s >= end]
     pos = m.start(1)
-    for word in m.group(1).split(" "):
+    for word in words:
         w_end = pos + len(word)
         if not any(s <= pos and w_end <= e for s, e in covered):
             return True

@@ -271,3 +271,9 @@ def test_ignore_phrases_name_nothing():
 def test_config_header_names_the_cli_option():
     text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
     assert "--topics-file" not in text and "`--topics " in text
+
+
+def test_names_of_events_and_laws_keep_their_place():
+    # Only a company's name hides its place word.
+    assert "ukraine" in term_hits("The Ukraine Recovery Conference will meet in Rome.", CONFIG).topics
+    assert "taiwan" in term_hits("consistent with the Taiwan Relations Act", CONFIG).topics
