@@ -110,6 +110,8 @@ def diff_documents(
     from . import topics
 
     settings = settings or Settings()
+    # A broken topics file should fail before seconds are spent on the model.
+    config = topics.load_config(settings.topics_file or None)
     encoder = encoder or make_encoder(settings, progress)
     with _stage("embedding", timings, progress):
         ov = sentence_vectors(old, encoder, cache)
@@ -119,7 +121,6 @@ def diff_documents(
     with _stage("word diff", timings, progress):
         links = add_opcodes(old, new, links)
     with _stage("topics", timings, progress):
-        config = topics.load_config(settings.topics_file or None)
         known = _known_vectors(old, ov) | _known_vectors(new, nv)
 
         def embed(texts: Sequence[str]) -> np.ndarray:

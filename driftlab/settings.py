@@ -175,33 +175,43 @@ def _check(name: str, value: Any) -> Any:
     return value
 
 
-def load_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read settings from a YAML or TOML file into a dict (validated by ``Settings.updated``)."""
+def read_config(path: str | os.PathLike, what: str = "Config file") -> Any:
+    """Parse a YAML (``.yaml``, ``.yml``) or TOML (``.toml``) file.
+
+    Every failure — missing, unreadable, wrong extension, bad syntax — is a
+    :class:`ConfigError` whose message is one line naming ``what`` and the
+    file. Shared by settings files and topic files.
+    """
     p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise ConfigError(f"{what} {p} must be YAML (.yaml, .yml) or TOML (.toml).")
     try:
         raw = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"Config file not found: {p}") from None
+        raise ConfigError(f"{what} not found: {p}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read config file {p}: {exc}") from None
-    if p.suffix.lower() not in (".toml", ".yaml", ".yml"):
-        raise ConfigError(f"Config file {p} must be YAML (.yaml, .yml) or TOML (.toml).")
-    if p.suffix.lower() == ".toml":
+        raise ConfigError(f"Cannot read {what.lower()} {p}: {_one_line(exc)}") from None
+    if suffix == ".toml":
         import tomllib
 
         try:
-            data = tomllib.loads(raw)
+            return tomllib.loads(raw)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Config file {p} is not valid TOML: {_one_line(exc)}") from None
-    else:
-        import yaml
+            raise ConfigError(f"{what} {p} is not valid TOML: {_one_line(exc)}") from None
+    import yaml
 
-        try:
-            data = yaml.safe_load(raw) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Config file {p} is not valid YAML: {_one_line(exc)}") from None
+    try:
+        return yaml.safe_load(raw)
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: impossible dates
+        raise ConfigError(f"{what} {p} is not valid YAML: {_one_line(exc)}") from None
+
+
+def load_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read settings from a YAML or TOML file into a dict (validated by ``Settings.updated``)."""
+    data = read_config(path) or {}
     if not isinstance(data, dict):
-        raise ConfigError(f"Config file {p} must hold a mapping of setting names to values.")
+        raise ConfigError(f"Config file {path} must hold a mapping of setting names to values.")
     return data
 
 

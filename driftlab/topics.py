@@ -52,6 +52,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import ConfigError
+from .settings import read_config
 from .types import Document, TopicTag
 
 #: The packaged default; ``corpus/topics.yaml`` is a byte-identical copy for users.
@@ -363,19 +364,8 @@ def load_config(path: str | Path | None = None) -> TopicConfig:
     bad regex) raises :class:`ConfigError` naming the place and, for unknown
     keys, the closest allowed key.
     """
-    import yaml
-
     p = Path(path) if path else DEFAULT_CONFIG_PATH
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"Topic config not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read topic config {p}: {exc}") from None
-    try:
-        data = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Topic config {p} is not valid YAML: {exc}") from None
+    data = read_config(p, "Topic config") or {}
     return config_from_dict(data, source=str(p), inherit=p.resolve() != DEFAULT_CONFIG_PATH)
 
 

@@ -295,3 +295,12 @@ def test_model_directory_without_a_model_is_a_clear_error(runner, pair, tmp_path
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: Cannot load model from directory {empty}")
     assert len(r.output.strip().splitlines()) == 1
+
+
+def test_broken_topics_file_is_one_line_error(runner, pair, tmp_path):
+    bad = tmp_path / "topics.yaml"
+    bad.write_text("topics:\n  - id: x\n    terms: [a, b\n", encoding="utf-8")
+    r = runner.invoke(cli, ["diff", str(pair[0]), str(pair[1]), "--topics", str(bad), "-q", "--no-cache"])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: Topic config {bad} is not valid YAML")
