@@ -63,6 +63,15 @@ else's conduct, never one side of a reversal; conduct is counted in lower-
 case words, so a possessive before names ("Russia's status as a Permanent
 Member") is not new conduct; a watched actor new to or gone from the whole
 statement scores with ``changed_share`` 1 (a statement-level fact).
+Precision at the top: new conduct needs a behaviour noun after a
+possessive ("the PRC's *build-up*", not "Russia's *status* as …"); rungs are
+compared only when they bear on the same matter (shared lower-case words
+around the cues, or near-identical sentences); modality flags pair one
+sentence with one; "not only" is no negation; an untagged sentence takes
+topics from the sentence before it, never from later ones; an opening or
+closing formula naming the statement's own parties or leaders is new
+wording of the lowest size; the statement-wide rung comparison ignores
+tags resting on one actor's name alone.
 Statement-wide: ``intensity_shift`` also compares the strongest rung per
 watched topic across the whole statements (see
 :func:`_rule_topic_intensity`); added passages quote their weightiest runs
@@ -341,21 +350,35 @@ class _Side:
 
     def topics_of(self, pi: int, si: int | None) -> set[str]:
         """Topics of a sentence: its term tags, else its meaning tags, else
-        the same for its paragraph. Term evidence is preferred because a
-        meaning tag on a sentence also naming a topic term is mostly spill-over."""
-        keys = [(pi, si), (pi, None)] if si is not None else [(pi, None)]
-        for key in keys:
+        those of the nearest tagged sentence before it in its paragraph (else
+        the paragraph's, if no sentence of it is tagged). Term evidence is
+        preferred because a meaning tag on a sentence also naming a topic
+        term is mostly spill-over."""
+        def own(key) -> set[str]:
             by_method = self.tags.get(key)
-            if by_method:
-                found = set(by_method.get("term") or by_method.get("meaning") or ())
-                # A sentence naming no topic inherits its paragraph's topics only
-                # when the paragraph is about one or two things: the untagged
-                # sentence of a paragraph touching five topics is general talk,
-                # and would otherwise take the weight of the heaviest of them.
-                if key != keys[0] and len(found) > 2:
-                    return set()
-                return found
-        return set()
+            return set(by_method.get("term") or by_method.get("meaning") or ()) if by_method else set()
+
+        found = own((pi, si))
+        if found or si is None:
+            return found
+        # A sentence naming no topic carries on from the nearest sentence
+        # before it that does ("This undermines…" after a DPRK sentence):
+        # topics carry forward, never backward, so an opening formula ("We,
+        # the leaders of …, convened…") does not take the topic its
+        # paragraph turns to later. Only when no sentence of the paragraph
+        # is tagged does a paragraph-level (meaning) tag stand in.
+        for sj in range(si - 1, -1, -1):
+            found = own((pi, sj))
+            if found:
+                break
+        else:
+            p = self.para.get(pi)
+            tagged = any(self.tags.get((pi, s.index)) for s in (p.sentences if p else ()) or ())
+            found = set() if tagged else own((pi, None))
+        # Inherited only when the source is about one or two things: the
+        # untagged sentence after one touching five topics is general talk,
+        # and would otherwise take the weight of the heaviest of them.
+        return found if len(found) <= 2 else set()
 
 
 def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
@@ -378,6 +401,8 @@ class _Builder:
         self.flags: dict[str, Flag] = {}
         #: side → is that statement only an excerpt (``Meta.partial``)?
         self.partial = dict(partial or {"old": False, "new": False})
+        #: The statements' own parties and leaders (set by :func:`compute_flags`).
+        self.own = _Own(frozenset(), frozenset())
 
     def blind(self, side_name: str) -> bool:
         """Is a statement-level claim about ``side_name``'s text *absent from
@@ -587,6 +612,17 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
             sim, opi, osi, otext, orung, owords, os_, oe = cand
             if orung == rung:
                 continue
+            # Two rungs are one shift only when they bear on the same matter:
+            # "opposition to Russia's war" and "strong opposition to any
+            # attempts by the PRC", or "urge the DPRK to abide by" and "call
+            # on all UN Member States to implement", share a ladder and some
+            # sentence words but are different statements.
+            ounit = view.old.sent[(opi, osi)] if osi is not None else view.old.para[opi]
+            nunit = view.new.sent[(pi, si)] if si is not None else view.new.para[pi]
+            if sim < SAME_SENTENCE_SIMILARITY and not (
+                    _object_words(view.old.text, os_, oe, ounit.start, ounit.end)
+                    & _object_words(view.new.text, ns, ne, nunit.start, nunit.end)):
+                continue
             delta = rung - orung
             topics = view.old.topics_of(opi, osi) | view.new.topics_of(pi, si)
             direction = "up" if delta > 0 else "down"
@@ -612,6 +648,28 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
             continue
         kept.append((ospan, nspan))
         b.add(**kwargs)
+
+
+#: Content-word similarity of two sentences above which their rungs are
+#: compared without checking what each bears on (near-identical sentences).
+SAME_SENTENCE_SIMILARITY = 0.5
+#: The verbs that frame a statement's stance ("we *express* concern", "we
+#: *reaffirm* our support"): shared by any two stances, they say nothing of
+#: what a cue bears on.
+_FRAME = frozenset("express expressed expresses reaffirm reaffirmed reaffirms reiterate reiterated reiterates "
+                   "continue continued continues remain remained remains".split())
+#: Ordinary words after (and before) a cue that say what it bears on.
+_OBJECT_AFTER, _OBJECT_BEFORE = 7, 3
+
+
+def _object_words(text: str, s: int, e: int, ss: int, se: int) -> set[str]:
+    """Lower-case content words around a cue at ``s:e`` in the sentence
+    ``ss:se``: what it bears on ("condemn *the dangerous use of coast
+    guard*"). Names are left out: "Russia" after two cues in one
+    statement about Russia does not make them one matter."""
+    after = [k for a, _, k in _units(text[e:se]) if _is_content(k) and text[e + a].islower() and k not in _FRAME]
+    before = [k for a, _, k in _units(text[ss:s]) if _is_content(k) and text[ss + a].islower() and k not in _FRAME]
+    return set(after[:_OBJECT_AFTER]) | set(before[-_OBJECT_BEFORE:])
 
 
 def _ladder_index(config: TopicConfig, every: bool = False) -> tuple[PhraseMatcher, dict[str, list[tuple[int, int]]]]:
@@ -719,6 +777,32 @@ def _rule_topic_intensity(old: _Side, new: _Side, term_topics: Mapping[str, Mapp
                         "delta": delta, "old_found": ow, "new_found": nw})
 
 
+def _substantive_term_topics(tags: Sequence[TopicTag], config: TopicConfig) -> dict[str, dict]:
+    """side → (paragraph, sentence) → topics tagged by more than one actor's name.
+
+    "The DPRK" alone tags DPRK nuclear and missile programmes (the topic is
+    about that actor), but "grave concern over the human rights situation in
+    the DPRK" says nothing about missiles: comparing the strongest language
+    across a statement on such tags pairs unrelated matters. A tag counts
+    here when its evidence holds a topic term that names no actor ("ballistic
+    missile"), or two actors (the DPRK *and* Russia make DPRK–Russia).
+    """
+    out: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}
+    for t in tags:
+        if "term" not in t.method or t.sentence is None:
+            continue
+        actors: set[str] = set()
+        plain = False
+        for ev in t.evidence:
+            if ev.startswith("term: "):
+                named = term_hits(ev[6:], config).actors
+                actors |= set(named)
+                plain = plain or not named
+        if plain or len(actors) >= 2:
+            out[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
+    return out
+
+
 def _around(side: _Side, pi: int, si: int | None, s: int, e: int) -> str:
     unit = side.sent[(pi, si)] if si is not None else side.para[pi]
     return side.window(s, e, unit.start, unit.end, before=2, after=8)
@@ -805,6 +889,9 @@ class _Own:
     words: frozenset[str]
     #: Words either statement uses in lower case: ordinary words.
     common: frozenset[str] = frozenset()
+    #: Folded words of the parties line's parenthesis that name no actor:
+    #: the leaders and the host city ("leaders: Ishiba, Yoon, Biden; Lima").
+    people: frozenset[str] = frozenset()
 
 
 def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
@@ -816,7 +903,28 @@ def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
         for text in (meta.parties, meta.title):
             words |= {w for w in _fold_words(text) if _is_content(w)}
     common = {w.lower() for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}
-    return _Own(frozenset(parties), frozenset(words), frozenset(common))
+    people: set[str] = set()
+    for doc in (old_doc, new_doc):
+        for inner in re.findall(r"\(([^)]*)\)", doc.statement.meta.parties):
+            inner = re.sub(r"^\s*(?:leaders|\+)\s*:?", "", inner)
+            if not term_hits(inner, config).actors:
+                people |= {w for w in _fold_words(inner) if _is_content(w)}
+    return _Own(frozenset(parties), frozenset(words), frozenset(common), frozenset(people))
+
+
+def _formula(side: _Side, pi: int, si: int | None, own: _Own, config: TopicConfig) -> bool:
+    """Is this an opening or closing formula: a sentence of the statement's
+    first or last paragraph naming two or more of its own parties or leaders
+    ("We, the leaders of Japan, the ROK and the United States, convened in
+    the spirit of Camp David…", "We thank Prime Minister X for hosting")?
+    Its wording is new at every meeting and says nothing of policy."""
+    first, last = side.doc.paragraphs[0].index, side.doc.paragraphs[-1].index
+    if pi not in (first, last):
+        return False
+    text = side.sent[(pi, si)].text if si is not None else side.para[pi].text
+    named = set(term_hits(text, config).actors) & own.parties
+    named |= set(_fold_words(text)) & own.people
+    return len(named) >= 2
 
 
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w-])")
@@ -898,27 +1006,50 @@ def _sentence_initial(text: str, pos: int) -> bool:
 
 
 def _rule_cues(view: _LinkView, b: _Builder) -> None:
-    # Modality and hedging.
+    # Modality and hedging, one flag per sentence pair: cues gained in one
+    # sentence and lost in an unrelated one of a merged passage are no shift
+    # ("could … should" in one sentence, "steadfastly" in another).
     matcher, label = b.config.cue_matcher("modality")
     gained, lost = _cue_changes(view, matcher, label)
-    if gained or lost:
-        firm = sum(1 for c, _, _ in gained if c == "firm") + sum(1 for c, _, _ in lost if c == "hedged")
-        soft = sum(1 for c, _, _ in gained if c == "hedged") + sum(1 for c, _, _ in lost if c == "firm")
+    groups: dict[tuple, dict] = {}
+    for side_name, hits in (("new", gained), ("old", lost)):
+        for hit in hits:
+            o, n = _pair_for(view, side_name, hit[1], hit[1] + len(hit[2]))
+            g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "new": [], "old": [], "at": (side_name, hit)})
+            g[side_name].append(hit)
+    for g in groups.values():
+        o, n, g_new, g_old = g["o"], g["n"], g["new"], g["old"]
+        firm = sum(1 for c, _, _ in g_new if c == "firm") + sum(1 for c, _, _ in g_old if c == "hedged")
+        soft = sum(1 for c, _, _ in g_new if c == "hedged") + sum(1 for c, _, _ in g_old if c == "firm")
         direction = "firmer" if firm > soft else "softer" if soft > firm else "qualifiers changed"
-        pos_side, hit = ("new", gained[0]) if gained else ("old", lost[0])
-        o, n = _pair_for(view, pos_side, hit[1], hit[1] + len(hit[2]))
+        side_name, hit = g["at"]
+        src, dst = (view.new, view.old) if side_name == "new" else (view.old, view.new)
+        paras, other_paras = ((view.link.new, view.link.old) if side_name == "new" else (view.link.old, view.link.new))
+        hp, hs, _, _, htext = src.sentence_at(hit[1], paras)
+        sim = _best_pair(src, hp, hs, htext, dst, other_paras)[3]
+        # A cue in a sentence with no counterpart ("we will" in a wholly new
+        # sentence) hedges or firms up nothing that was said before: it is
+        # part of new wording and ranks as such.
+        unpaired = sim < NEGATION_PAIR_SIMILARITY
         topics = _topics_for(view, o, n)
-        lost_w = ", ".join(sorted({w for _, _, w in lost})) or "—"
-        gained_w = ", ".join(sorted({w for _, _, w in gained})) or "—"
+        lost_w = ", ".join(sorted({w for _, _, w in g_old})) or "—"
+        gained_w = ", ".join(sorted({w for _, _, w in g_new})) or "—"
+        evidence = {"direction": direction, "added": sorted({w for _, _, w in g_new}),
+                    "removed": sorted({w for _, _, w in g_old}), "sentence_similarity": round(sim, 3)}
+        if unpaired:
+            evidence["unpaired"] = "the sentence has no counterpart on the other side: added or dropped, not hedged"
         b.add("modality", topics, [o[0]], [n[0]], o[2], n[2], key=f"{_norm(lost_w)}>{_norm(gained_w)}",
-              size=1.0 if direction != "qualifiers changed" else 0.7, changed_share=view.share,
-              explanation=f"Modality {direction}{b.topic_label(topics)}: {_quote(lost_w)} → {_quote(gained_w)}",
-              evidence={"direction": direction, "added": sorted({w for _, _, w in gained}),
-                        "removed": sorted({w for _, _, w in lost})}, link=view.link)
+              size=(1.0 if direction != "qualifiers changed" else 0.7) * (0.5 if unpaired else 1.0),
+              changed_share=view.share,
+              explanation=(f"Modality {direction}{b.topic_label(topics)}: {_quote(lost_w)} → {_quote(gained_w)}"
+                           + (" (in a sentence with no counterpart)" if unpaired else "")),
+              evidence=evidence, link=view.link)
 
-    # Negation cues.
+    # Negation cues. "not only … but also" adds, it negates nothing.
     matcher, label = b.config.cue_matcher("negation")
     gained, lost = _cue_changes(view, matcher, label)
+    gained = [h for h in gained if not _NOT_ONLY.match(view.new.text, h[1])]
+    lost = [h for h in lost if not _NOT_ONLY.match(view.old.text, h[1])]
     if gained or lost:
         pos_side, hit = ("new", gained[0]) if gained else ("old", lost[0])
         o, n = _pair_for(view, pos_side, hit[1], hit[1] + len(hit[2]))
@@ -972,6 +1103,8 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
               explanation=f"Polarity reversed{b.topic_label(topics)}: {_quote(opposite[0][0])} → {_quote(words)}",
               evidence={"old_words": opposite[0][0], "new_words": words}, link=view.link)
 
+
+_NOT_ONLY = re.compile(r"not\s+only\b", re.IGNORECASE)
 
 #: Jaccard similarity of content words (``evidence["sentence_similarity"]``)
 #: below which a negation's sentence has no counterpart on the other side.
@@ -1142,11 +1275,17 @@ def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
         old_text = " … ".join(" ".join(view.old.text[i1:i2].split()) for i1, i2 in old_hit)
         topics = view.new.topics_of(pi, si)
         new_text = " … ".join(phrases)
+        size = 0.5 + min(1.0, len(novel) / 10) + (0.5 if named else 0.0) + (0.25 if dated else 0.0)
+        evidence: dict = {"novel_words": novel[:30]}
+        if _formula(view.new, pi, si, b.own, b.config):
+            # The opening "We, the leaders of …, met in …" is reworded at every
+            # meeting: new words, no news. Kept, at the bottom of the scale.
+            size = 0.5
+            evidence["formula"] = "opening or closing sentence naming the statement's own parties or leaders"
         b.add("new_wording", topics, view.link.old, [pi], old_text, new_text, key=f"s{_norm(new_text)}",
-              size=0.5 + min(1.0, len(novel) / 10) + (0.5 if named else 0.0) + (0.25 if dated else 0.0),
-              changed_share=view.share,
+              size=size, changed_share=view.share,
               explanation=f"New wording{b.topic_label(topics)}, not in the old statement: {_quote(new_text)}",
-              evidence={"novel_words": novel[:30]}, link=view.link)
+              evidence=evidence, link=view.link)
 
 
 # --------------------------------------------------------------------------- passages and topics
@@ -1369,10 +1508,10 @@ _SUBJECT_VERBS = frozenset("is has was were are have continues continue remains 
 
 
 def _conduct_of(text: str, end: int) -> bool:
-    """Is the actor mention ending at ``end`` a possessor ("the PRC's build-up")
-    or the subject of a verb ("Russia has deployed") of what follows?"""
+    """Is the actor mention ending at ``end`` a possessor of a behaviour ("the
+    PRC's build-up") or the subject of a verb ("Russia has deployed") of what follows?"""
     if text[end - 2:end] in ("’s", "'s"):
-        return True
+        return _behaviour_follows(text, end)
     m = _NEXT_WORD.match(text, end)
     if not m:
         return False
@@ -1380,6 +1519,45 @@ def _conduct_of(text: str, end: int) -> bool:
         return True
     w = m.group(1)
     return w in _SUBJECT_VERBS or (len(w) > 3 and (w.endswith("ed") or (w.endswith("s") and not w.endswith("ss"))))
+
+
+#: Nouns of conduct: what an actor *does* ("the PRC's build-up", "Russia's
+#: procurement", "North Korea's exports"). Nouns ending in -ion, -ment, -ance,
+#: -ence, -ing, -al ("withdrawal") and -ity ("activity") count too.
+_BEHAVIOUR_NOUNS = frozenset("""build-up buildup buildups attack attacks use uses war wars aggression actions
+    action behavior behaviour conduct support exports export transfers transfer provocations provocation
+    program programs programme programmes launches launch test tests decision decisions threat threats campaign
+    invasion strikes strike violations efforts expansion claims coercion pressure assistance involvement
+    acquisition abuses abuse seizure capture repression crackdown refusal failure attempts attempt moves
+    pursuit purchases sale sales shipments deliveries supply procurement help backing""".split())
+_BEHAVIOUR_SUFFIX = ("ion", "ions", "ment", "ments", "ance", "ence", "ing", "al", "ity", "ities")
+#: Nouns ending like behaviour that name a status, a place or a possession
+#: ("Russia's position as…", "Ukraine's infrastructure", "Taiwan's population").
+_STATUS_NOUNS = frozenset("""position positions population nation region territory territorial sovereignty
+    legislation constitution jurisdiction delegation administration nationals national people citizens
+    capital coastal""".split())
+#: Lower-case words a possessive may skip to reach its head noun ("the DPRK's
+#: *illicit cyber* activities", "the PRC's *accelerating* build-up").
+_HEAD_SKIP = 3
+
+
+def _behaviour_follows(text: str, end: int) -> bool:
+    """Does a behaviour noun head the phrase after a possessive ("Russia's
+    *procurement* of …")? A status or title ("Russia's *status* as a
+    Permanent Member", "Ukraine's *infrastructure*") attributes no conduct:
+    the possessor holds it, it did nothing. The head is the first
+    behaviour noun among the next few lower-case words, stopping at a
+    capitalised word, a preposition or punctuation."""
+    for i, m in enumerate(re.finditer(r"[^\s,;:.()]+|[,;:.()]", text[end:end + 120])):
+        w = m.group(0)
+        if i > _HEAD_SKIP or not w[0].isalpha() or not w[0].islower() or w in ("of", "to", "in", "as", "with",
+                                                                                "for", "on", "and", "by"):
+            return False
+        if w in _STATUS_NOUNS:
+            return False
+        if w in _BEHAVIOUR_NOUNS or (len(w) > 5 and w.endswith(_BEHAVIOUR_SUFFIX)):
+            return True
+    return False
 
 
 def _ordinary_words(text: str) -> int:
@@ -1530,6 +1708,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
             term_topics[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
 
     own = _own(old_doc, new_doc, config)
+    b.own = own
     mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
     everywhere = {k: set(v) for k, v in mentions.items()}
     everywhere["watched"] = {a for t in config.topics for a in _defining(config, t.id)}
@@ -1565,7 +1744,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     _rule_statement_actors(old, new, term_topics, b, reported, mentions, own)
     _rule_conduct(old, new, links, mentions, b, own)
     covered = {t for f in b.flags.values() if f.rule == "intensity_shift" for t in f.topics}
-    _rule_topic_intensity(old, new, term_topics, b, covered)
+    _rule_topic_intensity(old, new, _substantive_term_topics(tags, config), b, covered)
     _rule_topics(old, new, tags, b)
     flags = _demote_partial(b, links, b.flags.values())
     return tuple(sorted(_diminish(flags), key=lambda f: (-f.score, f.id)))

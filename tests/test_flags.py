@@ -509,3 +509,78 @@ def test_partial_statements_suppress_statement_level_flags_and_demote_passages()
     assert not any(f.rule == "actor_change" and "no longer named" in f.explanation for f in flags)
     dropped = next(f for f in flags if f.rule == "passage_dropped")
     assert "partial" in dropped.evidence
+
+
+# ------------------------------------------------------------------ precision at the top
+
+def test_a_status_or_title_is_no_new_conduct():
+    """'Russia's status as a Permanent Member' names what Russia holds; its
+    'transfers of drones' are something it does."""
+    old = doc("We discussed Russia at length.", "We oppose unilateral changes.")
+    status = doc("We discussed Russia at length.",
+                 "We oppose unilateral changes. Russia's status as a Permanent Member of the Council carries "
+                 "special weight in upholding resolutions everywhere.")
+    links = [link(old, [0], status, [0], "unchanged"), link(old, [1], status, [1])]
+    flags = compute_flags(old, status, links, tag_documents(old, status, CONFIG), CONFIG)
+    assert not any(f.evidence.get("change") == "new conduct" for f in flags)
+
+    conduct = doc("We discussed Russia at length.",
+                  "We oppose unilateral changes. Russia's transfers of attack drones to armed groups "
+                  "threaten regional stability everywhere.")
+    links = [link(old, [0], conduct, [0], "unchanged"), link(old, [1], conduct, [1])]
+    flags = compute_flags(old, conduct, links, tag_documents(old, conduct, CONFIG), CONFIG)
+    assert any(f.evidence.get("change") == "new conduct" and f.evidence["actor"] == "Russia" for f in flags)
+
+
+def test_topics_carry_forward_to_untagged_sentences_never_backward():
+    old = doc("We met in Springfield. We reaffirm the importance of human rights.")
+    new = doc("We gathered by the lakeside to celebrate our friendship and shared heritage. We reaffirm the "
+              "importance of human rights. This commitment guides our partnership and daily work.")
+    flags = flags_for(old.statement.text, new.statement.text)
+    wording = {f.new_text.split()[0]: f for f in flags if f.rule == "new_wording"}
+    assert "human_rights" not in wording["We"].topics  # the opening sentence names no topic
+    assert "human_rights" in wording["This"].topics  # the sentence after a tagged one carries it on
+
+
+def test_opening_formula_naming_the_parties_ranks_low():
+    header = '---\ntitle: "Joint Statement"\nparties: "Arden; Borland (leaders: Calder, Dunmore; Eastport)"\n---\n'
+    old = segment(parse_text(header + "We, the leaders of Arden and Borland, met in Westport.\n\n"
+                             "We oppose missile launches.", path="old.txt"))
+    new = segment(parse_text(header + "We, the leaders Calder and Dunmore, convened in Eastport to celebrate "
+                             "remarkable progress since our historic summit.\n\n"
+                             "We oppose missile launches.", path="new.txt"))
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    f = next(f for f in flags if f.rule == "new_wording")
+    assert "formula" in f.evidence and f.evidence["score"]["size"] == 0.5
+
+
+def test_intensity_on_different_matters_is_no_shift():
+    flags = flags_for(
+        "We express opposition to Russia's unjust war against Ukraine. We welcome the new port.",
+        "We express strong opposition to any attempts to change the status quo by coercion. We welcome the new port.",
+    )
+    assert "intensity_shift" not in rules(flags)
+    # The same matter still shifts.
+    flags = flags_for("We express opposition to the unjust war against Ukraine, which harms many.",
+                      "We express strong opposition to the unjust war against Ukraine, now in its third year.")
+    assert "intensity_shift" in rules(flags)
+
+
+def test_modality_flags_do_not_mix_sentences():
+    flags = flags_for(
+        "Ships could transit the strait safely. Ports should open to trade.",
+        "Ships transit the strait safely. Ports open to trade. We steadfastly back the fishing communities.",
+    )
+    mods = [f for f in flags if f.rule == "modality"]
+    for f in mods:
+        words = set(f.evidence["added"]) | set(f.evidence["removed"])
+        assert not ({"could", "should"} <= words), f.explanation  # one sentence's cue per flag
+        assert not ("steadfastly" in words and words & {"could", "should"}), f.explanation
+    assert any("could" in f.evidence["removed"] for f in mods)
+
+
+def test_not_only_is_no_negation():
+    flags = flags_for("The programme is a threat not only to the region but also to the world.",
+                      "The programme is a threat to the region and to the world, and it grows.")
+    assert "negation" not in rules(flags)
