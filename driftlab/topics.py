@@ -204,6 +204,10 @@ class Ladder:
     #: only within aligned passages). Off for ladders of stock praise
     #: ("unwavering", "resolute"), whose top rungs recur by style.
     statement_wide: bool = True
+    #: Rungs that take an addressee ("urge *the DPRK* to …", "call on *all UN
+    #: Member States* to …"): two rungs are one shift only when they are
+    #: addressed to the same party; otherwise they are different demands.
+    addressee: bool = False
 
 
 @dataclass(frozen=True)
@@ -318,7 +322,7 @@ _TOP_KEYS = {
 }
 _SETTING_KEYS = {"untagged_weight", "meaning_threshold", "sentence_meaning_threshold"}
 _TOPIC_KEYS = {"id", "name", "description", "terms", "exclude", "requires", "examples", "weight"}
-_LADDER_KEYS = {"id", "name", "rungs", "statement_wide"}
+_LADDER_KEYS = {"id", "name", "rungs", "statement_wide", "addressee"}
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
@@ -457,6 +461,7 @@ def config_from_dict(data: Any, source: str = "<dict>", inherit: bool = True) ->
             name=str(lad.get("name") or lad.get("id") or n),
             rungs=tuple(_strings(f"{where} rung {i}", r) for i, r in enumerate(rungs)),
             statement_wide=_flag(f"{where} statement_wide", lad.get("statement_wide", True)),
+            addressee=_flag(f"{where} addressee", lad.get("addressee", False)),
         ))
 
     modality_raw = data.get("modality") or {}

@@ -271,8 +271,10 @@ def test_scores_sorted_and_components_in_evidence():
     for f in flags:
         comp = f.evidence["score"]
         expected = (comp["rule_weight"] * comp["size"] * comp["topic_weight"]
-                    * (0.75 + 0.25 * comp["changed_share"]) * comp.get("link_penalty", 1.0))
-        assert f.score == pytest.approx(expected, abs=2e-3)
+                    * (0.75 + 0.25 * comp["changed_share"]) * comp.get("link_penalty", 1.0)
+                    * comp.get("repeat_demotion", 1.0))
+        # A primary of repeats takes the best score of the flags it merged.
+        assert f.score == pytest.approx(comp.get("taken_from_repeat", expected), abs=2e-3)
         assert f.explanation
 
 
@@ -584,3 +586,80 @@ def test_not_only_is_no_negation():
     flags = flags_for("The programme is a threat not only to the region but also to the world.",
                       "The programme is a threat to the region and to the world, and it grows.")
     assert "negation" not in rules(flags)
+
+
+def _unlinked(old_paras: list[str], new_paras: list[str]):
+    """Statements sharing their first paragraph; the rest dropped / added."""
+    old, new = doc(*old_paras), doc(*new_paras)
+    links = [link(old, [0], new, [0], "unchanged")]
+    links += [Link(old=(i,), new=(), type="dropped", confidence=0.0, opcodes=()) for i in range(1, len(old_paras))]
+    links += [Link(old=(), new=(i,), type="added", confidence=0.0, opcodes=()) for i in range(1, len(new_paras))]
+    return compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+
+
+def test_statement_wide_rung_must_sit_near_the_topics_words():
+    shared = "We met in the capital to review our cooperation on trade and ports."
+    # "strong condemnation" bears on the seized plant; "abduction" (a human-rights
+    # term) comes a dozen words later, in the list of what was done there.
+    flags = _unlinked(
+        [shared, "We reiterate our strong condemnation of the regime's continued seizure and militarisation "
+                 "of the northern river power plant at Westford, the abduction of its staff."],
+        [shared, "We voice our concerns about the human rights situation in the northern provinces."])
+    assert not [f for f in flags if f.rule == "intensity_shift" and "human_rights" in f.topics]
+    # A rung next to the topic's words still counts across the statement.
+    flags = _unlinked(
+        [shared, "We voice concern about the human rights situation in the northern provinces."],
+        [shared, "We voice our strong condemnation of the human rights abuses in the northern provinces."])
+    f = next(f for f in flags if f.rule == "intensity_shift" and "human_rights" in f.topics)
+    assert f.evidence["scope"] == "statement" and f.evidence["delta"] > 0
+
+
+def test_demands_on_different_parties_are_no_intensity_shift():
+    flags = flags_for(
+        "The Leaders urge the DPRK to abide by its obligations under the resolutions and refrain from launches.",
+        "We call on all UN Member States to fully abide by their obligations under the resolutions.",
+    )
+    assert "intensity_shift" not in rules(flags)
+    # The same party, asked less firmly, is a shift.
+    flags = flags_for("We urge the DPRK to abide by its obligations under the resolutions.",
+                      "We call on the DPRK to abide by its obligations under the resolutions.")
+    f = next(f for f in flags if f.rule == "intensity_shift")
+    assert f.evidence["ladder"] == "call" and f.evidence["delta"] < 0
+
+
+def test_flags_quoting_one_sentence_merge_into_one():
+    flags = _unlinked(
+        ["We discussed trade and ports at length in the capital."],
+        ["We discussed trade and ports at length in the capital.",
+         "We condemn the terror attacks by Hamas on Israel and call for the release of all hostages in Gaza."])
+    group = [f for f in flags if f.rule in ("topic_added", "passage_added", "actor_change")
+             and "Hamas" in (f.new_text + f.explanation)]
+    primaries = [f for f in group if "repeat_of" not in f.evidence]
+    assert len(group) >= 2 and len(primaries) == 1, [(f.rule, f.explanation) for f in group]
+    primary = primaries[0]
+    assert {a["id"] for a in primary.evidence["also"]} == {f.id for f in group if f is not primary}
+    assert all(f.evidence["repeat_of"] == primary.id and f.score < primary.score for f in group if f is not primary)
+    assert primary.score == max(f.evidence["score"].get("taken_from_repeat", f.score) for f in group)
+    # Distinct shifts are never merged: only one top flag per sentence among these rules.
+    top = [f for f in flags if "repeat_of" not in f.evidence and f.rule in ("topic_added", "actor_change")]
+    assert len([f for f in top if "Hamas" in f.new_text]) == 1
+
+
+def test_person_opening_a_new_passage_takes_its_topics():
+    flags = _unlinked(
+        ["We discussed trade and ports at length in the capital."],
+        ["We discussed trade and ports at length in the capital.",
+         "We pay tribute to the courage of Aleksander Vorontsky. We call for the release of all political "
+         "prisoners and an end to human rights abuses."])
+    f = next(f for f in flags if f.rule == "actor_change" and f.evidence.get("actor") == "Aleksander Vorontsky")
+    assert "human_rights" in f.topics
+
+
+def test_sentence_initial_function_word_and_headings_are_no_names():
+    flags = _unlinked(
+        ["We discussed trade and ports at length in the capital."],
+        ["We discussed trade and ports at length in the capital.", "Northern Shelf",
+         "In April 2024 our ministers agreed on the Westford Fisheries Compact."])
+    names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
+    assert "Westford Fisheries Compact" in names
+    assert not {n for n in names if n and (n.startswith("In ") or n == "Northern Shelf")}, names

@@ -20,7 +20,7 @@ GOLD_FILE = GOLD / "flags_expected.yaml"
 TOP = 10
 #: Share of expected flags found in the top 10, measured on the real model.
 #: Raise it when the rules get better; never lower it to make a run pass.
-HIT_RATE_FLOOR = 0.85
+HIT_RATE_FLOOR = 0.90
 
 
 def _pairs() -> list[dict]:

@@ -277,3 +277,17 @@ def test_names_of_events_and_laws_keep_their_place():
     # Only a company's name hides its place word.
     assert "ukraine" in term_hits("The Ukraine Recovery Conference will meet in Rome.", CONFIG).topics
     assert "taiwan" in term_hits("consistent with the Taiwan Relations Act", CONFIG).topics
+
+
+def test_ladder_addressee_option():
+    from driftlab.errors import ConfigError
+
+    cfg = load_config()
+    assert next(l for l in cfg.ladders if l.id == "call").addressee
+    assert not next(l for l in cfg.ladders if l.id == "concern").addressee
+    own = config_from_dict({"ladders": [{"id": "ask", "rungs": [["ask~"], ["insist~"]], "addressee": True}]},
+                           inherit=False)
+    assert own.ladders[0].addressee
+    with pytest.raises(ConfigError):
+        config_from_dict({"ladders": [{"id": "ask", "rungs": [["ask~"], ["insist~"]], "addressee": "maybe"}]},
+                         inherit=False)
