@@ -550,7 +550,7 @@ def _cue_changes(view: _LinkView, matcher: PhraseMatcher, label: Mapping[str, st
 
     def count(ms, side_text):
         c: dict[str, int] = {}
-        for s, e, p in ms:
+        for s, e, _ in ms:
             k = _norm(side_text[s:e])
             c[k] = c.get(k, 0) + 1
         return c
@@ -674,7 +674,7 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
     # The same new words, or the same old words answered in the same new
     # sentence, make one shift.
     kept: list[tuple[tuple, tuple[int, int]]] = []
-    for n, ospan, nspan, kwargs in sorted(found, key=lambda x: (-x[0], x[2], x[1])):
+    for _n, ospan, nspan, kwargs in sorted(found, key=lambda x: (-x[0], x[2], x[1])):
         if any(_overlaps(*nspan, [n2]) or (ospan[2:] == o2[2:] and _overlaps(*ospan[:2], [o2[:2]]))
                for o2, n2 in kept):
             continue
@@ -801,7 +801,7 @@ def _rule_topic_intensity(old: _Side, new: _Side, term_topics: Mapping[str, Mapp
             # (strongest first); the weaker side: the sentences at its top.
             chosen = sorted((h for h in hits if h[0] > above), key=lambda h: (-h[0], h[1], h[2] or -1))
             out, paras, words, seen = [], [], [], set()
-            for r, pi, si, s0, e0 in chosen:
+            for _r, pi, si, s0, e0 in chosen:
                 if (pi, si) in seen:
                     continue
                 seen.add((pi, si))
@@ -1459,7 +1459,7 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
           anchor=(side.name, lead[2], lead[3]))
     # Figures inside the novel runs, one flag per sentence.
     per_sentence: dict[tuple, list[tuple[int, int]]] = {}
-    for rs, re_, pi, si, rtext in runs:
+    for rs, _re, pi, si, rtext in runs:
         for m in _FIGURE.finditer(rtext):
             per_sentence.setdefault((pi, si), []).append((rs + m.start(), rs + m.end()))
     for (pi, si), spans in per_sentence.items():

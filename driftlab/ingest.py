@@ -610,7 +610,7 @@ def rebuild_paragraphs(lines: list[str]) -> str:
     usual = widths[int(0.9 * (len(widths) - 1))] if widths else 0
     paragraphs: list[str] = []
     current = ""
-    for i, line in enumerate(lines):
+    for line in lines:
         if not line:
             if current:
                 paragraphs.append(current)

@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from driftlab.embed import embed_texts
 from driftlab.ingest import parse_text
 from driftlab.pipeline import align_documents, load_document
 from driftlab.segment import segment
