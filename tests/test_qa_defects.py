@@ -1,8 +1,7 @@
-"""QA review pins: defects found by running driftlab, kept as strict xfails.
+"""Regression tests for defects a QA review found by running driftlab.
 
-Each test states the behaviour the issues ask for. While the defect exists the
-test is an expected failure; once it is fixed pytest reports XPASS as an error
-(strict), and the marker must be removed so the test guards the fix.
+Each test states the behaviour the issues ask for; each failed when written
+(pinned as a strict xfail) and now guards its fix.
 """
 
 from __future__ import annotations
