@@ -104,6 +104,7 @@ def cli() -> None:
 @click.option("--topics", "topics_file", type=click.Path(dir_okay=False), help="Topic and ladder definitions (YAML).")
 @click.option("--batch-size", type=int, help="Texts per encoder batch.")
 @click.option("--max-input-mb", type=float, help="Largest statement file accepted, in MB.")
+@click.option("--max-text-mb", type=float, help="Most statement text aligned, in MB (after extraction).")
 @click.option("--max-flags", type=int, help="Most flags kept in a report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")

@@ -19,6 +19,7 @@ import numpy as np
 from . import __version__
 from .align import AlignParams, align, paragraph_vectors
 from .diff import word_diff
+from .errors import InputTooLarge
 from .embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts
 from .ingest import load_statement
 from .segment import segment
@@ -49,8 +50,16 @@ def make_cache(settings: Settings) -> EmbeddingCache | None:
 
 
 def load_document(path: str | Path, settings: Settings | None = None) -> Document:
+    """Read and segment one statement, refusing text too long to align."""
     settings = settings or Settings()
-    return segment(load_statement(path, max_mb=settings.max_input_mb))
+    statement = load_statement(path, max_mb=settings.max_input_mb)
+    size = len(statement.text.encode("utf-8")) / (1024 * 1024)
+    if size > settings.max_text_mb:
+        raise InputTooLarge(
+            f"{path} holds {size:.1f} MB of statement text, more than the {settings.max_text_mb:g} MB "
+            "driftlab aligns (max_text_mb)"
+        )
+    return segment(statement)
 
 
 def sentence_vectors(doc: Document, encoder: Encoder, cache: EmbeddingCache | None) -> np.ndarray:

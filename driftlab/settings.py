@@ -76,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest statement file accepted, in megabytes.",
     ),
     Setting(
+        "max_text_mb",
+        2.0,
+        "Most statement text (after extraction) driftlab aligns, in megabytes: sentence-level "
+        "evidence grows with the product of both statements' sentence counts (a G7 communiqué "
+        "is 0.13 MB).",
+    ),
+    Setting(
         "topics_file",
         "",
         "Topic and ladder definitions (YAML). Empty: the defaults shipped with driftlab.",
@@ -93,6 +100,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "sentence_threshold": (0.0, 1.0),
     "split_coverage": (0.0, 1.0),
     "max_input_mb": (0.001, 4096.0),
+    "max_text_mb": (0.001, 1024.0),
     "max_flags": (1, 1_000_000),
 }
 CHOICES: dict[str, tuple[str, ...]] = {"precision": ("auto", "float32", "bfloat16")}
@@ -110,6 +118,7 @@ class Settings:
     sentence_threshold: float = 0.8
     split_coverage: float = 0.3
     max_input_mb: float = 20.0
+    max_text_mb: float = 2.0
     topics_file: str = ""
     max_flags: int = 200
 

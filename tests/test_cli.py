@@ -304,3 +304,12 @@ def test_broken_topics_file_is_one_line_error(runner, pair, tmp_path):
     assert r.exit_code == 1
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: Topic config {bad} is not valid YAML")
+
+
+def test_too_much_statement_text_is_refused_before_embedding(runner, pair, tmp_path):
+    long = tmp_path / "long.txt"
+    long.write_text("\n\n".join(f"Paragraph {k} says the ministers met and agreed on item {k}." for k in range(50000)),
+                    encoding="utf-8")
+    r = runner.invoke(cli, ["diff", str(long), str(pair[1]), "--max-text-mb", "1", "-q"])
+    assert r.exit_code == 1
+    assert r.output.strip().startswith(f"Error: {long} holds 3.1 MB of statement text, more than the 1 MB")
