@@ -416,7 +416,7 @@ def test_html_flags_come_first_and_link_to_passages(soup, result):
     # Filters exist but are hidden until the script shows them.
     form = soup.select_one("form#flag-filter")
     assert form.has_attr("hidden")
-    assert [o["value"] for o in form.select("#topic-filter option")] == ["", "dprk", "security", "space", "trade"]
+    assert [o["value"] for o in form.select("#topic-filter option")] == ["", "dprk", "security", "space", "trade", "-"]
     assert [o["value"] for o in form.select("#rule-filter option")] == ["", "dropped_passage", "ladder_up", "new_passage"]
 
 
