@@ -68,7 +68,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .normalize import content_words, fold
-from .types import Document, Link
+from .types import Document, Link, reading_order
 
 #: Below this many content words a sentence is too generic ("They welcomed
 #: this.") to be evidence that it migrated between paragraphs.
@@ -563,7 +563,7 @@ def align(
     for j in range(m):
         if j not in bead_of_new:
             links.append(_unmatched("added", None, j, rival(None, j, None), p_cos, p_lex, params, migrations))
-    return tuple(_reading_order(links))
+    return tuple(reading_order(links))
 
 
 def _paragraph_words(doc: Document, sentence_words: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -671,27 +671,3 @@ def _longest_ordered_chain(beads: list[_Bead]) -> set[int]:
         chain.add(id(seq[k]))
         k = prev[k]
     return chain
-
-
-def _reading_order(links: list[Link]) -> list[Link]:
-    """New statement's order; a dropped passage right after the link holding
-    the nearest preceding old paragraph."""
-    pos_of_old: dict[int, tuple] = {}
-    keyed = []
-    for lk in links:
-        if lk.new:
-            key = (min(lk.new), 0, 0)
-            keyed.append((key, lk))
-            for i in lk.old:
-                pos_of_old[i] = key
-    for lk in links:
-        if not lk.new:
-            i = lk.old[0]
-            anchor = (-1, 0, 0)
-            for k in range(i - 1, -1, -1):
-                if k in pos_of_old:
-                    anchor = pos_of_old[k]
-                    break
-            keyed.append(((anchor[0], 1, i), lk))
-    keyed.sort(key=lambda t: t[0])
-    return [lk for _, lk in keyed]

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .errors import OutputError
-from .types import LINK_TYPES, DiffResult, Document, Flag, Link
+from .types import LINK_TYPES, DiffResult, Document, Flag, Link, reading_order
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -242,37 +242,8 @@ def _moved_dict(m: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def ordered_links(result: DiffResult) -> list[Link]:
-    """Links in reading order of the new statement.
-
-    Links with new paragraphs sort by their first new paragraph. A dropped
-    link has no place in the new statement, so it goes right after the link
-    holding its old predecessor (the paragraph before its first one), which
-    is where a reader of the new text would notice the gap. Dropped links are
-    placed in old order, so a run of dropped paragraphs stays together.
-    """
-    placed = sorted(
-        (lk for lk in result.links if lk.new),
-        key=lambda lk: (min(lk.new), min(lk.old, default=-1), lk.id),
-    )
-    dropped = sorted(
-        (lk for lk in result.links if not lk.new),
-        key=lambda lk: (min(lk.old, default=-1), lk.id),
-    )
-    for d in dropped:
-        pos = 0  # no predecessor in any link: before everything
-        pred = min(d.old, default=0) - 1
-        while pred >= 0:
-            holder = next((k for k, lk in enumerate(placed) if pred in lk.old), None)
-            if holder is not None:
-                pos = holder + 1
-                break
-            pred -= 1  # predecessor not aligned at all: look further back
-        else:
-            # Several leading dropped links: keep them in old order at the top.
-            while pos < len(placed) and not placed[pos].new:
-                pos += 1
-        placed.insert(pos, d)
-    return placed
+    """Links in reading order of the new statement (see :func:`driftlab.types.reading_order`)."""
+    return reading_order(result.links)
 
 
 def _summary(result: DiffResult) -> dict[str, Any]:

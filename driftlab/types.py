@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Tuple
+from typing import Any, Iterable, Mapping, Tuple
 
 #: A word-diff edit: ``(tag, i1, i2, j1, j2)``. ``i1:i2`` is a character span
 #: of the old statement's text, ``j1:j2`` of the new one's. Tags are
@@ -129,6 +129,41 @@ class Link:
     @property
     def id(self) -> str:
         return content_id("link", self.type, self.old, self.new)
+
+
+def reading_order(links: Iterable[Link]) -> list[Link]:
+    """Links in reading order of the new statement.
+
+    Links with new paragraphs sort by their first new paragraph. A dropped
+    link has no place in the new statement, so it goes right after the link
+    holding its old predecessor (the paragraph before its first one), which
+    is where a reader of the new text would notice the gap. Dropped links are
+    placed in old order, so a run of dropped paragraphs stays together.
+    """
+    links = list(links)
+    placed = sorted(
+        (lk for lk in links if lk.new),
+        key=lambda lk: (min(lk.new), min(lk.old, default=-1), lk.id),
+    )
+    dropped = sorted(
+        (lk for lk in links if not lk.new),
+        key=lambda lk: (min(lk.old, default=-1), lk.id),
+    )
+    for d in dropped:
+        pos = 0  # no predecessor in any link: before everything
+        pred = min(d.old, default=0) - 1
+        while pred >= 0:
+            holder = next((k for k, lk in enumerate(placed) if pred in lk.old), None)
+            if holder is not None:
+                pos = holder + 1
+                break
+            pred -= 1  # predecessor not aligned at all: look further back
+        else:
+            # Several leading dropped links: keep them in old order at the top.
+            while pos < len(placed) and not placed[pos].new:
+                pos += 1
+        placed.insert(pos, d)
+    return placed
 
 
 @dataclass(frozen=True)
