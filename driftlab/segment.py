@@ -62,7 +62,50 @@ def segment_text(text: str) -> list[tuple[int, int]]:
         spans.append((block_start, block_end))
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        out.extend(_line_paragraphs(text, start, end) or [(start, end)])
+        for s, e in _line_paragraphs(text, start, end) or [(start, end)]:
+            out.extend(_inline_items(text, s, e))
+    return out
+
+
+#: An inline bullet after a sentence end: "… the war. - Russia started …".
+_INLINE_BULLET = re.compile(r"""(?<=[.!?;:"'”’)\]])[ \t]+(?=[-•▪●][ \t]+["“‘(]?[A-Z])""")
+#: An inline section number after a sentence end: "… Soviet Union. 2. Seventy…".
+_INLINE_NUMBER = re.compile(r"""(?<=[.!?;"'”’)\]])[ \t]+(?=(\d{1,2})\.[ \t]+["“‘(]?[A-Z])""")
+#: Inline markers a block needs before its items count as separate passages:
+#: one stray " - " inside a sentence is a dash, not a list.
+INLINE_ITEMS_MIN = 2
+
+
+def _inline_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a paragraph whose list items were run together on one line.
+
+    Scraped statements sometimes lose the line breaks of a bulleted or
+    numbered list, leaving one block of a thousand words with " - " or
+    " 2. " between the items (the G7 Ukraine anniversary statements).
+    Each item is a unit of alignment in its own right, so the block is cut
+    before every marker. Bullets need ``INLINE_ITEMS_MIN`` markers (or a
+    block that itself opens with one); numbers need a run counting up by
+    one, so a "… in 2. " inside a sentence never cuts.
+    """
+    cuts: list[int] = []
+    bullets = [m.end() for m in _INLINE_BULLET.finditer(text, start, end)]
+    opens_with_bullet = text[start] in "-•▪●" and text[start + 1 : start + 2].isspace()
+    if len(bullets) >= INLINE_ITEMS_MIN or (bullets and opens_with_bullet):
+        cuts.extend(bullets)
+    numbers = [(int(m.group(1)), m.end()) for m in _INLINE_NUMBER.finditer(text, start, end)]
+    run = [pos for k, (num, pos) in enumerate(numbers)
+           if (k > 0 and numbers[k - 1][0] == num - 1) or (k + 1 < len(numbers) and numbers[k + 1][0] == num + 1)]
+    if len(run) >= INLINE_ITEMS_MIN:
+        cuts.extend(run)
+    if not cuts:
+        return [(start, end)]
+    bounds = [start] + sorted(set(cuts)) + [end]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        chunk = text[a:b]
+        if chunk.strip():
+            s = a + (len(chunk) - len(chunk.lstrip()))
+            out.append((s, s + len(chunk.strip())))
     return out
 
 
