@@ -1,69 +1,86 @@
-"""Align the paragraphs of two statements by meaning and wording.
+"""Align two statements by lineage: every new passage beside its ancestor.
+
+What a link means
+-----------------
+An old passage is linked to a new one when an analyst comparing the two
+statements would want to read it beside the new one to judge what changed in
+the position it states: **same subject and function, whatever the wording**.
+The subject is what the passage is about (DPRK launches, the Taiwan Strait,
+the coordinating body of the partnership), not the stock phrases every
+passage shares ("rules-based international order"). Different subjects are
+never linked, even when their wording overlaps.
 
 Why not an order-keeping aligner
 --------------------------------
 Successive joint statements reorder, split and merge passages freely; on real
 pairs an order-keeping dynamic programme (Bertalign's) scores *below* naive
-word matching. So nothing here assumes monotone order: every old paragraph
-may link to any new one, crossing links are normal, and order only matters
+word matching. So nothing here assumes monotone order: every old passage may
+link to any new one, crossing links are normal, and order only matters
 afterwards, to call a carried passage ``moved``.
 
 The algorithm
 -------------
 Inputs are the sentence embeddings of both statements (L2-normalised rows).
 A paragraph's vector is the length-weighted mean of its sentences' vectors,
-renormalised: that costs no extra encoding and, unlike embedding the
-paragraph text, is not truncated at the model's 256-token window.
+renormalised: no extra encoding, and no truncation at the model's window.
 
-1. **Sentence evidence.** For every old × new sentence pair: cosine, and
-   word-level Indel similarity of their content words (rapidfuzz, on
-   cosmetically folded words: case, quotes, dashes, British/American spelling
-   do not count). ``score = ½ cosine + ½ lexical``. Pairs scoring at least
-   ``sentence_threshold`` are matched one-to-one, greedily from the best. Cost:
-   one ``(S_old × S_new)`` matrix of each kind — about 1 M cells for two
-   130 KB G7 communiqués, ~0.2 s.
-2. **Paragraph evidence**, for every old × new paragraph pair: cosine of the
-   paragraph vectors; *shared wording* — the IDF-weighted Dice overlap of
-   their content words (order-insensitive: condensed passages reorder
-   clauses; weighted: words every passage uses count little); *coverage* — the share
-   of each side's characters carried by matched sentences into the other —
-   and content-bigram *containment* (which survives sentences being re-cut).
-3. **Candidate edges.** A pair is a *whole* edge when
-   ``½ cosine + ½ wording ≥ link_threshold`` and ``wording ≥ min_lexical``.
-   The wording floor is what keeps "same topic, entirely new content" apart:
-   two AUKUS paragraphs on submarines from different years have a cosine of
-   0.89 but share 5% of their distinctive vocabulary. Both defaults (0.44,
-   0.16) were read off the hand-checked real pairs in ``tests/gold``. A pair is a *part* edge when one side is mostly made of
-   the other (coverage or containment ≥ 0.5) and at least ``split_coverage``
-   of the other side is involved: the evidence for splits and merges.
-4. **Beads.** Edges are taken strongest first. An edge between two unlinked
-   paragraphs opens a 1–1 bead; a part edge from a bead with a single old
-   paragraph to an unlinked new one makes it a split (and symmetrically a
-   merge). A bead never becomes n–m: these statements do not do that, and
-   allowing it lets one generic paragraph swallow its neighbours. Greedy
-   order is a heuristic; its cost is O(E log E) for E edges, and on the
-   benchmark it loses nothing measurable against exhaustive matching.
-5. **Leftovers**: unlinked paragraphs are ``dropped`` / ``added``. Matched
-   sentences whose paragraphs ended up in different beads are *migrated
-   sentences*, reported on both beads (``moved_sentences``) rather than
-   forcing a paragraph link.
-6. **Types.** Among beads with both sides, those off the longest chain that
-   keeps old and new order (longest increasing subsequence) are ``moved``.
-   A 1–1 bead whose texts fold alike is ``unchanged`` (or ``moved``),
-   otherwise ``edited`` (or ``moved_edited``); 1–n is ``split``, n–1
-   ``merged``.
+1. **Candidates, not all pairs.** Each sentence keeps its ``neighbours`` most
+   similar sentences on the other side (cosine, both directions), and each
+   paragraph its ``neighbours`` most similar paragraphs. Only those pairs are
+   scored: the cost is ``O(S_old · S_new · d)`` multiply-adds done in blocks
+   of at most :data:`BLOCK_CELLS` similarities, and ``O((S_old + S_new) · k)``
+   memory — no dense all-pairs matrix is ever held.
+2. **Sentence evidence** for candidate pairs: cosine, and word-level Indel
+   similarity of their content words (rapidfuzz, on cosmetically folded
+   words). Pairs scoring ``½ cosine + ½ lexical ≥ sentence_threshold`` are
+   *carried*, matched one-to-one from the best.
+3. **Paragraph evidence** for candidate pairs: cosine of the paragraph
+   vectors; *shared wording* — IDF-weighted Dice overlap of content words
+   (order-insensitive; words every passage uses count little); *coverage* —
+   the share of each side's characters carried by matched sentences — and
+   content-bigram *containment* (survives sentences being re-cut).
+4. **Copied-text beads** (phase A). A pair is a *whole* edge when
+   ``½ cosine + ½ wording ≥ link_threshold`` and ``wording ≥ min_lexical``;
+   a *part* edge when one side is mostly made of the other. Edges are taken
+   strongest first into beads: 1–1, split 1–n, merged n–1.
+5. **Lineage beads** (phase B), for what phase A left unlinked: the same
+   subject restated in new words. A pair is a *subject* edge when the
+   paragraph cosine reaches ``rewrite_cosine`` and the two share subject
+   evidence: a sentence of one restating a sentence of the other (sentence
+   cosine ≥ ``lineage_cosine``) or distinctive words in common
+   (IDF-weighted wording ≥ :data:`SUBJECT_MIN_WORDING`). Between two unlinked
+   passages the edge must be the best for both (mutual best): that is what
+   keeps two passages that merely share a theme apart. A passage whose
+   partner is already in a bead joins that bead — a long paragraph fanning
+   out into several new ones, several condensed into one — and a bead that
+   grows on both sides is an n–m ``group``.
+6. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
+   paragraphs ended up in different beads are *migrated sentences*.
+7. **Types.** Beads off the longest chain that keeps old and new order
+   (longest increasing subsequence) are ``moved``. A 1–1 bead whose texts
+   fold alike is ``unchanged`` (or ``moved``); founded on a subject edge it
+   is ``rewritten`` (no word redline pretends the new text is an edit of the
+   old); otherwise ``edited`` (or ``moved_edited``). 1–n is ``split``, n–1
+   ``merged``, n–m ``group``.
+8. **Sentence lineage inside each link** (``sentence_links``): every new
+   sentence with its source sentence(s) in the link — carried, edited or
+   rewritten — or marked added; every old sentence kept, or dropped, or
+   migrated elsewhere. This is what lets the report pair sentences inside a
+   long paragraph that fans out, and the flags compare a sentence with the
+   sentence it came from.
 
-Confidence is the bead's strength above the threshold, discounted when a
+Confidence is the bead's strength above its threshold, discounted when a
 member paragraph has a near rival outside the bead (small margin). Every link
-carries its scores and readable evidence: matched wording, sentences carried,
-the rival it beat, why it counts as moved.
+carries its scores and readable evidence: shared subject words, sentences
+carried or restated, the rival it beat, why it counts as moved. Paragraph
+numbers in evidence count from 1 (``¶1`` is the first), as on the page.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -83,15 +100,32 @@ PART_MIN_COSINE = 0.45
 #: when their wording as a whole differs (leaders condensing ministers' text).
 LOOSE_COSINE = 0.7
 #: A reworded sentence counts as migrated only with this cosine and this
-#: combined score (and as a mutual best match). Measured on the hand-checked
-#: gold moves of real pairs: true moves score cosine 0.80–0.95, combined
-#: 0.69–0.74; unrelated best matches stay below cosine 0.8.
+#: combined score (and as a mutual best match): true moves on the gold pairs
+#: score cosine 0.80–0.95, combined 0.69–0.74; unrelated best matches stay
+#: below cosine 0.8.
 REWORDED_MIN_COSINE = 0.8
 REWORDED_MIN_SCORE = 0.65
+#: Subject evidence from words alone: the IDF-weighted share of distinctive
+#: vocabulary two restated passages have in common. Below it, only a sentence
+#: restating another (``lineage_cosine``) shows the subject is the same.
+SUBJECT_MIN_WORDING = 0.06
+#: A lineage link between two unlinked passages may score at most this much
+#: below the best subject edge either passage has (to a passage already
+#: linked); further below, the passage more likely continues that one.
+SUBJECT_MARGIN = 0.1
+#: A passage joins an existing link on subject evidence when its score to
+#: the link is at most this much below the link's own members' best.
+JOIN_MARGIN = 0.1
+#: A paragraph with more sentences than this is "long": its sentences may
+#: fan out into several new passages (and several old ones may be condensed
+#: into one long new passage) on sentence evidence alone.
+FANOUT_SENTENCES = 5
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
 #: Width of the logistic that turns strength above the threshold into confidence.
 CONFIDENCE_SCALE = 0.06
+#: Most similarities held at once while finding neighbours (4 M floats, 16 MB).
+BLOCK_CELLS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -100,6 +134,9 @@ class AlignParams:
     min_lexical: float = 0.16
     sentence_threshold: float = 0.8
     split_coverage: float = 0.3
+    rewrite_cosine: float = 0.6
+    lineage_cosine: float = 0.7
+    neighbours: int = 10
 
 
 # --------------------------------------------------------------------------
@@ -118,21 +155,6 @@ class _Vocab:
         return "".join(chr(0x10000 + ids.setdefault(w, len(ids))) for w in words)
 
 
-def _lexical_matrix(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
-    """Word-level Indel similarity, shape ``(len(a), len(b))``; empty rows score 0."""
-    from rapidfuzz.distance import Indel
-    from rapidfuzz.process import cdist
-
-    if not a or not b:
-        return np.zeros((len(a), len(b)), dtype=np.float32)
-    m = cdist(a, b, scorer=Indel.normalized_similarity, dtype=np.float32, workers=-1)
-    empty_a = np.array([not s for s in a])
-    empty_b = np.array([not s for s in b])
-    m[empty_a, :] = 0.0
-    m[:, empty_b] = 0.0
-    return m
-
-
 class _Idf:
     """Inverse document frequency of content words over both statements'
     paragraphs: words every passage uses ("support", "international") weigh
@@ -144,63 +166,36 @@ class _Idf:
             for w in set(words):
                 df[w] = df.get(w, 0) + 1
         n = max(1, len(word_lists))
-        self.index = {w: k for k, w in enumerate(sorted(df))}
-        self.weights = np.array([np.log((n + 1) / (df[w] + 0.5)) for w in sorted(df)], dtype=np.float32)
+        self.weight = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
 
-    def matrix(self, word_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Rows of IDF weights over each text's set of content words."""
-        out = np.zeros((len(word_lists), max(1, len(self.index))), dtype=np.float32)
-        for r, words in enumerate(word_lists):
-            cols = [self.index[w] for w in set(words) if w in self.index]
-            out[r, cols] = self.weights[cols]
-        return out
+    def mass(self, words: Iterable[str]) -> float:
+        return sum(self.weight.get(w, 0.0) for w in words)
 
+    def dice(self, a: frozenset[str], b: frozenset[str], mass_a: float, mass_b: float) -> float:
+        """IDF-weighted Dice overlap of two word sets.
 
-def _weighted_dice(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IDF-weighted Dice overlap of word sets, rows of ``a`` × rows of ``b``.
+        Order-insensitive on purpose: leaders condensing ministers' text
+        reorder clauses freely, and an in-order measure (Indel) then
+        undercounts what is shared. On the hand-checked real pairs it
+        separates carried passages (≥ 0.16 but one) from same-topic new ones
+        (≤ 0.15) where word-level Indel overlaps.
+        """
+        denom = mass_a + mass_b
+        if denom <= 0:
+            return 0.0
+        small, large = (a, b) if len(a) <= len(b) else (b, a)
+        return 2.0 * self.mass(w for w in small if w in large) / denom
 
-    Order-insensitive on purpose: leaders condensing ministers' text reorder
-    clauses freely, and an in-order measure (Indel) then undercounts what is
-    shared. On the hand-checked real pairs it separates carried passages
-    (≥ 0.16 but one) from same-topic new ones (≤ 0.15) where word-level Indel
-    overlaps (0.10–0.53 against 0.04–0.25).
-    """
-    if not len(a) or not len(b):
-        return np.zeros((len(a), len(b)), dtype=np.float32)
-    # Both sides carry the same idf per word, so the weighted intersection is
-    # the idf mass of ``a``'s words that ``b`` also has: one matrix product.
-    inter = a @ (b > 0).astype(np.float32).T
-    denom = a.sum(axis=1, keepdims=True) + b.sum(axis=1, keepdims=True).T
-    return np.where(denom > 0, 2.0 * inter / np.maximum(denom, 1e-9), 0.0).astype(np.float32)
+    def top_shared(self, a: frozenset[str], b: frozenset[str], limit: int = 5) -> list[str]:
+        """The most distinctive words both sides use: the subject they share."""
+        shared = sorted(a & b, key=lambda w: (-self.weight.get(w, 0.0), w))
+        return shared[:limit]
 
 
-def _bigrams(words: Sequence[str]) -> set[str]:
+def _bigrams(words: Sequence[str]) -> frozenset[str]:
     if len(words) < 2:
-        return set(words)
-    return {a + " " + b for a, b in zip(words, words[1:])}
-
-
-def _containment(a_sets: list[set[str]], b_sets: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Shares of each side's content bigrams found in the other side.
-
-    Returns ``(c_old, c_new)``: ``c_old[i, j]`` is the share of old paragraph
-    i's bigrams present in new paragraph j. Done as one sparse-ish matrix
-    product over a shared vocabulary instead of n × m set intersections.
-    """
-    vocab: dict[str, int] = {}
-    for s in a_sets + b_sets:
-        for g in s:
-            vocab.setdefault(g, len(vocab))
-    A = np.zeros((len(a_sets), max(1, len(vocab))), dtype=np.float32)
-    B = np.zeros((len(b_sets), max(1, len(vocab))), dtype=np.float32)
-    for i, s in enumerate(a_sets):
-        A[i, [vocab[g] for g in s]] = 1.0
-    for j, s in enumerate(b_sets):
-        B[j, [vocab[g] for g in s]] = 1.0
-    inter = A @ B.T
-    na = np.maximum(A.sum(axis=1, keepdims=True), 1.0)
-    nb = np.maximum(B.sum(axis=1, keepdims=True), 1.0)
-    return inter / na, inter / nb.T
+        return frozenset(words)
+    return frozenset(a + " " + b for a, b in zip(words, words[1:]))
 
 
 def paragraph_vectors(doc: Document, sent_vecs: np.ndarray) -> np.ndarray:
@@ -217,6 +212,36 @@ def paragraph_vectors(doc: Document, sent_vecs: np.ndarray) -> np.ndarray:
     return np.stack(rows) if rows else np.zeros((0, sent_vecs.shape[1] if sent_vecs.ndim == 2 else 1))
 
 
+def top_neighbours(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``a``, the ``k`` rows of ``b`` with the highest dot product.
+
+    Returns ``(idx, sims)``, both ``(len(a), min(k, len(b)))``, best first.
+    Rows of ``a`` are processed in blocks so that at most ``BLOCK_CELLS``
+    similarities exist at once: memory stays linear in the inputs whatever
+    their product. Ties break on the lower index, so results are stable.
+    """
+    n, m = len(a), len(b)
+    k = min(k, m)
+    if not n or not k:
+        return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.float32)
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k), dtype=np.float32)
+    step = max(1, BLOCK_CELLS // max(1, m))
+    bt = np.ascontiguousarray(b.T, dtype=np.float32)
+    for r in range(0, n, step):
+        block = np.asarray(a[r : r + step], dtype=np.float32) @ bt
+        if k < m:
+            part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        else:
+            part = np.broadcast_to(np.arange(m), block.shape).copy()
+        vals = np.take_along_axis(block, part, axis=1)
+        # Best first; among equal scores the lower index first.
+        order = np.lexsort((part, -vals), axis=1)
+        idx[r : r + step] = np.take_along_axis(part, order, axis=1)
+        sims[r : r + step] = np.take_along_axis(vals, order, axis=1)
+    return idx, np.clip(sims, -1.0, 1.0)
+
+
 def _shared_phrases(a: Sequence[str], b: Sequence[str], limit: int = 6) -> list[str]:
     """Longest runs of content words common to both sides, longest first."""
     from difflib import SequenceMatcher
@@ -228,23 +253,31 @@ def _shared_phrases(a: Sequence[str], b: Sequence[str], limit: int = 6) -> list[
 
 
 # --------------------------------------------------------------------------
-# Alignment
+# Evidence
 
 
-@dataclass
-class _Bead:
-    old: list[int]
-    new: list[int]
-    strength: float
-    kind: str  # "whole" or "part" for the founding edge
+@dataclass(frozen=True)
+class PairEvidence:
+    """What one candidate paragraph pair rests on (see the module docstring)."""
+
+    cosine: float
+    wording: float  # IDF-weighted Dice of content words
+    part_old: float  # share of the old paragraph found in the new one
+    part_new: float  # share of the new paragraph taken from the old one
+    restated: float  # best sentence cosine between the two (lineage evidence)
+
+    @property
+    def combined(self) -> float:
+        return 0.5 * self.cosine + 0.5 * self.wording
 
 
 @dataclass
 class Features:
-    """All pairwise evidence between two documents (see the module docstring).
+    """Sparse evidence between two documents: only candidate pairs are scored.
 
-    Paragraph matrices are ``(n_old, n_new)``; sentence matrices
-    ``(S_old, S_new)``.
+    ``sent`` maps ``(old sentence, new sentence)`` (flat reading-order
+    indices) to ``(cosine, lexical)``; ``pairs`` maps ``(old paragraph, new
+    paragraph)`` to :class:`PairEvidence`.
     """
 
     o_sents: list
@@ -254,78 +287,327 @@ class Features:
     o_pw: list
     n_pw: list
     o_sw: list
+    n_sw: list
     o_pv: np.ndarray
     n_pv: np.ndarray
-    p_cos: np.ndarray
-    p_lex: np.ndarray
-    p_comb: np.ndarray
-    s_cos: np.ndarray
-    s_lex: np.ndarray
-    sent_pairs: list
-    part_old: np.ndarray
-    part_new: np.ndarray
-    vocab: "_Vocab"
-    idf: "_Idf"
+    sent: dict[tuple[int, int], tuple[float, float]]
+    carried: list[tuple[int, int]]
+    pairs: dict[tuple[int, int], PairEvidence]
+    idf: _Idf
+    o_sets: list = field(default_factory=list)
+    n_sets: list = field(default_factory=list)
+    by_old: dict[int, list[int]] = field(default_factory=dict)
+    by_new: dict[int, list[int]] = field(default_factory=dict)
+    sent_by_new: dict[int, list[int]] = field(default_factory=dict)
+    o_first: list = field(default_factory=list)
+    n_first: list = field(default_factory=list)
+
+    def o_range(self, i: int) -> range:
+        """Flat indices of old paragraph ``i``'s sentences."""
+        return range(self.o_first[i], self.o_first[i + 1])
+
+    def n_range(self, j: int) -> range:
+        return range(self.n_first[j], self.n_first[j + 1])
+
+    def sentence_score(self, a: int, b: int) -> float:
+        cos, lex = self.sent.get((a, b), (0.0, 0.0))
+        return 0.5 * cos + 0.5 * lex
+
+    def pair(self, i: int, j: int) -> PairEvidence | None:
+        return self.pairs.get((i, j))
+
+
+def _sentence_candidates(ov: np.ndarray, nv: np.ndarray, k: int) -> dict[tuple[int, int], float]:
+    """Cosine of each sentence pair that is among either side's ``k`` nearest."""
+    out: dict[tuple[int, int], float] = {}
+    idx, sims = top_neighbours(nv, ov, k)
+    for b in range(idx.shape[0]):
+        for a, c in zip(idx[b].tolist(), sims[b].tolist()):
+            out[(a, b)] = c
+    idx, sims = top_neighbours(ov, nv, k)
+    for a in range(idx.shape[0]):
+        for b, c in zip(idx[a].tolist(), sims[a].tolist()):
+            out[(a, b)] = c
+    return out
 
 
 def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_vecs: np.ndarray,
              params: AlignParams = AlignParams()) -> Features:
-    n, m = len(old.paragraphs), len(new.paragraphs)
     o_sents = [s for p in old.paragraphs for s in p.sentences]
     n_sents = [s for p in new.paragraphs for s in p.sentences]
     o_sent_par = np.array([p.index for p in old.paragraphs for _ in p.sentences], dtype=np.int64)
     n_sent_par = np.array([p.index for p in new.paragraphs for _ in p.sentences], dtype=np.int64)
     assert old_sent_vecs.shape[0] == len(o_sents) and new_sent_vecs.shape[0] == len(n_sents)
+    k = max(1, params.neighbours)
 
-    # --- features -----------------------------------------------------------
-    vocab = _Vocab()
+    # --- words ---------------------------------------------------------------
     o_sw = [content_words(s.text) for s in o_sents]
     n_sw = [content_words(s.text) for s in n_sents]
     # Sentences cover every word of their paragraph, so a paragraph's content
     # words are its sentences' in order: no second tokenisation.
     o_pw = _paragraph_words(old, o_sw)
     n_pw = _paragraph_words(new, n_sw)
-
-    o_pv = paragraph_vectors(old, old_sent_vecs)
-    n_pv = paragraph_vectors(new, new_sent_vecs)
-    p_cos = np.clip(o_pv @ n_pv.T, -1.0, 1.0) if n and m else np.zeros((n, m))
     idf = _Idf(o_pw + n_pw)
-    p_lex = _weighted_dice(idf.matrix(o_pw), idf.matrix(n_pw))
-    p_comb = 0.5 * p_cos + 0.5 * p_lex
-    c_old, c_new = _containment([_bigrams(w) for w in o_pw], [_bigrams(w) for w in n_pw])
 
-    s_cos = np.clip(old_sent_vecs @ new_sent_vecs.T, -1.0, 1.0) if o_sents and n_sents else np.zeros((len(o_sents), len(n_sents)))
-    s_lex = _lexical_matrix([vocab.encode(w) for w in o_sw], [vocab.encode(w) for w in n_sw])
-    s_comb = 0.5 * s_cos + 0.5 * s_lex
+    # --- 1–2. sentence candidates and their evidence ---------------------------
+    from rapidfuzz.distance import Indel
 
-    # --- 1. one-to-one sentence matches, best first -------------------------
-    cand = np.argwhere(s_comb >= params.sentence_threshold)
-    order = np.lexsort((cand[:, 1], cand[:, 0], -s_comb[cand[:, 0], cand[:, 1]])) if len(cand) else []
+    vocab = _Vocab()
+    o_enc = [vocab.encode(w) for w in o_sw]
+    n_enc = [vocab.encode(w) for w in n_sw]
+    sent: dict[tuple[int, int], tuple[float, float]] = {}
+    for (a, b), cos in _sentence_candidates(old_sent_vecs, new_sent_vecs, k).items():
+        lex = Indel.normalized_similarity(o_enc[a], n_enc[b]) if o_enc[a] and n_enc[b] else 0.0
+        sent[(a, b)] = (cos, float(lex))
+    # Identical sentences always pair, even beyond the k nearest (a statement
+    # repeating a stock sentence more than k times).
+    by_text: dict[str, list[int]] = {}
+    for a, s in enumerate(o_sents):
+        by_text.setdefault(fold(s.text), []).append(a)
+    for b, s in enumerate(n_sents):
+        for a in by_text.get(fold(s.text), ())[: 4 * k]:
+            sent[(a, b)] = (1.0, 1.0)
+
+    cand = sorted(sent, key=lambda ab: (-(sent[ab][0] + sent[ab][1]), ab))
     used_o: set[int] = set()
     used_n: set[int] = set()
-    sent_pairs: list[tuple[int, int]] = []
-    for k in order:
-        a, b = int(cand[k, 0]), int(cand[k, 1])
-        if a in used_o or b in used_n:
+    carried: list[tuple[int, int]] = []
+    for a, b in cand:
+        cos, lex = sent[(a, b)]
+        if 0.5 * cos + 0.5 * lex < params.sentence_threshold or a in used_o or b in used_n:
             continue
         used_o.add(a)
         used_n.add(b)
-        sent_pairs.append((a, b))
+        carried.append((a, b))
 
-    # --- 2. sentence coverage between paragraphs ----------------------------
-    o_len = np.array([max(1, p.end - p.start) for p in old.paragraphs], dtype=np.float32)
-    n_len = np.array([max(1, p.end - p.start) for p in new.paragraphs], dtype=np.float32)
-    cov_old = np.zeros((n, m), dtype=np.float32)
-    cov_new = np.zeros((n, m), dtype=np.float32)
-    for a, b in sent_pairs:
-        i, j = o_sent_par[a], n_sent_par[b]
-        cov_old[i, j] += (o_sents[a].end - o_sents[a].start) / o_len[i]
-        cov_new[i, j] += (n_sents[b].end - n_sents[b].start) / n_len[j]
-    part_old = np.minimum(1.0, np.maximum(cov_old, c_old))  # share of old i found in new j
-    part_new = np.minimum(1.0, np.maximum(cov_new, c_new))  # share of new j taken from old i
+    # --- 3. paragraph candidates and their evidence ----------------------------
+    o_pv = paragraph_vectors(old, old_sent_vecs)
+    n_pv = paragraph_vectors(new, new_sent_vecs)
+    restated: dict[tuple[int, int], float] = {}
+    for (a, b), (cos, _lex) in sent.items():
+        key = (int(o_sent_par[a]), int(n_sent_par[b]))
+        if cos > restated.get(key, -1.0):
+            restated[key] = cos
+    keys = set(restated)
+    idx, _ = top_neighbours(n_pv, o_pv, k)
+    keys.update((int(i), j) for j in range(idx.shape[0]) for i in idx[j])
+    idx, _ = top_neighbours(o_pv, n_pv, k)
+    keys.update((i, int(j)) for i in range(idx.shape[0]) for j in idx[i])
+    keys.update(_identical_pairs(old, new, o_pw, n_pw))
 
-    return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, o_pv, n_pv,
-                    p_cos, p_lex, p_comb, s_cos, s_lex, sent_pairs, part_old, part_new, vocab, idf)
+    o_len = [max(1, p.end - p.start) for p in old.paragraphs]
+    n_len = [max(1, p.end - p.start) for p in new.paragraphs]
+    cov_old: dict[tuple[int, int], float] = {}
+    cov_new: dict[tuple[int, int], float] = {}
+    for a, b in carried:
+        key = (int(o_sent_par[a]), int(n_sent_par[b]))
+        cov_old[key] = cov_old.get(key, 0.0) + (o_sents[a].end - o_sents[a].start) / o_len[key[0]]
+        cov_new[key] = cov_new.get(key, 0.0) + (n_sents[b].end - n_sents[b].start) / n_len[key[1]]
+    o_sets = [frozenset(w) for w in o_pw]
+    n_sets = [frozenset(w) for w in n_pw]
+    o_mass = [idf.mass(s) for s in o_sets]
+    n_mass = [idf.mass(s) for s in n_sets]
+    o_bi = [_bigrams(w) for w in o_pw]
+    n_bi = [_bigrams(w) for w in n_pw]
+    pairs: dict[tuple[int, int], PairEvidence] = {}
+    by_old: dict[int, list[int]] = {}
+    by_new: dict[int, list[int]] = {}
+    for i, j in sorted(keys):
+        cos = float(np.clip(o_pv[i] @ n_pv[j], -1.0, 1.0))
+        inter = len(o_bi[i] & n_bi[j])
+        c_old = inter / max(1, len(o_bi[i]))
+        c_new = inter / max(1, len(n_bi[j]))
+        pairs[(i, j)] = PairEvidence(
+            cosine=cos,
+            wording=idf.dice(o_sets[i], n_sets[j], o_mass[i], n_mass[j]),
+            part_old=min(1.0, max(cov_old.get((i, j), 0.0), c_old)),
+            part_new=min(1.0, max(cov_new.get((i, j), 0.0), c_new)),
+            restated=restated.get((i, j), 0.0),
+        )
+        by_old.setdefault(i, []).append(j)
+        by_new.setdefault(j, []).append(i)
+    sent_by_new: dict[int, list[int]] = {}
+    for a, b in sorted(sent):
+        sent_by_new.setdefault(b, []).append(a)
+    return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, n_sw, o_pv, n_pv,
+                    sent, carried, pairs, idf, o_sets, n_sets, by_old, by_new, sent_by_new,
+                    _firsts(old), _firsts(new))
+
+
+def _firsts(doc: Document) -> list[int]:
+    """Flat index of each paragraph's first sentence, plus the total at the end."""
+    out = [0]
+    for p in doc.paragraphs:
+        out.append(out[-1] + len(p.sentences))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Beads
+
+
+@dataclass
+class _Bead:
+    old: list[int]
+    new: list[int]
+    strength: float
+    kind: str  # founding edge: "whole", "part" or "subject"
+    joined_by_subject: bool = False
+    cohesion: float = 0.0  # best subject score among its member pairs
+
+
+@dataclass
+class _Beads:
+    """Beads and which bead each paragraph belongs to."""
+
+    beads: list[_Bead] = field(default_factory=list)
+    of_old: dict[int, _Bead] = field(default_factory=dict)
+    of_new: dict[int, _Bead] = field(default_factory=dict)
+
+    def open(self, i: int, j: int, strength: float, kind: str) -> None:
+        b = _Bead([i], [j], strength, kind)
+        self.beads.append(b)
+        self.of_old[i] = b
+        self.of_new[j] = b
+
+    def add_new(self, b: _Bead, j: int) -> None:
+        b.new.append(j)
+        self.of_new[j] = b
+
+    def add_old(self, b: _Bead, i: int) -> None:
+        b.old.append(i)
+        self.of_old[i] = b
+
+
+def _copied_beads(f: Features, old: Document, new: Document, params: AlignParams) -> _Beads:
+    """Phase A: beads on copied text — whole edges, then splits and merges."""
+    same = set(_identical_pairs(old, new, f.o_pw, f.n_pw))
+    edges: list[tuple[float, int, int, bool, bool]] = []
+    for (i, j), e in f.pairs.items():
+        whole = (e.combined >= params.link_threshold and e.wording >= params.min_lexical) or (i, j) in same
+        dominant = e.part_old >= PART_DOMINANCE or e.part_new >= PART_DOMINANCE
+        involved = min(e.part_old, e.part_new) >= params.split_coverage
+        # A part edge: one side mostly made of the other. For a split piece,
+        # the new paragraph is mostly old text (part_new high) though it
+        # carries only a share of the old one; "involved" keeps a single
+        # stock sentence from making a passage part of another.
+        part = dominant and e.cosine >= PART_MIN_COSINE and (involved or e.part_new >= 0.8 or e.part_old >= 0.8)
+        # Weaker edges may only join an existing bead, never found one.
+        joining = max(e.part_old, e.part_new) >= params.split_coverage and e.cosine >= PART_MIN_COSINE
+        if not (whole or part or joining):
+            continue
+        if (i, j) in same:
+            strength = 1.0 + 1e-3 * (i == j)  # identical first; same place first among duplicates
+        elif whole:
+            strength = e.combined
+        else:
+            strength = 0.5 * e.cosine + 0.5 * max(e.part_old, e.part_new) * min(1.0, e.wording + 0.5)
+        edges.append((strength, i, j, whole, part))
+    edges.sort(key=lambda t: (-t[0], t[1], t[2]))
+
+    def can_join(share: float, e: PairEvidence, whole: bool) -> bool:
+        """May a paragraph join the other's bead as a split piece / merged part?
+
+        ``share`` is how much of the joining paragraph comes from the bead's
+        paragraph. It joins when mostly made of it, or when a fair share
+        (``split_coverage``) comes from it and the two are linkable in their
+        own right or close in meaning (leaders condensing ministers' text).
+        A phase-A bead never grows on both sides.
+        """
+        return share >= PART_DOMINANCE or (
+            share >= params.split_coverage and (whole or e.cosine >= LOOSE_COSINE)
+        )
+
+    bs = _Beads()
+    for strength, i, j, whole, part in edges:
+        e = f.pairs[(i, j)]
+        bi, bj = bs.of_old.get(i), bs.of_new.get(j)
+        if bi is None and bj is None:
+            if whole or part:
+                bs.open(i, j, strength, "whole" if whole else "part")
+        elif bi is not None and bj is None and len(bi.old) == 1 and can_join(e.part_new, e, whole):
+            bs.add_new(bi, j)  # split
+        elif bj is not None and bi is None and len(bj.new) == 1 and can_join(e.part_old, e, whole):
+            bs.add_old(bj, i)  # merge
+    return bs
+
+
+def subject_score(e: PairEvidence, params: AlignParams) -> float:
+    """Strength of the evidence that two passages have the same subject, or 0.
+
+    Meaning carries it (paragraph cosine ≥ ``rewrite_cosine``), but meaning
+    alone links passages that merely share a theme; so one of two pieces of
+    subject evidence is required: a sentence restating a sentence of the
+    other (``lineage_cosine``), or distinctive words in common.
+    """
+    if e.cosine < params.rewrite_cosine:
+        return 0.0
+    if e.restated < params.lineage_cosine and e.wording < SUBJECT_MIN_WORDING:
+        return 0.0
+    return 0.5 * e.cosine + 0.25 * max(e.restated, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
+
+
+def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads) -> None:
+    """Phase B: link what copied text left apart, by subject (see the docstring)."""
+    scores: dict[tuple[int, int], float] = {}
+    for key, e in f.pairs.items():
+        s = subject_score(e, params)
+        if s > 0:
+            scores[key] = s
+    if not scores:
+        return
+
+    def best_new(i: int, free_only: bool) -> int | None:
+        cands = [(scores[(i, j)], -j, j) for j in f.by_old.get(i, ()) if (i, j) in scores
+                 and (not free_only or j not in bs.of_new)]
+        return max(cands)[2] if cands else None
+
+    def best_old(j: int, free_only: bool) -> int | None:
+        cands = [(scores[(i, j)], -i, i) for i in f.by_new.get(j, ()) if (i, j) in scores
+                 and (not free_only or i not in bs.of_old)]
+        return max(cands)[2] if cands else None
+
+    o_nsent = [len(p.sentences) for p in old.paragraphs]
+    n_nsent = [len(p.sentences) for p in new.paragraphs]
+    # How close a bead's own members are: a passage joins a bead only when
+    # it is about as close to it as its members are to each other.
+    for b in bs.beads:
+        b.cohesion = max((scores.get((i, j), 0.0) for i in b.old for j in b.new), default=0.0)
+
+    def may_join(s: float, e: PairEvidence, bead: _Bead, long_side: bool, other_side: list[int]) -> bool:
+        # Close to the bead, without making it n–m: openings and closings
+        # of a statement resemble each other, and would otherwise fuse.
+        if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and len(other_side) == 1:
+            return True
+        # Fan-out: a long paragraph whose sentences continue in several
+        # passages; each continuation restates one of its sentences.
+        return long_side and e.restated >= params.lineage_cosine
+
+    # Strongest first, so a contested passage goes to its clearest partner.
+    for (i, j), s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+        bi, bj = bs.of_old.get(i), bs.of_new.get(j)
+        e = f.pairs[(i, j)]
+        if bi is None and bj is None:
+            # Two unlinked passages link when the edge is the best either has
+            # among unlinked partners (greedy order makes it so) and not far
+            # below the best either has at all — a passage whose clear best
+            # partner is already taken more likely continues that one.
+            bo, bn = best_new(i, False), best_old(j, False)
+            if scores[(i, bo)] - s <= SUBJECT_MARGIN and scores[(bn, j)] - s <= SUBJECT_MARGIN:
+                bs.open(i, j, s, "subject")
+                bs.of_old[i].cohesion = s
+        elif bj is None and bi is not None:
+            if best_old(j, False) == i and may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old):
+                bs.add_new(bi, j)
+                bi.joined_by_subject = True
+        elif bi is None and bj is not None:
+            if best_new(i, False) == j and may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new):
+                bs.add_old(bj, i)
+                bj.joined_by_subject = True
+
+
+# --------------------------------------------------------------------------
+# Alignment
 
 
 def align(
@@ -342,228 +624,264 @@ def align(
     ``new_sent_vecs`` likewise. Links come in the new statement's reading
     order, each dropped passage after the link of its old predecessor.
     """
-    n, m = len(old.paragraphs), len(new.paragraphs)
     f = features(old, new, old_sent_vecs, new_sent_vecs, params)
-    o_sents, n_sents, o_sent_par, n_sent_par = f.o_sents, f.n_sents, f.o_sent_par, f.n_sent_par
-    o_pw, n_pw, o_sw, o_pv, n_pv = f.o_pw, f.n_pw, f.o_sw, f.o_pv, f.n_pv
-    p_cos, p_lex, p_comb, s_cos, s_lex = f.p_cos, f.p_lex, f.p_comb, f.s_cos, f.s_lex
-    sent_pairs, part_old, part_new, idf = f.sent_pairs, f.part_old, f.part_new, f.idf
-
-    # --- 3. candidate edges -------------------------------------------------
-    whole = (p_comb >= params.link_threshold) & (p_lex >= params.min_lexical)
-    # Passages identical up to cosmetics always link, even those with no
-    # content words to compare (a lone "—" separator, a heading "I.").
-    same = _identical_pairs(old, new, o_pw, n_pw)
-    for i, j in same:
-        whole[i, j] = True
-    dominant = (part_old >= PART_DOMINANCE) | (part_new >= PART_DOMINANCE)
-    involved = np.minimum(part_old, part_new) >= params.split_coverage
-    # A part edge: one side mostly made of the other. For a split piece, the
-    # new paragraph is mostly old text (part_new high) though it carries only
-    # a share of the old one; "involved" keeps a single stock sentence from
-    # making a passage part of another.
-    part = dominant & (p_cos >= PART_MIN_COSINE) & (involved | (part_new >= 0.8) | (part_old >= 0.8))
-    strength = np.where(whole, p_comb, 0.5 * p_cos + 0.5 * np.maximum(part_old, part_new) * np.minimum(1.0, p_lex + 0.5))
-    for i, j in same:
-        strength[i, j] = 1.0 + 1e-3 * (abs(i - j) == 0)  # identical first; same place first among duplicates
-    # Weaker edges may only join an existing bead (see below), never found one.
-    joining = (np.maximum(part_old, part_new) >= params.split_coverage) & (p_cos >= PART_MIN_COSINE)
-    edges = np.argwhere(whole | part | joining)
-    edge_order = (
-        np.lexsort((edges[:, 1], edges[:, 0], -strength[edges[:, 0], edges[:, 1]])) if len(edges) else []
-    )
-
-    # --- 4. beads -----------------------------------------------------------
-    def can_join(share: float, i: int, j: int) -> bool:
-        """May paragraph i or j join the other's bead as a split piece / merged part?
-
-        ``share`` is how much of the joining paragraph comes from the bead's
-        paragraph. It joins when mostly made of it, or when a fair share
-        (``split_coverage``) comes from it and the two are linkable in their
-        own right or close in meaning (leaders condensing ministers' text).
-        A bead never grows on both sides: no n–m beads.
-        """
-        return share >= PART_DOMINANCE or (
-            share >= params.split_coverage and (bool(whole[i, j]) or p_cos[i, j] >= LOOSE_COSINE)
-        )
-
-    bead_of_old: dict[int, _Bead] = {}
-    bead_of_new: dict[int, _Bead] = {}
-    beads: list[_Bead] = []
-    for k in edge_order:
-        i, j = int(edges[k, 0]), int(edges[k, 1])
-        bi, bj = bead_of_old.get(i), bead_of_new.get(j)
-        if bi is None and bj is None:
-            if not (whole[i, j] or part[i, j]):
-                continue
-            b = _Bead([i], [j], float(strength[i, j]), "whole" if whole[i, j] else "part")
-            beads.append(b)
-            bead_of_old[i] = b
-            bead_of_new[j] = b
-        elif bi is not None and bj is None and len(bi.old) == 1 and can_join(part_new[i, j], i, j):
-            bi.new.append(j)  # split
-            bead_of_new[j] = bi
-        elif bj is not None and bi is None and len(bj.new) == 1 and can_join(part_old[i, j], i, j):
-            bj.old.append(i)  # merge
-            bead_of_old[i] = bj
-
-    # --- 5. migrated sentences ----------------------------------------------
-    # Carried sentences (step 1) plus reworded ones: a sentence rewritten
-    # while it moved ("The Deputy Secretary reiterated that the United
-    # States' commitments … are ironclad" → "President Biden reiterates that
-    # the U.S. commitments … are ironclad") falls below the carried-sentence
-    # threshold but is still the same claim. Those must be mutual best
-    # matches with a high cosine, so a stock phrase shared by two unrelated
-    # sentences does not count.
-    migrations: list[dict[str, Any]] = []
-    for a, b in sorted(sent_pairs + _reworded_pairs(f)):
-        i, j = int(o_sent_par[a]), int(n_sent_par[b])
-        bo, bn = bead_of_old.get(i), bead_of_new.get(j)
-        if bo is not None and bo is bn:
-            continue
-        if len(o_sw[a]) < MIN_MIGRATING_WORDS:
-            continue
-        migrations.append(
-            {
-                "old": [i, o_sents[a].index],
-                "new": [j, n_sents[b].index],
-                "similarity": round(float(s_cos[a, b]), 4),
-                "lexical": round(float(s_lex[a, b]), 4),
-            }
-        )
-
-    # --- 6. types and links -------------------------------------------------
-    for b in beads:
+    bs = _copied_beads(f, old, new, params)
+    _lineage_beads(f, old, new, params, bs)
+    for b in bs.beads:
         b.old.sort()
         b.new.sort()
-    in_order = _longest_ordered_chain(beads)
-
-    def rival(i: int | None, j: int | None, bead: _Bead | None) -> tuple[float, str]:
-        """Best score of a member paragraph to a paragraph outside the bead."""
-        best, label = 0.0, ""
-        if i is not None and m:
-            row = p_comb[i].copy()
-            if bead is not None:
-                row[bead.new] = -np.inf
-            k = int(np.argmax(row))
-            if row[k] > best:
-                best, label = float(row[k]), f"new ¶{k}"
-        if j is not None and n:
-            col = p_comb[:, j].copy()
-            if bead is not None:
-                col[bead.old] = -np.inf
-            k = int(np.argmax(col))
-            if col[k] > best:
-                best, label = float(col[k]), f"old ¶{k}"
-        return best, label
-
-    links: list[Link] = []
-    thr = params.link_threshold
-    for b in beads:
-        sub_cos = p_cos[np.ix_(b.old, b.new)]
-        sub_lex = p_lex[np.ix_(b.old, b.new)]
-        o_words = [w for i in b.old for w in o_pw[i]]
-        n_words = [w for j in b.new for w in n_pw[j]]
-        if len(b.old) == 1 and len(b.new) == 1:
-            i, j = b.old[0], b.new[0]
-            cos, lex = float(p_cos[i, j]), float(p_lex[i, j])
-        else:
-            # Score the bead as one passage: mean vectors of each side.
-            ov = o_pv[b.old].sum(axis=0)
-            nv = n_pv[b.new].sum(axis=0)
-            cos = float(ov @ nv / (np.linalg.norm(ov) * np.linalg.norm(nv) or 1.0))
-            lex = float(_weighted_dice(idf.matrix([o_words]), idf.matrix([n_words]))[0, 0])
-        comb = 0.5 * cos + 0.5 * lex
-        r_best = 0.0
-        r_label = ""
-        for i in b.old:
-            s, lab = rival(i, None, b)
-            if s > r_best:
-                r_best, r_label = s, lab
-        for j in b.new:
-            s, lab = rival(None, j, b)
-            if s > r_best:
-                r_best, r_label = s, lab
-        strength_b = max(comb, b.strength)
-        margin = strength_b - r_best
-        # Logistic in the distance above the link threshold: 0.5 at the
-        # threshold, ~0.9 at 0.13 above it. On the hand-checked real pairs
-        # and the synthetic benchmark nearly every link above the threshold
-        # is right, so a link's confidence is mostly lost to a close rival:
-        # a margin under MARGIN_SCALE scales it down to 0.7×.
-        base = 1.0 / (1.0 + math.exp(-(strength_b - thr) / CONFIDENCE_SCALE))
-        conf = base * (0.7 + 0.3 * min(1.0, max(0.0, margin) / MARGIN_SCALE))
-
-        old_text = " ".join(old.paragraphs[i].text for i in b.old)
-        new_text = " ".join(new.paragraphs[j].text for j in b.new)
-        identical = fold(old_text) == fold(new_text)
-        moved = id(b) not in in_order
-        if len(b.old) == 1 and len(b.new) > 1:
-            ltype = "split"
-        elif len(b.old) > 1 and len(b.new) == 1:
-            ltype = "merged"
-        elif identical:
-            ltype = "moved" if moved else "unchanged"
-        else:
-            ltype = "moved_edited" if moved else "edited"
-        if identical and len(b.old) == 1 and len(b.new) == 1:
-            conf = max(conf, 0.99)
-
-        evidence = [f"meaning: cosine {cos:.2f}; wording: {lex:.0%} of distinctive vocabulary shared (IDF-weighted)"]
-        if identical:
-            evidence.append("texts are identical up to cosmetic differences")
-        else:
-            phrases = _shared_phrases(o_words, n_words)
-            if phrases:
-                evidence.append("shared wording: " + "; ".join(f"“{p}”" for p in phrases))
-        carried = [(a, bb) for a, bb in sent_pairs if o_sent_par[a] in b.old and n_sent_par[bb] in b.new]
-        n_old_s = sum(len(old.paragraphs[i].sentences) for i in b.old)
-        if carried:
-            evidence.append(f"{len(carried)} of {n_old_s} old sentences carried over (sentence score ≥ {params.sentence_threshold:.2f})")
-        if ltype == "split":
-            shares = ", ".join(f"new ¶{j}: {part_new[b.old[0], j]:.0%} from old ¶{b.old[0]}" for j in b.new)
-            evidence.append(f"split: {shares}")
-        if ltype == "merged":
-            shares = ", ".join(f"old ¶{i}: {part_old[i, b.new[0]]:.0%} into new ¶{b.new[0]}" for i in b.old)
-            evidence.append(f"merged: {shares}")
-        if moved:
-            evidence.append("position changed: not on the longest chain of passages kept in the same order")
-        if r_label:
-            evidence.append(f"closest rival: {r_label} at {r_best:.2f} (margin {margin:+.2f})")
-
-        scores = {
-            "cosine": round(cos, 4),
-            "lexical": round(lex, 4),
-            "combined": round(comb, 4),
-            "coverage_old": round(float(max(part_old[i, j] for i in b.old for j in b.new)) if not identical else 1.0, 4),
-            "coverage_new": round(float(max(part_new[i, j] for i in b.old for j in b.new)) if not identical else 1.0, 4),
-            "rival": round(r_best, 4),
-            "margin": round(margin, 4),
-            "min_pair_cosine": round(float(sub_cos.min()), 4),
-            "min_pair_lexical": round(float(sub_lex.min()), 4),
-        }
-        mig = tuple(
-            mv for mv in migrations if mv["old"][0] in b.old or mv["new"][0] in b.new
-        )
-        links.append(
-            Link(
-                old=tuple(b.old),
-                new=tuple(b.new),
-                type=ltype,
-                confidence=round(conf, 4),
-                scores=scores,
-                evidence=tuple(evidence),
-                moved_sentences=mig,
-            )
-        )
-
-    for i in range(n):
-        if i not in bead_of_old:
-            links.append(_unmatched("dropped", i, None, rival(i, None, None), p_cos, p_lex, params, migrations))
-    for j in range(m):
-        if j not in bead_of_new:
-            links.append(_unmatched("added", None, j, rival(None, j, None), p_cos, p_lex, params, migrations))
+    migrations = _migrations(f, bs)
+    in_order = _longest_ordered_chain(bs.beads)
+    links = [_bead_link(b, f, old, new, params, bs, migrations, id(b) not in in_order) for b in bs.beads]
+    for i in range(len(old.paragraphs)):
+        if i not in bs.of_old:
+            links.append(_unmatched("dropped", i, None, f, params, migrations, old, new))
+    for j in range(len(new.paragraphs)):
+        if j not in bs.of_new:
+            links.append(_unmatched("added", None, j, f, params, migrations, old, new))
     return tuple(reading_order(links))
+
+
+def _migrations(f: Features, bs: _Beads) -> list[dict[str, Any]]:
+    """Carried or reworded sentences whose paragraphs ended in different beads.
+
+    A sentence rewritten while it moved ("The Deputy Secretary reiterated
+    that … ironclad" → "President Biden reiterates that … ironclad") falls
+    below the carried threshold but is the same claim; those must be mutual
+    best matches with a high cosine *and* a fair combined score, so a stock
+    phrase shared by two unrelated sentences does not count.
+    """
+    out = []
+    for a, b in sorted(f.carried + _reworded_pairs(f)):
+        i, j = int(f.o_sent_par[a]), int(f.n_sent_par[b])
+        bo, bn = bs.of_old.get(i), bs.of_new.get(j)
+        if bo is not None and bo is bn:
+            continue
+        if len(f.o_sw[a]) < MIN_MIGRATING_WORDS:
+            continue
+        cos, lex = f.sent[(a, b)]
+        out.append({"old": [i, f.o_sents[a].index], "new": [j, f.n_sents[b].index],
+                    "similarity": round(cos, 4), "lexical": round(lex, 4)})
+    return out
+
+
+def _rival(f: Features, i: int | None, j: int | None, bead: _Bead | None) -> tuple[float, str]:
+    """Best combined score of a member paragraph to a paragraph outside the bead."""
+    best, label = 0.0, ""
+    if i is not None:
+        for jj in f.by_old.get(i, ()):
+            if bead is not None and jj in bead.new:
+                continue
+            s = f.pairs[(i, jj)].combined
+            if s > best or (s == best and label and jj < int(label.split("¶")[1]) - 1):
+                best, label = s, f"new ¶{jj + 1}"
+    if j is not None:
+        for ii in f.by_new.get(j, ()):
+            if bead is not None and ii in bead.old:
+                continue
+            s = f.pairs[(ii, j)].combined
+            if s > best:
+                best, label = s, f"old ¶{ii + 1}"
+    return best, label
+
+
+def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: AlignParams,
+               bs: _Beads, migrations: list[dict[str, Any]], moved: bool) -> Link:
+    o_words = [w for i in b.old for w in f.o_pw[i]]
+    n_words = [w for j in b.new for w in f.n_pw[j]]
+    members = [f.pairs.get((i, j)) for i in b.old for j in b.new]
+    known = [e for e in members if e is not None]
+    if len(b.old) == 1 and len(b.new) == 1 and known:
+        cos, lex = known[0].cosine, known[0].wording
+    else:
+        # Score the bead as one passage: summed vectors of each side.
+        ov = f.o_pv[b.old].sum(axis=0)
+        nv = f.n_pv[b.new].sum(axis=0)
+        cos = float(ov @ nv / (np.linalg.norm(ov) * np.linalg.norm(nv) or 1.0))
+        oset, nset = frozenset(o_words), frozenset(n_words)
+        lex = f.idf.dice(oset, nset, f.idf.mass(oset), f.idf.mass(nset))
+    comb = 0.5 * cos + 0.5 * lex
+    r_best, r_label = 0.0, ""
+    for i in b.old:
+        s, lab = _rival(f, i, None, b)
+        if s > r_best:
+            r_best, r_label = s, lab
+    for j in b.new:
+        s, lab = _rival(f, None, j, b)
+        if s > r_best:
+            r_best, r_label = s, lab
+
+    old_text = " ".join(old.paragraphs[i].text for i in b.old)
+    new_text = " ".join(new.paragraphs[j].text for j in b.new)
+    identical = fold(old_text) == fold(new_text)
+    by_subject = b.kind == "subject"
+    if len(b.old) > 1 and len(b.new) > 1:
+        ltype = "group"
+    elif len(b.old) == 1 and len(b.new) > 1:
+        ltype = "split"
+    elif len(b.old) > 1 and len(b.new) == 1:
+        ltype = "merged"
+    elif identical:
+        ltype = "moved" if moved else "unchanged"
+    elif by_subject:
+        ltype = "rewritten"
+    else:
+        ltype = "moved_edited" if moved else "edited"
+
+    # Confidence: a logistic in the distance above the bead's own threshold
+    # (0.5 at it, ~0.9 at 0.13 above), scaled down to 0.7× by a rival within
+    # MARGIN_SCALE. On the gold pairs nearly every link above its threshold
+    # is right, so confidence is mostly lost to a close rival.
+    if by_subject:
+        strength, thr = b.strength, params.rewrite_cosine
+    else:
+        strength, thr = max(comb, b.strength), params.link_threshold
+    margin = strength - r_best
+    base = 1.0 / (1.0 + math.exp(-(strength - thr) / CONFIDENCE_SCALE))
+    conf = base * (0.7 + 0.3 * min(1.0, max(0.0, margin) / MARGIN_SCALE))
+    if identical and len(b.old) == 1 and len(b.new) == 1:
+        conf = max(conf, 0.99)
+
+    evidence = [f"meaning: cosine {cos:.2f}; wording: {lex:.0%} of distinctive vocabulary shared (IDF-weighted)"]
+    oset, nset = frozenset(o_words), frozenset(n_words)
+    if identical:
+        evidence.append("texts are identical up to cosmetic differences")
+    else:
+        if by_subject or b.joined_by_subject:
+            subject = f.idf.top_shared(oset, nset)
+            why = (f"same subject in new words: cosine {cos:.2f} ≥ {params.rewrite_cosine:.2f}"
+                   if by_subject else "a passage continuing the same subject joined this link")
+            evidence.append(why + (f"; shared subject words: {', '.join(subject)}" if subject else ""))
+        phrases = _shared_phrases(o_words, n_words)
+        if phrases:
+            evidence.append("shared wording: " + "; ".join(f"“{p}”" for p in phrases))
+    s_links = sentence_links(b.old, b.new, f, params, migrations)
+    carried = sum(1 for sl in s_links if sl["type"] in ("carried", "edited"))
+    restated = sum(1 for sl in s_links if sl["type"] == "rewritten")
+    n_old_s = sum(len(old.paragraphs[i].sentences) for i in b.old)
+    if carried:
+        evidence.append(f"{carried} of {n_old_s} old sentences carried over or edited")
+    if restated:
+        evidence.append(f"{restated} sentence(s) restated in new words (sentence cosine ≥ {params.lineage_cosine:.2f})")
+    if ltype in ("split", "group"):
+        shares = ", ".join(f"new ¶{j + 1}: {_part(f, b.old, j, 'new'):.0%} from old" for j in b.new)
+        evidence.append(f"{'split' if ltype == 'split' else 'regrouped'}: {shares}")
+    if ltype in ("merged", "group"):
+        shares = ", ".join(f"old ¶{i + 1}: {_part(f, [i], None, 'old', b.new):.0%} into new" for i in b.old)
+        evidence.append(f"merged: {shares}")
+    if moved and ltype in ("moved", "moved_edited"):
+        evidence.append("position changed: not on the longest chain of passages kept in the same order")
+    if r_label:
+        evidence.append(f"closest rival: {r_label} at {r_best:.2f} (margin {margin:+.2f})")
+
+    def _cov(attr: str) -> float:
+        if identical:
+            return 1.0
+        return max((getattr(e, attr) for e in known), default=0.0)
+
+    scores = {
+        "cosine": round(cos, 4),
+        "lexical": round(lex, 4),
+        "combined": round(comb, 4),
+        "coverage_old": round(_cov("part_old"), 4),
+        "coverage_new": round(_cov("part_new"), 4),
+        "rival": round(r_best, 4),
+        "margin": round(margin, 4),
+        "min_pair_cosine": round(min((e.cosine for e in known), default=cos), 4),
+        "min_pair_lexical": round(min((e.wording for e in known), default=lex), 4),
+    }
+    if by_subject or b.joined_by_subject:
+        scores["subject"] = round(b.strength if by_subject else max(
+            (subject_score(e, params) for e in known), default=0.0), 4)
+    mig = tuple(mv for mv in migrations if mv["old"][0] in b.old or mv["new"][0] in b.new)
+    return Link(old=tuple(b.old), new=tuple(b.new), type=ltype, confidence=round(conf, 4),
+                scores=scores, evidence=tuple(evidence), moved_sentences=mig,
+                sentence_links=tuple(s_links))
+
+
+def _part(f: Features, olds: Sequence[int], j: int | None, side: str, news: Sequence[int] = ()) -> float:
+    if side == "new":
+        return max((f.pairs[(i, j)].part_new for i in olds if (i, j) in f.pairs), default=0.0)
+    return max((f.pairs[(olds[0], jj)].part_old for jj in news if (olds[0], jj) in f.pairs), default=0.0)
+
+
+def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params: AlignParams,
+                   migrations: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Sentence lineage inside one link: ``[{old, new, type, score}]``.
+
+    ``old``/``new`` are lists of ``[paragraph, sentence]``. Each new sentence
+    takes its best source among the link's old sentences when that source is
+    carried (combined score ≥ ``sentence_threshold``: type ``carried`` if it
+    folds alike, else ``edited``) or restated (cosine ≥ ``lineage_cosine``:
+    ``rewritten``); new sentences sharing a source are one entry (a sentence
+    cut in two). What is left is ``added`` / ``dropped`` — or ``moved`` when
+    it migrated to or from another link. Ordered by the new side, dropped
+    sentences after the entry of their old predecessor.
+    """
+    o_idx = [a for i in olds for a in f.o_range(i)]
+    n_idx = [b for j in news for b in f.n_range(j)]
+    old_pars = set(olds)
+    source: dict[int, tuple[int, float, str]] = {}
+    for b in n_idx:
+        best: tuple[float, float, int] | None = None
+        for a in f.sent_by_new.get(b, ()):
+            if int(f.o_sent_par[a]) not in old_pars:
+                continue
+            cos, lex = f.sent[(a, b)]
+            comb = 0.5 * cos + 0.5 * lex
+            if comb >= params.sentence_threshold or cos >= params.lineage_cosine:
+                cand = (comb, cos, -a)
+                if best is None or cand > best:
+                    best = cand
+        if best is not None:
+            a = -best[2]
+            if fold(f.o_sents[a].text) == fold(f.n_sents[b].text):
+                kind = "carried"
+            elif best[0] >= params.sentence_threshold or f.sent[(a, b)][1] >= 0.5:
+                kind = "edited"
+            else:
+                kind = "rewritten"
+            source[b] = (a, best[0], kind)
+
+    def ref_o(a: int) -> list[int]:
+        return [int(f.o_sent_par[a]), f.o_sents[a].index]
+
+    def ref_n(b: int) -> list[int]:
+        return [int(f.n_sent_par[b]), f.n_sents[b].index]
+
+    moved_o = {tuple(m["old"]) for m in migrations}
+    moved_n = {tuple(m["new"]) for m in migrations}
+    entries: list[dict[str, Any]] = []
+    by_source: dict[int, dict[str, Any]] = {}
+    for b in n_idx:
+        if b in source:
+            a, score, kind = source[b]
+            if a in by_source:
+                e = by_source[a]
+                e["new"].append(ref_n(b))
+                e["score"] = round(min(e["score"], score), 4)
+                if kind != e["type"] and "carried" in (kind, e["type"]):
+                    e["type"] = "edited"
+                continue
+            e = {"old": [ref_o(a)], "new": [ref_n(b)], "type": kind, "score": round(score, 4)}
+            by_source[a] = e
+            entries.append(e)
+        else:
+            kind = "moved" if tuple(ref_n(b)) in moved_n else "added"
+            entries.append({"old": [], "new": [ref_n(b)], "type": kind, "score": 0.0})
+    used = set(by_source)
+    # Dropped sentences go after the entry holding their old predecessor.
+    for a in o_idx:
+        if a in used:
+            continue
+        kind = "moved" if tuple(ref_o(a)) in moved_o else "dropped"
+        e = {"old": [ref_o(a)], "new": [], "type": kind, "score": 0.0}
+        pos = 0
+        for k, x in enumerate(entries):
+            if x["old"] and x["old"][0] < ref_o(a):
+                pos = k + 1
+        entries.insert(pos, e)
+    return entries
 
 
 def _paragraph_words(doc: Document, sentence_words: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -593,37 +911,44 @@ def _identical_pairs(old: Document, new: Document, o_pw, n_pw) -> list[tuple[int
 
 def _reworded_pairs(f: Features) -> list[tuple[int, int]]:
     """Mutual-best sentence pairs, not already carried, that are the same claim reworded."""
-    if not f.o_sents or not f.n_sents:
-        return []
-    comb = 0.5 * f.s_cos + 0.5 * f.s_lex
-    taken_o = {a for a, _ in f.sent_pairs}
-    taken_n = {b for _, b in f.sent_pairs}
-    best_n = comb.argmax(axis=1)
-    best_o = comb.argmax(axis=0)
+    taken_o = {a for a, _ in f.carried}
+    taken_n = {b for _, b in f.carried}
+    best_n: dict[int, tuple[float, int]] = {}
+    best_o: dict[int, tuple[float, int]] = {}
+    for (a, b), (cos, lex) in f.sent.items():
+        comb = 0.5 * cos + 0.5 * lex
+        if comb > best_n.get(a, (-1.0, 0))[0] or (comb == best_n[a][0] and b < best_n[a][1]):
+            best_n[a] = (comb, b)
+        if comb > best_o.get(b, (-1.0, 0))[0] or (comb == best_o[b][0] and a < best_o[b][1]):
+            best_o[b] = (comb, a)
     out = []
-    for a, b in enumerate(best_n):
-        b = int(b)
-        if a in taken_o or b in taken_n or int(best_o[b]) != a:
+    for a, (comb, b) in best_n.items():
+        if a in taken_o or b in taken_n or best_o[b][1] != a:
             continue
-        if f.s_cos[a, b] >= REWORDED_MIN_COSINE and comb[a, b] >= REWORDED_MIN_SCORE:
+        cos, _ = f.sent[(a, b)]
+        if cos >= REWORDED_MIN_COSINE and comb >= REWORDED_MIN_SCORE:
             out.append((a, b))
     return out
 
 
-def _unmatched(kind, i, j, rival, p_cos, p_lex, params: AlignParams, migrations) -> Link:
-    best, label = rival
+def _unmatched(kind: str, i: int | None, j: int | None, f: Features, params: AlignParams,
+               migrations: Sequence[dict[str, Any]], old: Document, new: Document) -> Link:
+    best, label = _rival(f, i, j, None)
     thr = params.link_threshold
     # Sure when the best candidate is far below the threshold; unsure near it.
     conf = 0.5 + 0.5 * min(1.0, max(0.0, (thr - best) / 0.25))
     evidence = []
     if label:
-        other = int(label.split("¶")[1])
-        cos = float(p_cos[i, other]) if i is not None else float(p_cos[other, j])
-        lex = float(p_lex[i, other]) if i is not None else float(p_lex[other, j])
-        why = "same topic, new content" if cos >= 0.6 else "no passage with similar meaning"
+        other = int(label.split("¶")[1]) - 1
+        e = f.pairs[(i, other)] if i is not None else f.pairs[(other, j)]
+        if e.cosine < params.rewrite_cosine:
+            why = "no passage on the same subject"
+        elif subject_score(e, params) == 0:
+            why = "similar in meaning but no shared subject words and no restated sentence"
+        else:
+            why = "its closest passage on the same subject is the ancestor of (or descends from) another"
         evidence.append(
-            f"closest candidate {label}: cosine {cos:.2f}, wording {lex:.0%}, combined {best:.2f} "
-            f"< link threshold {thr:.2f} or wording < {params.min_lexical:.0%} ({why})"
+            f"closest candidate {label}: cosine {e.cosine:.2f}, wording {e.wording:.0%}, combined {best:.2f} ({why})"
         )
     else:
         evidence.append("no candidate passage on the other side")
@@ -632,14 +957,17 @@ def _unmatched(kind, i, j, rival, p_cos, p_lex, params: AlignParams, migrations)
     mig = tuple(mv for mv in migrations if mv[side][0] == idx)
     if mig:
         evidence.append(f"{len(mig)} sentence(s) migrated {'to' if side == 'old' else 'from'} other passages")
+    olds = (i,) if i is not None else ()
+    news = (j,) if j is not None else ()
     return Link(
-        old=(i,) if i is not None else (),
-        new=(j,) if j is not None else (),
+        old=olds,
+        new=news,
         type=kind,
         confidence=round(conf, 4),
         scores={"rival": round(best, 4)},
         evidence=tuple(evidence),
         moved_sentences=mig,
+        sentence_links=tuple(sentence_links(olds, news, f, params, migrations)),
     )
 
 

@@ -91,6 +91,9 @@ def align_params(settings: Settings) -> AlignParams:
         min_lexical=settings.min_lexical,
         sentence_threshold=settings.sentence_threshold,
         split_coverage=settings.split_coverage,
+        rewrite_cosine=settings.rewrite_cosine,
+        lineage_cosine=settings.lineage_cosine,
+        neighbours=settings.neighbours,
     )
 
 
@@ -150,6 +153,9 @@ def diff_documents(
         "min_lexical": settings.min_lexical,
         "sentence_threshold": settings.sentence_threshold,
         "split_coverage": settings.split_coverage,
+        "rewrite_cosine": settings.rewrite_cosine,
+        "lineage_cosine": settings.lineage_cosine,
+        "neighbours": settings.neighbours,
         "topics_file": settings.topics_file or "(default)",
         # The report says when the max_flags cap hid some flags.
         "flags_total": len(all_flags),

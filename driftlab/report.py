@@ -95,7 +95,7 @@ JSON_FIELDS: dict[str, str] = {
     **{f"old{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     **{f"new{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     "summary": "Counts.",
-    "summary.links_by_type": "Number of links of each of the 8 types (0 included).",
+    "summary.links_by_type": "Number of links of each of the 10 types (0 included).",
     "summary.flags": "Number of flags.",
     "summary.flags_by_rule": "Number of flags per rule.",
     "summary.flags_by_topic": "Number of flags per topic (a flag counts once per topic).",
@@ -106,7 +106,8 @@ JSON_FIELDS: dict[str, str] = {
     "links[].id": "Content hash of type and paragraph indices; stable across runs.",
     "links[].old": "Old paragraph indices (empty for added).",
     "links[].new": "New paragraph indices (empty for dropped).",
-    "links[].type": "unchanged, edited, moved, moved_edited, split, merged, added or dropped.",
+    "links[].type": "unchanged, edited, moved, moved_edited, rewritten (same subject, new wording), "
+    "split, merged, group (n old to m new), added or dropped.",
     "links[].confidence": "Confidence of the link, 0-1.",
     "links[].scores": "Numbers the link decision rests on (cosine, lexical, coverage...).",
     "links[].evidence": "Human-readable reasons.",
@@ -117,6 +118,12 @@ JSON_FIELDS: dict[str, str] = {
     "links[].moved_sentences[].new": "[paragraph, sentence] in the new statement.",
     "links[].moved_sentences[].similarity": "Cosine similarity of the two sentences' embeddings.",
     "links[].moved_sentences[].lexical": "Shared wording of the two sentences.",
+    "links[].sentence_links": "Sentence lineage inside the link, in reading order of the new side.",
+    "links[].sentence_links[].old": "[paragraph, sentence] pairs of the old sentence(s) (empty for added).",
+    "links[].sentence_links[].new": "[paragraph, sentence] pairs of the new sentence(s) (empty for dropped).",
+    "links[].sentence_links[].type": "carried, edited, rewritten (same claim, new words), added, dropped, "
+    "or moved (to or from another link).",
+    "links[].sentence_links[].score": "Combined score of the sentence pair (0 when one-sided).",
     "flags": "Flags, ranked: highest score first.",
     "flags[].id": "Content hash; stable across runs (review decisions key on it).",
     "flags[].rule": "Rule that raised the flag.",
@@ -163,8 +170,10 @@ TYPE_LABELS: dict[str, str] = {
     "edited": "edited",
     "moved": "moved",
     "moved_edited": "moved + edited",
+    "rewritten": "rewritten",
     "split": "split",
     "merged": "merged",
+    "group": "regrouped",
     "added": "added",
     "dropped": "dropped",
 }
@@ -279,6 +288,11 @@ def to_dict(result: DiffResult) -> dict[str, Any]:
                 "evidence": list(lk.evidence),
                 "opcodes": [[tag, i1, i2, j1, j2] for tag, i1, i2, j1, j2 in lk.opcodes],
                 "moved_sentences": [_moved_dict(m) for m in lk.moved_sentences],
+                "sentence_links": [
+                    {"old": _clean(sl["old"]), "new": _clean(sl["new"]), "type": sl["type"],
+                     "score": _clean(sl["score"])}
+                    for sl in lk.sentence_links
+                ],
             }
             for lk in ordered_links(result)
         ],

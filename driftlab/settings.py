@@ -71,6 +71,26 @@ SETTINGS: tuple[Setting, ...] = (
         "paragraph joins a split or merge; smaller shares are reported as migrated sentences.",
     ),
     Setting(
+        "rewrite_cosine",
+        0.6,
+        "Minimum meaning similarity (paragraph cosine) for two passages that share little "
+        "wording to be linked as the same subject restated ('rewritten'); they also need a "
+        "restated sentence or distinctive words in common.",
+    ),
+    Setting(
+        "lineage_cosine",
+        0.7,
+        "Minimum sentence cosine for a sentence to count as restating another: evidence "
+        "for rewritten links, for passages fanning out of a long paragraph, and for "
+        "sentence lineage inside a link.",
+    ),
+    Setting(
+        "neighbours",
+        10,
+        "Nearest sentences (and paragraphs) on the other side that each one is compared "
+        "with; alignment cost grows with it, not with the product of the statement sizes.",
+    ),
+    Setting(
         "max_input_mb",
         20.0,
         "Largest statement file accepted, in megabytes.",
@@ -99,6 +119,9 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "min_lexical": (0.0, 1.0),
     "sentence_threshold": (0.0, 1.0),
     "split_coverage": (0.0, 1.0),
+    "rewrite_cosine": (0.0, 1.0),
+    "lineage_cosine": (0.0, 1.0),
+    "neighbours": (1, 1000),
     "max_input_mb": (0.001, 4096.0),
     "max_text_mb": (0.001, 1024.0),
     "max_flags": (1, 1_000_000),
@@ -117,6 +140,9 @@ class Settings:
     min_lexical: float = 0.16
     sentence_threshold: float = 0.8
     split_coverage: float = 0.3
+    rewrite_cosine: float = 0.6
+    lineage_cosine: float = 0.7
+    neighbours: int = 10
     max_input_mb: float = 20.0
     max_text_mb: float = 2.0
     topics_file: str = ""

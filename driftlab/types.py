@@ -27,11 +27,16 @@ LINK_TYPES = (
     "edited",
     "moved",
     "moved_edited",
+    "rewritten",
     "split",
     "merged",
+    "group",
     "added",
     "dropped",
 )
+
+#: Sentence lineage kinds inside a link (``Link.sentence_links[].type``).
+SENTENCE_LINK_TYPES = ("carried", "edited", "rewritten", "added", "dropped", "moved")
 
 
 def content_id(*parts: object, length: int = 12) -> str:
@@ -115,6 +120,9 @@ class Link:
     ``moved_sentences`` lists sentences that migrated into or out of these
     paragraphs from elsewhere: dicts with ``old`` ``[paragraph, sentence]``,
     ``new`` ``[paragraph, sentence]``, ``similarity`` and ``lexical``.
+    ``sentence_links`` is the sentence lineage inside the link: dicts with
+    ``old`` and ``new`` (lists of ``[paragraph, sentence]``), ``type`` (one
+    of :data:`SENTENCE_LINK_TYPES`) and ``score``.
     """
 
     old: Tuple[int, ...]
@@ -125,6 +133,7 @@ class Link:
     evidence: Tuple[str, ...] = ()
     opcodes: Tuple[Opcode, ...] = ()
     moved_sentences: Tuple[Mapping[str, Any], ...] = ()
+    sentence_links: Tuple[Mapping[str, Any], ...] = ()
 
     @property
     def id(self) -> str:

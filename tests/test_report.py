@@ -151,7 +151,9 @@ def build_result(flags: bool = True) -> DiffResult:
         link(old, new, [3], [0], "moved", 0.95, evidence=("identical text",)),
         link(old, new, [4], [3], "edited", 0.98),
         link(old, new, [], [4], "added", 0.9),
-        link(old, new, [5], [5], "edited", 0.85, moved_sentences=(moved,)),
+        link(old, new, [5], [5], "edited", 0.85, moved_sentences=(moved,),
+             sentence_links=({"old": [[5, 0]], "new": [[5, 0]], "type": "edited", "score": 0.8312345},
+                             {"old": [[5, 1]], "new": [], "type": "moved", "score": 0.0})),
         link(old, new, [], [6], "added", 0.6, moved_sentences=(moved,)),
     )
     by_type = {(lk.type, lk.old, lk.new): lk for lk in links}
@@ -235,8 +237,8 @@ def test_json_shape(result):
     doc = json.loads(report.to_json(result))
     assert set(doc) == {"driftlab_version", "run", "old", "new", "summary", "links", "flags", "tags"}
     assert doc["summary"]["links_by_type"] == {
-        "unchanged": 1, "edited": 3, "moved": 1, "moved_edited": 0,
-        "split": 0, "merged": 0, "added": 2, "dropped": 1,
+        "unchanged": 1, "edited": 3, "moved": 1, "moved_edited": 0, "rewritten": 0,
+        "split": 0, "merged": 0, "group": 0, "added": 2, "dropped": 1,
     }
     assert list(report.to_dict(result)["summary"]["links_by_type"]) == list(LINK_TYPES)
     assert doc["summary"]["flags"] == 3
