@@ -265,6 +265,7 @@ class PairEvidence:
     part_old: float  # share of the old paragraph found in the new one
     part_new: float  # share of the new paragraph taken from the old one
     restated: float  # best sentence cosine between the two (lineage evidence)
+    fanout: bool = False  # one side is a long paragraph (> FANOUT_SENTENCES sentences)
 
     @property
     def combined(self) -> float:
@@ -423,6 +424,7 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
             part_old=min(1.0, max(cov_old.get((i, j), 0.0), c_old)),
             part_new=min(1.0, max(cov_new.get((i, j), 0.0), c_new)),
             restated=restated.get((i, j), 0.0),
+            fanout=max(len(old.paragraphs[i].sentences), len(new.paragraphs[j].sentences)) > FANOUT_SENTENCES,
         )
         by_old.setdefault(i, []).append(j)
         by_new.setdefault(j, []).append(i)
@@ -535,16 +537,21 @@ def _copied_beads(f: Features, old: Document, new: Document, params: AlignParams
 def subject_score(e: PairEvidence, params: AlignParams) -> float:
     """Strength of the evidence that two passages have the same subject, or 0.
 
-    Meaning carries it (paragraph cosine ≥ ``rewrite_cosine``), but meaning
+    Meaning carries it (paragraph cosine ≥ ``rewrite_cosine``; for a long
+    paragraph, the cosine of the sentence restated), but meaning
     alone links passages that merely share a theme; so one of two pieces of
     subject evidence is required: a sentence restating a sentence of the
     other (``lineage_cosine``), or distinctive words in common.
     """
-    if e.cosine < params.rewrite_cosine:
+    # A long paragraph's mean vector blends its many subjects, so against one
+    # of the passages it fans out into, the sentence it continues speaks for
+    # the subject.
+    cos = max(e.cosine, e.restated) if e.fanout else e.cosine
+    if cos < params.rewrite_cosine:
         return 0.0
     if e.restated < params.lineage_cosine and e.wording < SUBJECT_MIN_WORDING:
         return 0.0
-    return 0.5 * e.cosine + 0.25 * max(e.restated, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
+    return 0.5 * cos + 0.25 * max(e.restated, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
 
 
 def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads) -> None:

@@ -12,7 +12,9 @@ from driftlab.pipeline import align_documents, load_document
 from driftlab.segment import segment
 from driftlab.settings import Settings
 
-from .conftest import GOLD, SEED, SHARED_CORPUS
+from driftlab.embed import HashingEncoder
+
+from .conftest import GOLD
 
 P = {
     "intro": "The foreign ministers of Freedonia and Sylvania met in Marsport on 3 March to review the alliance. They welcomed the progress made since the summit in Eastbay.",
@@ -163,50 +165,209 @@ def test_alignment_is_deterministic(hashing_encoder):
 
 
 # ---------------------------------------------------------------------------
-# Real model, real statements, hand-checked gold
+# Lineage: the same subject restated in new words
 
 
-def _gold_files():
-    return sorted(GOLD.glob("align_*.json"))
+class ConceptEncoder:
+    """A deterministic encoder that knows synonyms: each word counts for its
+    concept (``vessel`` and ``submarine`` are one), other words for
+    themselves. Restated passages are close in meaning with little shared
+    wording — what the hashing encoder cannot model."""
+
+    CONCEPTS = {
+        "submarine": ["submarine", "submarines", "boats", "vessels", "ssn"],
+        "build": ["build", "construct", "construction", "produce", "production", "shipyards", "yards"],
+        "navy": ["navy", "naval", "fleet", "maritime"],
+        "deliver": ["deliver", "delivery", "handover", "transfer", "provide"],
+        "body": ["mechanism", "secretariat", "office", "body"],
+        "coordinate": ["coordinate", "coordinating", "coordination", "liaison"],
+        "launch": ["launches", "launch", "firings", "tests"],
+        "missile": ["missile", "missiles", "rockets", "ballistic"],
+    }
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+        self.key = "concept-test"
+        self.of = {w: c for c, ws in self.CONCEPTS.items() for w in ws}
+        self.words = HashingEncoder(dim)
+        self.concepts = HashingEncoder(dim)
+
+    def encode(self, texts):
+        import re as _re
+
+        import numpy as np
+
+        words = [_re.findall(r"\w+", t.lower()) for t in texts]
+        concepts = self.concepts.encode([" ".join(self.of[w] for w in ws if w in self.of) for ws in words])
+        # Concepts carry the meaning; the rest of the words a little.
+        v = 3.0 * concepts + self.words.encode([" ".join(ws) for ws in words])
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
 
-def _resolve(ref: str):
-    if ref == "seed":
-        return SEED
-    return SHARED_CORPUS / ref
+SUBS_OLD = ("The partners will build nuclear-powered submarines in their shipyards. "
+            "Construction of the first boat will begin in Adelaide within five years.")
+SUBS_NEW = ("Yards in both countries now produce the vessels. "
+            "Production of the first SSN for the fleet started in Adelaide in 2024.")
 
 
-def _score(links, gold_links):
-    got = {(frozenset(lk.old), frozenset(lk.new)) for lk in links}
-    want = {(frozenset(g["old"]), frozenset(g["new"])) for g in gold_links}
-    tp = len(got & want)
-    p = tp / len(got) if got else 0.0
-    r = tp / len(want) if want else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+def test_restated_passage_is_linked_as_rewritten():
+    old = base()
+    old[3] = SUBS_OLD
+    new = list(old)
+    new[3] = SUBS_NEW
+    links = run(old, new, ConceptEncoder())
+    lk = next(lk for lk in links if lk.old == (3,))
+    assert (lk.type, lk.new) == ("rewritten", (3,))
+    assert lk.scores["lexical"] < 0.16 and "subject" in lk.scores  # not copied text: linked by subject
+    assert any("same subject in new words" in e for e in lk.evidence)
+    assert 0 < lk.confidence < 1
+
+
+def test_restated_passage_keeps_its_sentence_lineage():
+    old = base()
+    old[3] = SUBS_OLD
+    new = list(old)
+    new[3] = SUBS_NEW
+    lk = next(lk for lk in run(old, new, ConceptEncoder()) if lk.old == (3,))
+    kinds = {sl["type"] for sl in lk.sentence_links}
+    assert kinds <= {"rewritten", "edited", "carried", "added", "dropped", "moved"}
+    assert "rewritten" in kinds
+    # Every sentence of the link appears exactly once on its side.
+    olds = sorted(tuple(x) for sl in lk.sentence_links for x in sl["old"])
+    news = sorted(tuple(x) for sl in lk.sentence_links for x in sl["new"])
+    assert olds == [(3, 0), (3, 1)] and news == [(3, 0), (3, 1)]
+
+
+def test_different_subject_sharing_stock_phrases_is_not_linked():
+    old = base()
+    old[3] = SUBS_OLD + " This upholds the rules-based international order."
+    new = list(old)
+    new[3] = ("Missile launches by the North violate the rules-based international order. "
+              "Ballistic firings threaten the region.")
+    got = pairs(run(old, new, ConceptEncoder()))
+    assert got[((3,), ())] == "dropped" and got[((), (3,))] == "added"
+
+
+def test_long_paragraph_fans_out_into_the_passages_continuing_it():
+    topics = [
+        "The partners will build nuclear-powered submarines in their shipyards.",
+        "Missile launches in the region are a grave concern to the partners.",
+        "A coordinating mechanism will be established before the next summit.",
+        "The partners will expand joint patrols of the northern shipping lanes.",
+        "They will train rural nurses in both countries through a new programme.",
+        "Student exchanges between the universities will double by next year.",
+    ]
+    old = [P["intro"], " ".join(topics), P["close"]]
+    new = [
+        P["intro"],
+        "Shipyards now produce the first vessels for the fleet of the partners.",
+        "Ballistic rockets fired in the region are a grave concern to the partners, who condemn the firings.",
+        "A coordinating secretariat was established this spring.",
+        P["close"],
+    ]
+    links = run(old, new, ConceptEncoder())
+    fan = next(lk for lk in links if 1 in lk.old)
+    assert fan.type == "split" and set(fan.new) >= {1, 2, 3}
+    # Sentence lineage says which old sentence each new passage continues.
+    src = {tuple(sl["new"][0]): tuple(sl["old"][0]) for sl in fan.sentence_links if sl["old"] and sl["new"]}
+    assert src[(1, 0)] == (1, 0) and src[(2, 0)] == (1, 1) and src[(3, 0)] == (1, 2)
+    dropped = {tuple(sl["old"][0]) for sl in fan.sentence_links if sl["type"] == "dropped"}
+    assert {(1, 4), (1, 5)} <= dropped
+
+
+def test_top_neighbours_match_a_dense_ranking_in_small_blocks(monkeypatch):
+    import numpy as np
+
+    from driftlab import align as A
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(57, 16)).astype(np.float32)
+    b = rng.normal(size=(91, 16)).astype(np.float32)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    monkeypatch.setattr(A, "BLOCK_CELLS", 200)  # forces blocks of 2 rows
+    idx, sims = A.top_neighbours(a, b, 5)
+    dense = a @ b.T
+    want = np.argsort(-dense, axis=1, kind="stable")[:, :5]
+    assert (idx == want).all()
+    assert np.allclose(sims, np.take_along_axis(dense, want, axis=1), atol=1e-5)
+    idx_all, _ = A.top_neighbours(a[:3], b[:4], 10)  # k larger than the other side
+    assert idx_all.shape == (3, 4)
+
+
+def test_alignment_memory_grows_with_the_text_not_its_square(hashing_encoder):
+    import tracemalloc
+
+    import numpy as np
+
+    from driftlab.align import align
+
+    def sized(n):
+        paras = [f"Item {k} concerns topic {k % 97} and region {k % 89}." for k in range(n)]
+        d = doc(*paras)
+        v = hashing_encoder.encode([s.text for p in d.paragraphs for s in p.sentences])
+        return d, np.asarray(v)
+
+    peaks = []
+    for n in (1000, 4000):
+        d, v = sized(n)
+        tracemalloc.start()
+        align(d, d, v, v)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # A dense (n × n) float32 matrix would be 64 MB at 4000; four times the
+    # paragraphs may cost a little over four times the memory, not sixteen.
+    assert peaks[1] < 6 * peaks[0], peaks
+
+
+# ---------------------------------------------------------------------------
+# Real model, real statements, hand-read lineage gold (tests/gold/lineage)
+
+
+def _lineage_figures(real_encoder):
+    import sys
+
+    sys.path.insert(0, str(GOLD.parent.parent / "bench"))
+    import lineage_quality as lq
+
+    if not lq.CORPUS.is_dir():
+        pytest.skip(f"real corpus not available: {lq.CORPUS} (../shared is absent)")
+    return lq.run("all")
+
+
+@pytest.fixture(scope="module")
+def lineage(real_encoder):
+    return _lineage_figures(real_encoder)
+
+
+#: Regression guards, not targets: set well below the figures measured when
+#: they were written (bench/lineage_quality.py, 2026-11-30: tuning certain
+#: F1 0.805, all 0.760; test certain 0.651, all 0.625; the old design 0.550 /
+#: 0.538 certain). A floor is never lowered in the change that makes it fail.
+FLOORS = {"tuning": {"certain": 0.72, "all": 0.68}, "test": {"certain": 0.58, "all": 0.55}}
 
 
 @pytest.mark.real_model
 @pytest.mark.shared
-@pytest.mark.parametrize("gold_path", _gold_files(), ids=lambda p: p.stem)
-def test_real_pairs_against_gold(gold_path, real_encoder, tmp_path):
-    gold = json.loads(gold_path.read_text())
-    old_p, new_p = _resolve(gold["old"]), _resolve(gold["new"])
-    if not old_p.exists() or not new_p.exists():
-        pytest.skip(f"../shared is absent: {old_p}")
-    old, new = load_document(old_p), load_document(new_p)
-    links = align_documents(old, new, real_encoder)
-    certain = [g for g in gold["links"] if not g.get("uncertain")]
-    # Score the certain gold links: the links we produce for paragraphs they
-    # cover must match them.
-    covered_old = {i for g in certain for i in g["old"]}
-    covered_new = {j for g in certain for j in g["new"]}
-    mine = [lk for lk in links if set(lk.old) & covered_old or set(lk.new) & covered_new]
-    p, r, f1 = _score(mine, certain)
-    print(f"{gold_path.stem}: certain links P={p:.2f} R={r:.2f} F1={f1:.2f}")
-    assert f1 >= 0.85, (f1, [(lk.old, lk.new, lk.type) for lk in links])
-    _, _, f1_all = _score(links, gold["links"])
-    print(f"{gold_path.stem}: all links F1={f1_all:.2f}")
-    assert f1_all >= 0.5
+@pytest.mark.parametrize("split", ["tuning", "test"])
+def test_lineage_gold_scores_hold(lineage, split):
+    summ = lineage["summary"][split]
+    for kind, floor in FLOORS[split].items():
+        assert summ["driftlab"][kind]["f1"] >= floor, (split, kind, summ["driftlab"][kind])
+    # Lineage is the point: it must beat the copied-text design on the same gold.
+    if "old_design" in summ:
+        assert summ["driftlab"]["certain"]["f1"] > summ["old_design"]["certain"]["f1"] + 0.05
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_seed_restated_passages_are_linked(lineage):
+    """The analyst's main links on seed → Lima (issue 6): the coordinating
+    mechanism promised by the vice ministers and the Secretariat the leaders
+    established; the condemnation of DPRK violations carried into the
+    DPRK–Russia passage."""
+    row = next(r for r in lineage["pairs"] if r["name"] == "seed_vs_lima")
+    assert row["driftlab"]["certain"]["recall"] >= 0.9
 
 
 @pytest.mark.real_model
