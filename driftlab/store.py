@@ -275,10 +275,13 @@ def phrase_of(flag: Flag | Mapping[str, Any]) -> str:
     holds the quoted context): dismissing "concern → grave concern" once
     should lower it wherever it recurs in the series."""
     if isinstance(flag, Flag):
-        ev, old_text, new_text = flag.evidence, flag.old_text, flag.new_text
+        rule, topics, ev, old_text, new_text = flag.rule, flag.topics, flag.evidence, flag.old_text, flag.new_text
     else:
+        rule, topics = flag.get("rule", ""), flag.get("topics", ())
         ev, old_text, new_text = flag.get("evidence", {}), flag.get("old_text", ""), flag.get("new_text", "")
     ev = ev or {}
+    if rule in ("topic_added", "topic_dropped"):
+        return "topics:" + ";".join(sorted(topics))
     if "old_rung" in ev or "new_rung" in ev:
         return f"{ev.get('ladder', '')}:{_fold(str(ev.get('old_rung', '')))}>{_fold(str(ev.get('new_rung', '')))}"
     if "actor" in ev:
