@@ -212,6 +212,10 @@ def create_app(store: Store, *, reports_dir: str | Path | None = None,
         session["reviewer"] = form.get("reviewer", "").strip()
         return _back(pair_id, "links")
 
+    @app.route("/favicon.ico")
+    def favicon():
+        return Response(status=204)  # browsers ask for one; a 404 would be noise in their console
+
     @app.route("/export.csv")
     def export():
         text = export_csv(store.export_rows(history=request.args.get("history") == "1"))
