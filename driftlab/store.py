@@ -423,6 +423,12 @@ class Store:
         target = len(migrations)
         try:
             with self.transaction() as con:
+                names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if names and "schema_versions" not in names:
+                    # Some other SQLite file (the embedding cache, say): adding
+                    # our tables to it would corrupt two things at once.
+                    raise StoreError(f"{self.path} is an SQLite database but not a driftlab review store "
+                                     "(no schema_versions table); pass another --store")
                 con.execute("CREATE TABLE IF NOT EXISTS schema_versions ("
                             "component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
                 row = con.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()

@@ -266,6 +266,9 @@ def test_review_cli_list_decide_correct_export(setup, tmp_path):
     assert (corr.exit_code, corr.output) == (0, "correction 1: link recorded; applied on the next run of the pair\n")
     out = runner.invoke(cli, ["review", "correct", "--pair", pid, "--link", "9", "0", "--reviewer", "cli", *args])
     assert out.output == "Error: Paragraph out of range: the old statement has 5, the new 6 (0-based)\n"
+    pairs = runner.invoke(cli, ["review", "list", "--pairs", *args])
+    assert pairs.output == f"{pid}\t{store.latest_run(pid)}\t1\t{result.old.statement.label} → {result.new.statement.label}\n"
+    assert runner.invoke(cli, ["review", "list", "--orphaned", *args]).output == ""
     exported = runner.invoke(cli, ["review", "export", *args])
     rows = list(csv.DictReader(io.StringIO(exported.output)))
     assert [(r["object_id"], r["decision"], r["note"], r["reviewer"], r["orphaned"]) for r in rows] == [

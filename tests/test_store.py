@@ -175,6 +175,21 @@ def test_corrupt_file_is_a_clear_error(tmp_path):
     assert r.output.count("\n") == 1
 
 
+def test_another_sqlite_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE vectors (k TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError) as e:
+        Store(path)
+    assert str(e.value) == (f"{path} is an SQLite database but not a driftlab review store (no schema_versions "
+                            "table); pass another --store")
+    con = sqlite3.connect(path)
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == ["vectors"]
+    con.close()
+
+
 def test_review_commands_refuse_a_missing_store(tmp_path):
     path = tmp_path / "none.sqlite"
     r = CliRunner().invoke(cli, ["review", "export", "--store", str(path)])
@@ -238,6 +253,8 @@ def test_a_vanished_flag_keeps_its_decision_as_orphaned(store, tmp_path, pair):
     orphans = store.orphaned(pid)
     assert [(d.object_id, d.decision, d.note) for d in orphans] == [(f.id, "dismiss", "same commitment")]
     assert "Modality softer" in orphans[0].summary
+    listed = CliRunner().invoke(cli, ["review", "list", "--orphaned", "--store", str(store.path)])
+    assert listed.output == f"{pid}\tflag\t{f.id}\tdismiss\tann\t{orphans[0].summary}\n"
     rows = store.export_rows()
     assert [(r["object_id"], r["orphaned"]) for r in rows] == [(f.id, 1)]
     html = render_html(r2, store.decisions_for_run(run2))
@@ -465,3 +482,50 @@ def test_kill_9_mid_batch_loses_no_committed_decision(store, pair):
         reopened.decide(pid, "flag", fid, "confirm", reviewer="after")
     finally:
         reopened.close()
+
+
+def test_bench_review_ranking_reads_the_exported_examples(store, pair, tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("driftlab_bench_review_ranking", ROOT / "bench" / "review_ranking.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    r = run(store, *pair)
+    store.record_run(r)
+    pid = pair_key(r.old.statement, r.new.statement)
+    # Analysts keep the 3rd flag and drop the 1st and 2nd: the ranking got 0 of 2 pairs right.
+    store.decide(pid, "flag", r.flags[2].id, "confirm", reviewer="ann")
+    store.decide(pid, "flag", r.flags[0].id, "dismiss", reviewer="ann")
+    store.decide(pid, "flag", r.flags[1].id, "dismiss", reviewer="ann")
+    figures = bench.figures(store.labelled_examples())
+    assert figures["pairwise"] == 0.0 and figures["precision@5"] == pytest.approx(1 / 3)
+    store.decide(pid, "flag", r.flags[1].id, "confirm", reviewer="ann")  # changed their mind
+    assert bench.figures(store.labelled_examples())["pairwise"] == 0.0  # 2 confirmed below the dismissed 1st
+    store.decide(pid, "flag", r.flags[0].id, "confirm", reviewer="ann")
+    store.decide(pid, "flag", r.flags[3].id, "dismiss", reviewer="ann")
+    assert bench.figures(store.labelled_examples())["pairwise"] == 1.0
+    assert bench.main(["--store", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert "labelled flags: 4 in 1 run(s)" in out
+    assert "pairwise ordering accuracy (confirmed above dismissed): 1.000" in out
+
+
+def test_diff_uses_a_store_only_when_named_or_already_there(tmp_path, monkeypatch):
+    from driftlab.cli import _diff_store
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert _diff_store(None) is None
+    assert not (tmp_path / "xdg").exists()  # a plain diff creates no database
+    named = _diff_store(tmp_path / "named.sqlite")
+    assert named.path == tmp_path / "named.sqlite" and named.path.exists()
+    named.close()
+    Store(tmp_path / "xdg" / "driftlab" / "driftlab.sqlite").close()
+    found = _diff_store(None)
+    assert found.path == tmp_path / "xdg" / "driftlab" / "driftlab.sqlite"
+    found.close()
+
+
+def test_the_cli_does_not_import_the_web_framework():
+    code = "import sys, driftlab.cli; print('flask' in sys.modules, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["False", "False"]
