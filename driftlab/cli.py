@@ -134,9 +134,13 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
         store = None if no_store else _diff_store(store_path)
         try:
             result = diff_files(old, new, settings, progress=progress, store=store)
-            decisions = None
+            decisions, store_note = None, ""
             if store is not None:
-                decisions = store.decisions_for_run(store.record_run(result))
+                run_id = store.record_run(result)
+                decisions = store.decisions_for_run(run_id)
+                shown = sum(f"flag:{f.id}" in decisions for f in result.flags)
+                store_note = (f"review store {store.path}: run {run_id} recorded; {shown} of "
+                              f"{len(result.flags)} flags already decided")
         finally:
             if store is not None:
                 store.close()
@@ -153,6 +157,8 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
             click.echo(text, nl=False)
     if not quiet:
         _summary(result, [p for p in outputs.values() if p is not None and str(p) != "-"])
+        if store_note:
+            click.echo(store_note, err=True)
 
 
 def _diff_store(explicit: Path | None):

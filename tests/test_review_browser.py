@@ -175,10 +175,14 @@ def test_review_in_chromium_real_pair_through_the_cli(tmp_path):
     store_path = tmp_path / "review.sqlite"
     report = tmp_path / "report.html"
 
+    notes: list[str] = []
+
     def diff() -> None:
-        subprocess.run([sys.executable, "-m", "driftlab", "diff", str(old), str(new), "-o", str(report), "--json",
-                        str(tmp_path / "report.json"), "--store", str(store_path), "--cache-dir",
-                        str(tmp_path / "cache"), "--quiet"], cwd=ROOT, check=True, timeout=600)
+        done = subprocess.run([sys.executable, "-m", "driftlab", "diff", str(old), str(new), "-o", str(report),
+                               "--json", str(tmp_path / "report.json"), "--store", str(store_path), "--cache-dir",
+                               str(tmp_path / "cache")], cwd=ROOT, check=True, timeout=600,
+                              capture_output=True, text=True)
+        notes.append(done.stderr.splitlines()[-1])
 
     diff()
     with Store(store_path) as store:
@@ -190,6 +194,8 @@ def test_review_in_chromium_real_pair_through_the_cli(tmp_path):
     with browser_page() as (page, errors), serving(store_path) as base:
         rows = review_session(page, errors, base, p["id"], flags, diff, tmp_path)
     assert {(r["object_id"], r["decision"]) for r in rows} == {(flags[0], "dismiss"), (flags[1], "confirm")}
+    assert notes == [f"review store {store_path}: run 1 recorded; 0 of {len(flags)} flags already decided",
+                     f"review store {store_path}: run 2 recorded; 2 of {len(flags)} flags already decided"]
     # The static report of the re-run shows both decisions next to their flags.
     html = BeautifulSoup(report.read_text(encoding="utf-8"), "html.parser")
     assert html.select_one(f"#flag-{flags[0]} .decision.badge").get_text() == "dismissed"

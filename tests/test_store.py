@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from driftlab.cli import cli
@@ -220,8 +221,14 @@ def test_decisions_keep_full_history_and_survive_a_rerun(store, pair):
     assert current[f"flag:{f.id}"].decision == "confirm"
     assert store.orphaned(pid) == []
     assert f.id not in {u["id"] for u in store.undecided(pid)}
-    html = render_html(r2, current)
-    assert "confirmed" in html and "yes, escalation" in html
+    html = BeautifulSoup(render_html(r2, current), "html.parser")
+    row = html.select_one(f"#flag-{f.id}")
+    assert row.select_one(".decision.badge").get_text() == "confirmed"
+    assert row.select_one(".decision.badge")["title"].startswith("bob, ")
+    assert row.select_one("q.decision").get_text() == "yes, escalation"
+    assert len(html.select(".decision.badge")) == 1
+    assert html.select("#orphaned") == []
+    assert render_html(r2) == render_html(r2, {})  # no store: the report as before
 
 
 def test_unrelated_edit_keeps_the_pair_and_the_decision(store, tmp_path, pair):
@@ -257,8 +264,11 @@ def test_a_vanished_flag_keeps_its_decision_as_orphaned(store, tmp_path, pair):
     assert listed.output == f"{pid}\tflag\t{f.id}\tdismiss\tann\t{orphans[0].summary}\n"
     rows = store.export_rows()
     assert [(r["object_id"], r["orphaned"]) for r in rows] == [(f.id, 1)]
-    html = render_html(r2, store.decisions_for_run(run2))
-    assert "Decisions on flags no longer raised" in html and "same commitment" in html
+    html = BeautifulSoup(render_html(r2, store.decisions_for_run(run2)), "html.parser")
+    assert html.select_one("#orphaned").get_text() == "Decisions on flags no longer raised"
+    (item,) = html.select("ul.orphaned li")
+    assert item.select_one(".badge").get_text() == "dismissed"
+    assert "Modality softer" in item.get_text() and item.get_text().endswith(": same commitment")
 
 
 def test_explicit_conflict_when_someone_decided_first(store, pair):
