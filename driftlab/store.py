@@ -248,11 +248,12 @@ def _fold(text: str) -> str:
 
 def statement_key(statement: Statement) -> str:
     """A statement's identity across re-scrapes: series, date and title when
-    the front matter gives a date or title (an edited paragraph keeps it),
-    else the file name (not the directory: the same corpus checked out
-    elsewhere is the same statement)."""
+    the front matter gives a date (an edited paragraph keeps them), else the
+    file name (not the directory: the same corpus checked out elsewhere is the
+    same statement). A title alone is not enough: many statements are called
+    "Joint Statement"."""
     m = statement.meta
-    if m.date or m.title:
+    if m.date:
         return "|".join((_fold(m.series), m.date, _fold(m.title)))
     return "file|" + Path(statement.path).name
 

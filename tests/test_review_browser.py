@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import socket
@@ -187,8 +188,6 @@ def test_review_in_chromium_real_pair_through_the_cli(tmp_path):
     diff()
     with Store(store_path) as store:
         (p,) = store.pairs()
-        import json
-
         flags = [f["id"] for f in json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["flags"]]
     assert len(flags) >= 3
     with browser_page() as (page, errors), serving(store_path) as base:

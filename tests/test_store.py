@@ -4,7 +4,6 @@ concurrency (threads and processes), kill -9 mid-write, unusable databases."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -539,3 +538,19 @@ def test_the_cli_does_not_import_the_web_framework():
     code = "import sys, driftlab.cli; print('flask' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_statement_identity_needs_a_date_else_the_file_name(tmp_path):
+    from driftlab.ingest import load_statement
+    from driftlab.store import statement_key
+
+    dated = tmp_path / "a" / "x.md"
+    dated.parent.mkdir()
+    dated.write_text("---\ntitle: Joint Statement\ndate: 2024-01-02\nseries: S\n---\nText one.\n", encoding="utf-8")
+    moved = tmp_path / "b" / "y.md"
+    moved.parent.mkdir()
+    moved.write_text("---\ntitle: Joint  statement\ndate: 2024-01-02\nseries: S\n---\nText two.\n", encoding="utf-8")
+    assert statement_key(load_statement(dated)) == statement_key(load_statement(moved)) == "s|2024-01-02|joint statement"
+    titled = tmp_path / "a" / "t.md"
+    titled.write_text("---\ntitle: Joint Statement\n---\nText.\n", encoding="utf-8")
+    assert statement_key(load_statement(titled)) == "file|t.md"
