@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import socket
 from pathlib import Path
 
 import click
@@ -211,6 +212,15 @@ def serve(store_path, host, port, reports_dir):
     try:
         from werkzeug.serving import run_simple
 
+        # Werkzeug reports a taken port in two lines of its own and exits;
+        # trying the address first gives the CLI's one-line error instead.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            with socket.socket(family) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
+        except OSError as exc:  # port taken, address not on this machine
+            raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         store.close()

@@ -236,14 +236,14 @@ def test_serve_warns_when_not_on_loopback(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **k: calls.append((a, k)))
     path = tmp_path / "s.sqlite"
-    r = CliRunner().invoke(cli, ["serve", "--store", str(path), "--host", "0.0.0.0", "--port", "9999"])
+    r = CliRunner().invoke(cli, ["serve", "--store", str(path), "--host", "0.0.0.0", "--port", "0"])
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0] == ("warning: binding 0.0.0.0: anyone who can reach this address can read "
                                         "and change the review decisions")
-    assert calls[0][0][:2] == ("0.0.0.0", 9999)
+    assert calls[0][0][:2] == ("0.0.0.0", 0)
     calls.clear()
-    r = CliRunner().invoke(cli, ["serve", "--store", str(path)])
-    assert "warning" not in r.output and calls[0][0][:2] == ("127.0.0.1", 8765)
+    r = CliRunner().invoke(cli, ["serve", "--store", str(path), "--port", "0"])
+    assert "warning" not in r.output and calls[0][0][:2] == ("127.0.0.1", 0)
 
 
 def test_review_cli_list_decide_correct_export(setup, tmp_path):
@@ -277,3 +277,15 @@ def test_review_cli_list_decide_correct_export(setup, tmp_path):
     ex = runner.invoke(cli, ["review", "export", "--examples", "-o", str(target), *args])
     assert ex.exit_code == 0 and ex.output == ""
     assert '"label": 0' in target.read_text(encoding="utf-8")
+
+
+def test_serve_on_a_taken_port_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "s.sqlite"), "--port", str(port)])
+    assert r.exit_code == 1
+    assert r.output.splitlines()[-1] == f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -357,6 +357,9 @@ def test_a_dismissal_ranks_the_same_kind_of_change_lower_later_in_the_series(sto
         "reviewers dismissed this kind of change (intensity_shift on 'call:1>2') 1 time in "
         "test ministerial series: ranked lower")
     assert [g.score for g in taught.flags] == sorted((g.score for g in taught.flags), reverse=True)
+    row = BeautifulSoup(render_html(taught), "html.parser").select_one(f"#flag-{after.id}")
+    shown = dict(zip((dt.get_text() for dt in row.select("dt")), (dd.get_text() for dd in row.select("dd"))))
+    assert shown["dismissed_before"] == after.evidence["dismissed_before"]
     untouched = [g for g in taught.flags if g.id != after.id]
     assert all("dismissed_before" not in g.evidence for g in untouched)
     # Another series learns nothing from it.
@@ -554,3 +557,28 @@ def test_statement_identity_needs_a_date_else_the_file_name(tmp_path):
     titled = tmp_path / "a" / "t.md"
     titled.write_text("---\ntitle: Joint Statement\n---\nText.\n", encoding="utf-8")
     assert statement_key(load_statement(titled)) == "file|t.md"
+
+
+def test_linking_out_of_a_merge_leaves_the_rest_of_it(pair):
+    from driftlab.pipeline import load_document
+    from driftlab.store import Correction, apply_corrections
+    from driftlab.types import Link
+
+    old, new = (load_document(p) for p in pair)
+    merged = Link((1, 2), (1,), "merged", 0.7)
+    split = Link((3,), (2, 3), "split", 0.6)
+    links = [Link((0,), (0,), "unchanged", 1.0), merged, split, Link((4,), (5,), "unchanged", 1.0),
+             Link((), (4,), "added", 0.9)]
+    fix = Correction(7, "p", "link", (old.paragraphs[2].id,), (new.paragraphs[3].id,), "", "ann", "t")
+    out, said = apply_corrections(old, new, links, [fix])
+    got = {(lk.old, lk.new): lk.type for lk in out}
+    assert got == {((0,), (0,)): "unchanged", ((1,), (1,)): "edited", ((3,), (2,)): "edited",
+                   ((4,), (5,)): "unchanged", ((), (4,)): "added", ((2,), (3,)): "edited"}
+    assert said == ("linked: link old ¶3 with new ¶4 (by ann)",)
+    rest = next(lk for lk in out if lk.old == (1,))
+    assert rest.evidence == ("a reviewer linked one of its paragraphs elsewhere",)
+    # A correction whose passages are gone is skipped, and said so.
+    gone = Correction(8, "p", "unlink", ("000000000000",), (new.paragraphs[0].id,), "", "bob", "t")
+    out2, said2 = apply_corrections(old, new, links, [gone])
+    assert out2 == tuple(links)
+    assert said2 == ("not applied, passages no longer present: unlink correction #8 by bob",)
