@@ -111,8 +111,12 @@ def cli() -> None:
 @click.option("--max-flags", type=int, help="Most flags kept in a report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Review store (SQLite): record this run, apply its corrections and show its decisions. "
+                   "Default: $DRIFTLAB_STORE, else ~/.local/share/driftlab/driftlab.sqlite when it exists.")
+@click.option("--no-store", is_flag=True, help="Use no review store even if one exists.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
-def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache, **options):
+def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache, store_path, no_store, **options):
     """Align NEW against OLD by meaning and write a redline report with ranked flags.
 
     OLD and NEW are statements as .txt or .md (optional YAML front matter:
@@ -130,9 +134,21 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
             output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
         outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path}
         _check_outputs(outputs, (old, new))
-        result = diff_files(old, new, settings, progress=progress)
+        store = None if no_store else _diff_store(store_path)
+        try:
+            result = diff_files(old, new, settings, progress=progress, store=store)
+            decisions, store_note = None, ""
+            if store is not None:
+                run_id = store.record_run(result)
+                decisions = store.decisions_for_run(run_id)
+                shown = sum(f"flag:{f.id}" in decisions for f in result.flags)
+                store_note = (f"review store {store.path}: run {run_id} recorded; {shown} of "
+                              f"{len(result.flags)} flags already decided")
+        finally:
+            if store is not None:
+                store.close()
         progress("writing report")
-        render = {"html": render_html, "json": to_json, "csv": to_csv}
+        render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv}
         texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
         write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"])
     except DriftlabError as exc:
@@ -144,6 +160,20 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
             click.echo(text, nl=False)
     if not quiet:
         _summary(result, [p for p in outputs.values() if p is not None and str(p) != "-"])
+        if store_note:
+            click.echo(store_note, err=True)
+
+
+def _diff_store(explicit: Path | None):
+    """The review store ``diff`` uses: the one named by --store or
+    $DRIFTLAB_STORE, else the default one only if it already exists (a plain
+    diff should not create databases behind the user's back)."""
+    from .store import Store, default_store_path
+
+    path = default_store_path(explicit)
+    if explicit or os.environ.get("DRIFTLAB_STORE") or path.exists():
+        return Store(path)
+    return None
 
 
 def _check_outputs(outputs: dict, inputs: tuple[Path, ...]) -> None:
@@ -186,6 +216,11 @@ def settings_cmd():
     for name, default, help_text in settings_table():
         click.echo(f"{name} = {default!r}")
         click.echo(f"    {help_text}")
+
+
+from .review_cli import register as _register_review  # noqa: E402  (commands need ``cli`` defined)
+
+_register_review(cli)
 
 
 def main() -> None:

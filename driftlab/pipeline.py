@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -24,7 +24,11 @@ from .embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_te
 from .ingest import load_statement
 from .segment import segment
 from .settings import Settings
+from .store import apply_corrections, demote_dismissed, pair_key, series_key
 from .types import DiffResult, Document, Link
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 Progress = Callable[[str], None]
 
@@ -116,8 +120,14 @@ def diff_documents(
     *,
     progress: Progress | None = None,
     timings: dict | None = None,
+    store: "Store | None" = None,
 ) -> DiffResult:
-    """The whole diff of two segmented statements: links, topic tags, ranked flags."""
+    """The whole diff of two segmented statements: links, topic tags, ranked flags.
+
+    With a review ``store``, reviewers' alignment corrections for this pair
+    are applied after alignment and flags of kinds dismissed in the series
+    are ranked lower; ``run["review_corrections"]`` says what was applied.
+    """
     from . import flags as flag_rules
     from . import topics
 
@@ -130,6 +140,9 @@ def diff_documents(
         nv = sentence_vectors(new, encoder, cache)
     with _stage("aligning", timings, progress):
         links = align(old, new, ov, nv, align_params(settings))
+    corrected: tuple[str, ...] = ()
+    if store is not None:
+        links, corrected = apply_corrections(old, new, links, store.corrections(pair_key(old.statement, new.statement)))
     with _stage("word diff", timings, progress):
         links = add_opcodes(old, new, links)
     with _stage("topics", timings, progress):
@@ -145,6 +158,9 @@ def diff_documents(
         tags = topics.tag_documents(old, new, config, embed)
     with _stage("flags", timings, progress):
         all_flags = flag_rules.compute_flags(old, new, links, tags, config)
+        if store is not None:
+            series = series_key(old.statement, new.statement)
+            all_flags = demote_dismissed(all_flags, store.lessons(series), series)
         flags = all_flags[: settings.max_flags]
     run = {
         "driftlab_version": __version__,
@@ -161,6 +177,8 @@ def diff_documents(
         "flags_total": len(all_flags),
         "max_flags": settings.max_flags,
     }
+    if corrected:
+        run["review_corrections"] = list(corrected)
     return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run)
 
 
@@ -186,12 +204,13 @@ def diff_files(
     *,
     progress: Progress | None = None,
     timings: dict | None = None,
+    store: "Store | None" = None,
 ) -> DiffResult:
-    """Read, segment and diff two statement files."""
+    """Read, segment and diff two statement files (``store``: see :func:`diff_documents`)."""
     settings = settings or Settings()
     with _stage("reading", timings, progress):
         old = load_document(old_path, settings)
         new = load_document(new_path, settings)
     if cache is None:
         cache = make_cache(settings)
-    return diff_documents(old, new, encoder, settings, cache, progress=progress, timings=timings)
+    return diff_documents(old, new, encoder, settings, cache, progress=progress, timings=timings, store=store)

@@ -431,6 +431,20 @@ class FlagRow:
     evidence: tuple[tuple[str, str], ...]
     href: str  # passage in the side-by-side view ("" if it cannot be located)
     where: str
+    #: The review decision on this flag when a review store is present (see driftlab.store).
+    decision: "DecisionView | None" = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A reviewer's current decision, as the report shows it."""
+
+    decision: str  # confirm, dismiss or discuss
+    label: str  # "confirmed", "dismissed", "needs discussion"
+    reviewer: str
+    note: str
+    at: str  # timestamp, as stored
+    summary: str = ""  # what was decided on (for decisions whose flag is gone)
 
 
 @dataclass(frozen=True)
@@ -467,6 +481,8 @@ class ReportContext:
     flag_rules: tuple[str, ...]
     rows: tuple[LinkRow, ...]
     unaligned: tuple[ParaView, ...]  # paragraphs no link mentions
+    #: Decisions on flags no longer in this report (kept, never dropped).
+    orphaned: tuple[DecisionView, ...] = ()
 
 
 def _fmt(value: Any) -> str:
@@ -634,7 +650,15 @@ def _link_notes(result: DiffResult, link: Link) -> dict[tuple[str, int], list[No
     return notes
 
 
-def _build_context(result: DiffResult) -> ReportContext:
+def _decision_view(d: Any) -> DecisionView:
+    from .store import DECISIONS
+
+    return DecisionView(d.decision, DECISIONS.get(d.decision, d.decision), d.reviewer, d.note, d.created_at,
+                        getattr(d, "summary", ""))
+
+
+def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = None) -> ReportContext:
+    decisions = decisions or {}
     old_text, new_text = result.old.statement.text, result.new.statement.text
     docs = {"old": result.old, "new": result.new}
     links = ordered_links(result)
@@ -663,6 +687,7 @@ def _build_context(result: DiffResult) -> ReportContext:
                 evidence=_evidence_items(f.evidence),
                 href=href,
                 where=_where(f),
+                decision=_decision_view(decisions[f"flag:{f.id}"]) if f"flag:{f.id}" in decisions else None,
             )
         )
         if f.link_id in link_ids:
@@ -740,6 +765,8 @@ def _build_context(result: DiffResult) -> ReportContext:
         flag_rules=tuple(sorted({f.rule for f in result.flags})),
         rows=tuple(rows),
         unaligned=unaligned,
+        orphaned=tuple(_decision_view(d) for k, d in sorted(decisions.items())
+                       if k.startswith("flag:") and k[5:] not in {f.id for f in result.flags}),
     )
 
 
@@ -785,10 +812,15 @@ def _environment():
     return env
 
 
-def render_html(result: DiffResult) -> str:
-    """One self-contained HTML page: header, summary, ranked flags, side-by-side redline."""
+def render_html(result: DiffResult, decisions: Mapping[str, Any] | None = None) -> str:
+    """One self-contained HTML page: header, summary, ranked flags, side-by-side redline.
+
+    ``decisions``: review decisions by ``"flag:<id>"`` (see
+    :meth:`driftlab.store.Store.decisions_for_run`), shown next to their flags;
+    decisions on flags absent from this result are listed as orphaned.
+    """
     template = _environment().get_template("report.html.j2")
-    return template.render(ctx=_build_context(result))
+    return template.render(ctx=_build_context(result, decisions))
 
 
 # --------------------------------------------------------------------------- CSV

@@ -42,3 +42,11 @@ def real_encoder():
     from driftlab.embed import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_review_store(monkeypatch, tmp_path_factory):
+    """``driftlab diff`` uses the default review store when it exists: point
+    the default at an empty directory so no test reads or writes the user's."""
+    monkeypatch.delenv("DRIFTLAB_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-data"))
