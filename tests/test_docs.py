@@ -54,3 +54,15 @@ def test_every_setting_has_a_cli_option():
     named = {"use_cache": "--no-cache", "topics_file": "--topics"}
     for s in SETTINGS:
         assert named.get(s.name, "--" + s.name.replace("_", "-")) in help_text, s.name
+
+
+def test_readme_states_the_link_definition_of_the_aligner():
+    """What a link means is written once in driftlab/align.py and quoted in
+    the README; a change to one must change the other."""
+    import driftlab.align
+
+    readme = README.read_text(encoding="utf-8")
+    quoted = re.search(r"<!-- link-definition -->\n(.*?)\n<!-- /link-definition -->", readme, re.S).group(1)
+    doc = driftlab.align.__doc__
+    defined = doc.split("What a link means\n-----------------\n", 1)[1].split("\n\n", 1)[0]
+    assert " ".join(quoted.split()) == " ".join(defined.split())
