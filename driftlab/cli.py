@@ -209,7 +209,7 @@ Examples:
               help="SQLite store (default: $DRIFTLAB_STORE, else ~/.local/share/driftlab/driftlab.sqlite).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append the log to this file.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
-@click.option("-q", "--quiet", is_flag=True, help="Log only warnings, errors and alarms.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings, errors and alarms on standard error (the log file gets everything).")
 def watch(config, once, interval, store, log_file, verbose, quiet):
     """Check the sources in CONFIG for new statements; store, compare and report them, and notify.
 
@@ -223,15 +223,20 @@ def watch(config, once, interval, store, log_file, verbose, quiet):
     from . import watch as watcher
     from .errors import WatchBusy
 
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING if quiet else logging.DEBUG)
+    handlers: list[logging.Handler] = [stderr]
     if log_file is not None:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise click.ClickException(f"Cannot open log file {log_file}: {exc.strerror or exc}") from None
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
     logger = logging.getLogger("driftlab.watch")
     for h in handlers:
         h.setFormatter(fmt)
         logger.addHandler(h)
-    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
     try:
         cfg = watcher.load_watch_config(config, store=store)

@@ -733,8 +733,12 @@ def test_cli_once_exit_codes(tmp_path, server):
     first = runner.invoke(cli, ["watch", str(cfg), "--once"])
     assert first.exit_code == watch.EXIT_NEW_REPORTS, first.output
     assert "NEW statement in \"Test trilateral ministers' statements\"" in first.output
-    second = runner.invoke(cli, ["watch", str(cfg), "--once", "-q"])
-    assert (second.exit_code, second.output) == (watch.EXIT_NOTHING_NEW, "")
+    log_file = tmp_path / "watch.log"
+    second = runner.invoke(cli, ["watch", str(cfg), "--once", "-q", "--log-file", str(log_file)])
+    assert (second.exit_code, second.output) == (watch.EXIT_NOTHING_NEW, "")  # quiet: nothing to mail
+    logged = log_file.read_text(encoding="utf-8")
+    assert f"INFO unchanged (304): {server.url('/news/2024-06-12-tokyo')}" in logged
+    assert "INFO source ministry: 1 candidate(s)" in logged and "0 new, 0 revision(s), 1 unchanged" in logged
     server.routes["/feed.xml"] = (500, {}, "down")
     third = runner.invoke(cli, ["watch", str(cfg), "--once", "-q"])
     assert third.exit_code == watch.EXIT_SOURCES_FAILED
