@@ -1135,3 +1135,6 @@ def run_loop(config: WatchConfig, *, interval: float | None = None, iterations: 
         if iterations is None or n < iterations:
             sleep(every)
     return results
+
+
+assert sorted(_OPTION_DEFAULTS) == sorted(f for f in WatchConfig.__dataclass_fields__), "WATCH_OPTIONS and WatchConfig disagree"

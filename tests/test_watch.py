@@ -26,6 +26,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from driftlab import watch
 from driftlab.cli import cli
@@ -299,13 +301,13 @@ def test_new_release_is_stored_reported_indexed_and_posted(tmp_path, server):
     # Stored beside its predecessor, with front matter, and readable by ingest.
     stored = tmp_path / "corpus" / "trilateral" / "2024-06-12_joint_statement_of_the_trilateral_foreign_ministers_tokyo.txt"
     assert corpus_files(tmp_path) == sorted([seed_corpus(tmp_path), stored])
-    st = load_statement(stored)
-    extra = dict(st.meta.extra)
-    assert (st.meta.title, st.meta.date, st.meta.series) == (
+    stmt = load_statement(stored)
+    extra = dict(stmt.meta.extra)
+    assert (stmt.meta.title, stmt.meta.date, stmt.meta.series) == (
         "Joint Statement of the Trilateral Foreign Ministers (Tokyo)", "2024-06-12", SERIES)
-    assert st.meta.source == server.url("/news/2024-06-12-tokyo")
-    assert extra["retrieved"].endswith("Z") and extra["fingerprint"] == watch.fingerprint(st.text)
-    assert "strongly urged all parties" in st.text and "Accept cookies" not in st.text and "Section 3" not in st.text
+    assert stmt.meta.source == server.url("/news/2024-06-12-tokyo")
+    assert extra["retrieved"].endswith("Z") and extra["fingerprint"] == watch.fingerprint(stmt.text)
+    assert "strongly urged all parties" in stmt.text and "Accept cookies" not in stmt.text and "Section 3" not in stmt.text
 
     # The pair report, against the March statement.
     (row,) = rows(tmp_path)
@@ -607,7 +609,7 @@ def test_post_release_steps_run_for_each_release(tmp_path, server):
     publish_june(server)
     seen = []
     run(make_config(tmp_path, None, [feed_source(server)]),
-        post_release_steps=[lambda st, cfg: seen.append((st.series, st.report_html is not None, cfg.corpus.name))])
+        post_release_steps=[lambda rel, cfg: seen.append((rel.series, rel.report_html is not None, cfg.corpus.name))])
     assert seen == [(SERIES, True, "corpus")]
 
 
@@ -668,8 +670,10 @@ def _start_killable(cfg: Path) -> subprocess.Popen:
 def test_run_killed_half_way_resumes_without_duplicates_or_loss(tmp_path, server, kill_at):
     seed_corpus(tmp_path)
     sept = [p.replace("Tokyo on 12 June", "Seoul on 2 September").replace("grave", "serious") for p in JUNE]
+    # The feed has an ETag: a run that kept it before handling every entry
+    # would get 304 on resume and never see the entry it was killed on.
     server.routes["/feed.xml"] = feed_route(render_feed(server.base, [
-        ("Tokyo", "2024-06-12", "/news/2024-06-12-tokyo"), ("Seoul", "2024-09-02", "/news/2024-09-02-seoul")]))
+        ("Tokyo", "2024-06-12", "/news/2024-06-12-tokyo"), ("Seoul", "2024-09-02", "/news/2024-09-02-seoul")]), '"f1"')
     server.routes["/news/2024-06-12-tokyo"] = html_route(render_page("Joint Statement (Tokyo)", "2024-06-12", JUNE), '"t"')
     seoul = html_route(render_page("Joint Statement (Seoul)", "2024-09-02", sept), '"s"')
     gate = threading.Event()
@@ -800,6 +804,25 @@ def test_loop_mode_runs_rounds_and_skips_a_locked_one(tmp_path, server):
     assert [r.new for r in results] == [1, 0] and sleeps == [7]
     with watch.watch_lock(cfg.lock_path):
         assert watch.run_loop(cfg, interval=7, iterations=1, sleep=sleeps.append, encoder=HashingEncoder()) == []
+
+
+@given(st.lists(st.sampled_from(["grave", "concern", "the", "U.S.", "defence", "programme", "ministers'",
+                                  "2024", "co-operation", "will", "not", "Indo-Pacific"]), min_size=3, max_size=30),
+       st.randoms(use_true_random=False))
+@settings(max_examples=60, deadline=None)
+def test_fingerprint_property_cosmetic_retyping_is_invisible(words, rnd):
+    text = " ".join(words) + "."
+    retyped = []
+    for w in words:
+        w = w.replace("'", "’") if rnd.random() < 0.5 else w
+        w = w.replace("-", "–") if rnd.random() < 0.5 else w
+        w = {"defence": "defense", "programme": "program", "U.S.": "US"}.get(w, w) if rnd.random() < 0.5 else w
+        retyped.append(w + ("," if rnd.random() < 0.2 else ""))
+    sep = rnd.choice([" ", "  ", "\n", "\u00a0"])
+    assert watch.fingerprint(sep.join(retyped)) == watch.fingerprint(text)
+    i = rnd.randrange(len(words))
+    changed = words[:i] + ["reaffirmed"] + words[i + 1:]
+    assert watch.fingerprint(" ".join(changed) + ".") != watch.fingerprint(text)
 
 
 def test_health_problem():
