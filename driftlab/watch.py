@@ -758,9 +758,12 @@ class _Run:
             self.fail(source, str(exc))
             return
         if cands is None:
-            log.info("source %s: not modified since the last check", source.name)
-            return
-        log.info("source %s: %d candidate(s)", source.name, len(cands))
+            # The listing is unchanged, but a page in it may have been
+            # corrected in place: its own conditional request will tell.
+            cands = [Candidate(*c) for c in json.loads(row["items"] or "[]")]
+            log.info("source %s: listing not modified; re-checking its %d item(s)", source.name, len(cands))
+        else:
+            log.info("source %s: %d candidate(s)", source.name, len(cands))
         if source.kind in ("feed", "index") and not cands and row["links"] > 0:
             self.alarm(source, source.url, "no_links",
                        f"the page used to list {row['links']} matching link(s) and now lists none "
@@ -779,6 +782,8 @@ class _Run:
             # was handled: a run killed half-way must see the entries again.
             if ok and validators is not None:
                 self.save_validators(c, source.url, *validators)
+                c.execute("UPDATE watch_sources SET items = ? WHERE name = ?",
+                          (json.dumps([[x.item, x.title, x.date] for x in cands]), source.name))
 
     def fail(self, source: Source, message: str) -> None:
         log.error("source %s: %s", source.name, message)
@@ -1103,6 +1108,9 @@ def run_once(config: WatchConfig, *, encoder: Any = None, transport: Any = None,
                 run.finish_pending()
                 index = run.write_index()
                 run.notify(index)
+        except sqlite3.Error as exc:
+            # Everything committed so far stands; the next run goes on from there.
+            raise WatchError(f"store {config.store}: {exc}") from None
         finally:
             conn.close()
     r = run.result

@@ -52,6 +52,7 @@ _MIGRATIONS: dict[int, str] = {
         name TEXT PRIMARY KEY,
         statements INTEGER NOT NULL DEFAULT 0,  -- statements ever yielded
         links INTEGER NOT NULL DEFAULT 0,       -- most candidate links ever seen in one check
+        items TEXT,                             -- JSON: the candidates of the last full listing
         last_ok TEXT,
         last_error TEXT
     );

@@ -265,7 +265,8 @@ def seed_corpus(tmp_path: Path) -> Path:
 
 
 def publish_june(server: Server, paragraphs: list[str] = JUNE, *, etag: str = '"v1"', **kw: Any) -> None:
-    server.routes["/feed.xml"] = feed_route(render_feed(server.base, [("Joint Statement (Tokyo)", "2024-06-12", "/news/2024-06-12-tokyo")]))
+    server.routes["/feed.xml"] = feed_route(
+        render_feed(server.base, [("Joint Statement (Tokyo)", "2024-06-12", "/news/2024-06-12-tokyo")]), '"feed"')
     server.routes["/news/2024-06-12-tokyo"] = html_route(
         render_page("Joint Statement of the Trilateral Foreign Ministers (Tokyo)", "2024-06-12", paragraphs, **kw), etag)
 
@@ -337,7 +338,7 @@ def test_new_release_is_stored_reported_indexed_and_posted(tmp_path, server):
     # Nothing new on the next run: conditional requests, no second post.
     again = run(cfg)
     assert (again.new, again.reported, watch.exit_code(again)) == (0, [], watch.EXIT_NOTHING_NEW)
-    assert server.gets("/feed.xml")[-1].get("If-None-Match") is None  # the feed sent no ETag
+    assert server.gets("/feed.xml")[-1].get("If-None-Match") == '"feed"'
     assert len(server.posts) == 1 and len(rows(tmp_path)) == 1
 
 
@@ -742,7 +743,7 @@ def test_cli_once_exit_codes(tmp_path, server):
     assert (second.exit_code, second.output) == (watch.EXIT_NOTHING_NEW, "")  # quiet: nothing to mail
     logged = log_file.read_text(encoding="utf-8")
     assert f"INFO unchanged (304): {server.url('/news/2024-06-12-tokyo')}" in logged
-    assert "INFO source ministry: 1 candidate(s)" in logged and "0 new, 0 revision(s), 1 unchanged" in logged
+    assert "INFO source ministry: listing not modified; re-checking its 1 item(s)" in logged and "0 new, 0 revision(s), 1 unchanged" in logged
     server.routes["/feed.xml"] = (500, {}, "down")
     third = runner.invoke(cli, ["watch", str(cfg), "--once", "-q"])
     assert third.exit_code == watch.EXIT_SOURCES_FAILED
