@@ -590,6 +590,7 @@ class CorpusEntry:
     retrieved: str
     fingerprint: str
     supersedes: str
+    source: str = ""
 
 
 def _series_key(series: str) -> str:
@@ -612,7 +613,7 @@ def scan_corpus(corpus: Path) -> list[CorpusEntry]:
         extra = dict(st.meta.extra)
         if st.meta.series:
             out.append(CorpusEntry(p, st.meta.series, st.meta.date, extra.get("retrieved", ""),
-                                   extra.get("fingerprint", ""), extra.get("supersedes", "")))
+                                   extra.get("fingerprint", ""), extra.get("supersedes", ""), st.meta.source))
     return out
 
 
@@ -863,6 +864,8 @@ class _Run:
                        f"the new version has {len(statement.text)} characters, the one before "
                        f"{len(prev['text'])}; nothing recorded (did the page layout change?)")
             return
+        if prev is None and self.adopt(source, cand, statement, fp, validators):
+            return
         series = statement.meta.series or source.series
         retrieved = self.clock()
         date = statement.meta.date or cand.date or retrieved[:10]
@@ -886,6 +889,34 @@ class _Run:
         else:
             self.result.revisions += 1
             log.info("REVISION %d of %s: %s", version, cand.item, title)
+
+    def adopt(self, source: Source, cand: Candidate, statement: Any, fp: str, validators: tuple[str, str]) -> bool:
+        """Take a page the corpus already holds (its ``source`` is this address) as version 1.
+
+        Its text as extracted from the web rarely equals the curated file's
+        to the letter, so without this the first run over a curated corpus
+        would "release" every statement again and compare it with itself.
+        Adopted, it raises nothing now, and a later correction of the page
+        is a revision diffed against the corpus file.
+        """
+        if source.kind == "folder":
+            return False
+        address = cand.item.rstrip("/")
+        entry = next((e for e in self.corpus() if e.source and e.source.rstrip("/") == address), None)
+        if entry is None:
+            return False
+        with self.tx() as c:
+            c.execute(
+                "INSERT INTO watch_statements(fingerprint, item, source, series, version, title, date, retrieved, "
+                "text, status, corpus_path, notified, adopted) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, 'reported', ?, 1, 1)",
+                (fp, cand.item, source.name, entry.series, statement.meta.title or cand.title, entry.date,
+                 self.clock(), statement.text, str(entry.path)),
+            )
+            c.execute("UPDATE watch_sources SET statements = statements + 1 WHERE name = ?", (source.name,))
+            self.save_validators(c, cand.item, *validators)
+        log.info("already in the corpus as %s: %s (watched for corrections)", entry.path, cand.item)
+        self.result.unchanged += 1
+        return True
 
     # -- finishing: corpus, report, steps
     def corpus(self) -> list[CorpusEntry]:
@@ -914,8 +945,8 @@ class _Run:
                 self.conn.execute("SELECT * FROM watch_statements WHERE id = ?", (st.revision_of,)).fetchone())
         if prev is not None and prev.corpus_path:
             folder = Path(prev.corpus_path).parent
-            name = Path(prev.corpus_path).name
-            name = re.sub(r"(\.r\d+)?\.txt$", f".r{st.version}.txt", name)
+            # NAME.txt → NAME.r2.txt → NAME.r3.txt: never the name of the version before.
+            name = re.sub(r"\.r\d+$", "", Path(prev.corpus_path).stem) + f".r{st.version}.txt"
         else:
             pred = find_predecessor(self.corpus(), st.series, st.date, st.retrieved, st.fingerprint)
             # Beside its predecessor, so a curated corpus keeps its folders.
@@ -987,7 +1018,7 @@ class _Run:
     def write_index(self) -> Path:
         from .report import write_report
 
-        rows = self.conn.execute("SELECT * FROM watch_statements WHERE status = 'reported' "
+        rows = self.conn.execute("SELECT * FROM watch_statements WHERE status = 'reported' AND adopted = 0 "
                                  "ORDER BY retrieved DESC, id DESC LIMIT ?", (self.config.recent,)).fetchall()
         alarms = self.conn.execute("SELECT * FROM watch_alarms WHERE resolved = 0 ORDER BY id DESC LIMIT 20").fetchall()
         path = self.config.reports / "index.html"

@@ -74,7 +74,8 @@ _MIGRATIONS: dict[int, str] = {
         report_html TEXT,
         report_json TEXT,
         top_flags TEXT,                -- JSON list
-        notified INTEGER NOT NULL DEFAULT 0
+        notified INTEGER NOT NULL DEFAULT 0,
+        adopted INTEGER NOT NULL DEFAULT 0  -- already in the corpus (same source address): watched, not released
     );
     CREATE INDEX watch_statements_item ON watch_statements(item, version);
     CREATE TABLE watch_alarms (
@@ -170,10 +171,12 @@ class StoredStatement:
     report_json: str | None
     top_flags: tuple[dict[str, Any], ...]
     notified: bool
+    adopted: bool = False
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "StoredStatement":
         d = dict(row)
         d["top_flags"] = tuple(json.loads(d["top_flags"])) if d["top_flags"] else ()
         d["notified"] = bool(d["notified"])
+        d["adopted"] = bool(d["adopted"])
         return cls(**d)

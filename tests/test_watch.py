@@ -400,6 +400,49 @@ def test_correction_is_a_revision_diffed_against_the_version_before(tmp_path, se
     assert pred is not None and pred.path == Path(second["corpus_path"])
 
 
+def test_statement_already_in_the_corpus_is_adopted_not_released_again(tmp_path, server):
+    march = seed_corpus(tmp_path)
+    curated = march.with_suffix(".md")
+    march.rename(curated)  # a curated Markdown file: a correction must not overwrite it
+    text = curated.read_text(encoding="utf-8").replace("series:", f"source: {server.url('/news/2024-03-05-geneva')}\nseries:", 1)
+    curated.write_text(text, encoding="utf-8")
+    publish_june(server)
+    server.routes["/feed.xml"] = feed_route(render_feed(server.base, [
+        ("Geneva", "2024-03-05", "/news/2024-03-05-geneva"), ("Tokyo", "2024-06-12", "/news/2024-06-12-tokyo")]))
+    geneva = "Joint Statement of the Trilateral Foreign Ministers (Geneva)"
+    server.routes["/news/2024-03-05-geneva"] = html_route(render_page(geneva, "2024-03-05", MARCH), '"g1"')
+    cfg = make_config(tmp_path, server, [feed_source(server)])
+    result = run(cfg)
+    assert (result.new, result.unchanged) == (1, 1)
+    adopted, june = rows(tmp_path)
+    assert adopted["adopted"] == 1 and adopted["corpus_path"] == str(curated)
+    assert june["predecessor"] == str(curated)
+    assert [r["title"] for r in server.posts[0]["releases"]] == ["Joint Statement of the Trilateral Foreign Ministers (Tokyo)"]
+    soup = BeautifulSoup((tmp_path / "reports" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(soup.select("tr.release")) == 1
+    # A correction of the adopted page is a revision of the curated file, beside it.
+    corrected = [p.replace("Geneva on 5 March", "Geneva on 6 March") for p in MARCH]
+    server.routes["/news/2024-03-05-geneva"] = html_route(render_page(geneva, "2024-03-05", corrected), '"g2"')
+    assert run(cfg).revisions == 1
+    rev = rows(tmp_path)[2]
+    assert rev["corpus_path"] == str(curated.with_name("2024-03-05_geneva.r2.txt"))
+    assert rev["predecessor"] == str(curated) and curated.read_text(encoding="utf-8") == text
+
+
+def test_a_page_that_shrinks_raises_an_alarm_instead_of_a_revision(tmp_path, server):
+    seed_corpus(tmp_path)
+    publish_june(server, etag='"v1"')
+    cfg = make_config(tmp_path, None, [feed_source(server)], shrink_ratio=0.6)
+    run(cfg)
+    publish_june(server, JUNE[:2], etag='"v2"')  # the page now shows only its first two paragraphs
+    result = run(cfg)
+    (alarm,) = result.alarms
+    (row,) = rows(tmp_path)
+    assert re.fullmatch(rf"ministry: {re.escape(server.url('/news/2024-06-12-tokyo'))}: the new version has \d+ characters, "
+                        rf"the one before {len(row['text'])}; nothing recorded \(did the page layout change\?\)", alarm)
+    assert result.revisions == 0
+
+
 def test_server_errors_are_retried_then_reported_as_failures(tmp_path, server):
     server.routes["/feed.xml"] = (500, {"Content-Type": "text/plain"}, "oops")
     cfg = make_config(tmp_path, None, [feed_source(server)], retries=2)
