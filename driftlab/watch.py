@@ -544,7 +544,14 @@ def _folder_candidates(source: Source) -> list[Candidate]:
     if not folder.is_dir():
         raise FetchError(f"folder {folder} does not exist")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith("."))
-    return [Candidate(str(p)) for p in files]
+    # A file still being copied in would be read half-written: one touched
+    # in the last few seconds waits for the next run.
+    settled = time.time() - _SETTLE_SECONDS
+    return [Candidate(str(p)) for p in files if p.stat().st_mtime <= settled]
+
+
+#: Seconds a dropped file must stay untouched before it is read.
+_SETTLE_SECONDS = 5.0
 
 
 # ------------------------------------------------------------- extraction --
@@ -568,6 +575,11 @@ def _extract(fetched: Fetched, max_mb: float) -> Statement:
     if not suffix and dot and f".{ext.lower()}" in (".html", ".htm", ".txt", ".md", ".pdf"):
         suffix = f".{ext.lower()}"
     name = re.sub(r"[^\w.-]+", "_", stem if dot else segment)[:80] + (suffix or ".html")
+    # Many sites date their addresses (/2024/11/15/joint-statement/); ingest
+    # reads a date from a file name, so the name carries it.
+    dated = re.search(r"/(\d{4})/(\d{2})/(\d{2})/", urlsplit(fetched.url).path)
+    if dated:
+        name = f"{dated[1]}-{dated[2]}-{dated[3]}_{name}"
     with tempfile.TemporaryDirectory(prefix="driftlab-watch-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(fetched.content)
@@ -755,7 +767,7 @@ class _Run:
         row = self.source_row(source)
         try:
             cands, validators = self.discover(source, row)
-        except (FetchError, InputError) as exc:
+        except (DriftlabError, OSError) as exc:  # OSError: a folder vanished or unreadable
             self.fail(source, str(exc))
             return
         if cands is None:
@@ -773,7 +785,7 @@ class _Run:
         for cand in cands:
             try:
                 self.check_candidate(source, cand)
-            except (FetchError, InputError) as exc:
+            except (DriftlabError, OSError) as exc:
                 ok = False
                 self.fail(source, str(exc))
         with self.tx() as c:

@@ -604,13 +604,27 @@ def test_folder_source_picks_up_dropped_files_and_corrections(tmp_path):
     dropped = inbox / "2024-06-12_tokyo.txt"
     dropped.write_text("Joint Statement (Tokyo)\n\n" + "\n\n".join(JUNE) + "\n", encoding="utf-8")
     cfg = make_config(tmp_path, None, [{"name": "inbox", "kind": "folder", "path": "inbox", "series": SERIES}])
+    assert run(cfg).checked == 0  # just written: it may still be being copied in
+    settled = time.time() - 60
+    os.utime(dropped, (settled, settled))
     first = run(cfg)
     assert first.new == 1 and rows(tmp_path)[0]["predecessor"].endswith("2024-03-05_geneva.txt")
     assert run(cfg).unchanged == 1  # same mtime and size: not even re-read
     dropped.write_text("Joint Statement (Tokyo)\n\n" + "\n\n".join(JUNE_CORRECTED) + "\n", encoding="utf-8")
-    os.utime(dropped, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    os.utime(dropped, (settled + 1, settled + 1))
     third = run(cfg)
     assert third.revisions == 1 and rows(tmp_path)[1]["version"] == 2
+
+
+def test_date_comes_from_a_dated_address_when_the_page_has_none(tmp_path, server):
+    page = render_page("Joint Statement (Tokyo)", "", JUNE).replace('<p class="date"></p>', "")
+    page = page.replace('<meta property="article:published_time" content="">', "")
+    server.routes["/2024/06/12/joint-statement/"] = html_route(page)
+    cfg = make_config(tmp_path, None, [{"name": "one", "kind": "url", "series": SERIES,
+                                        "url": server.url("/2024/06/12/joint-statement/")}])
+    run(cfg)
+    (row,) = rows(tmp_path)
+    assert row["date"] == "2024-06-12" and Path(row["corpus_path"]).name.startswith("2024-06-12_")
 
 
 def test_first_statement_of_a_series_is_recorded_without_a_report(tmp_path, server):
