@@ -762,6 +762,11 @@ class _Run:
                 c.execute("INSERT INTO watch_alarms(source, item, kind, message, created) VALUES (?, ?, ?, ?, ?)",
                           (source.name, item, kind, message, self.clock()))
 
+    def resolve(self, conn: sqlite3.Connection, source: Source, item: str) -> None:
+        """Close the open alarms of ``item``: it is healthy again (a new breakage alarms anew)."""
+        conn.execute("UPDATE watch_alarms SET resolved = 1 WHERE source = ? AND item = ? AND resolved = 0",
+                     (source.name, item))
+
     # -- checking
     def check_source(self, source: Source) -> None:
         row = self.source_row(source)
@@ -791,6 +796,8 @@ class _Run:
         with self.tx() as c:
             c.execute("UPDATE watch_sources SET links = MAX(links, ?), last_ok = ?, last_error = NULL WHERE name = ?",
                       (len(cands), self.clock(), source.name))
+            if cands and source.url:
+                self.resolve(c, source, source.url)
             # A feed's or index's validators are kept only once every entry
             # was handled: a run killed half-way must see the entries again.
             if ok and validators is not None:
@@ -870,6 +877,7 @@ class _Run:
             self.result.unchanged += 1
             with self.tx() as c:
                 self.save_validators(c, cand.item, *validators)
+                self.resolve(c, source, cand.item)
             return
         if prev is not None and len(statement.text) < self.config.shrink_ratio * len(prev["text"]):
             self.alarm(source, cand.item, "extraction",
@@ -893,7 +901,7 @@ class _Run:
                  title, date, retrieved, statement.text),
             )
             c.execute("UPDATE watch_sources SET statements = statements + 1 WHERE name = ?", (source.name,))
-            c.execute("UPDATE watch_alarms SET resolved = 1 WHERE source = ? AND item = ?", (source.name, cand.item))
+            self.resolve(c, source, cand.item)
             self.save_validators(c, cand.item, *validators)
         if prev is None:
             self.result.new += 1

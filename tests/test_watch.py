@@ -573,6 +573,8 @@ def test_changed_layout_raises_an_alarm_and_records_nothing(tmp_path, server):
     publish_june(server, etag='"v3"')
     fixed = run(cfg)
     assert fixed.alarms == [] and fixed.unchanged == 1
+    soup = BeautifulSoup((tmp_path / "reports" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.select(".alarm") == []  # resolved: off the index page
 
 
 def test_index_page_that_stops_matching_raises_an_alarm(tmp_path, server):
@@ -588,6 +590,10 @@ def test_index_page_that_stops_matching_raises_an_alarm(tmp_path, server):
     result = run(cfg)
     assert result.alarms == [f"press: {server.url('/press')}: the page used to list 1 matching link(s) and now "
                              "lists none (its layout changed, or the pattern no longer matches)"]
+    server.routes["/press"] = html_route(f"<html><body>{links}</body></html>")
+    assert run(cfg).alarms == []
+    soup = BeautifulSoup((tmp_path / "reports" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.select(".alarm") == []
 
 
 def test_a_tiny_page_from_a_new_source_is_skipped_without_alarm(tmp_path, server):
