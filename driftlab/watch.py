@@ -587,7 +587,8 @@ def _extract(fetched: Fetched, max_mb: float) -> Statement:
             statement = load_statement(path, max_mb=max_mb)
         except InputError as exc:
             # The message names the temporary file; the reader wants the page.
-            raise InputError(str(exc).replace(str(path), fetched.url)) from None
+            # Same class, so an empty page stays EmptyInput (a health matter).
+            raise type(exc)(str(exc).replace(str(path), fetched.url)) from None
     return replace(statement, path=fetched.url)
 
 

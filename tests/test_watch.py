@@ -577,6 +577,18 @@ def test_changed_layout_raises_an_alarm_and_records_nothing(tmp_path, server):
     assert soup.select(".alarm") == []  # resolved: off the index page
 
 
+def test_an_emptied_page_raises_an_alarm(tmp_path, server):
+    seed_corpus(tmp_path)
+    publish_june(server, etag='"v1"')
+    cfg = make_config(tmp_path, None, [feed_source(server)])
+    run(cfg)
+    server.routes["/news/2024-06-12-tokyo"] = html_route("<!doctype html><html><body><script>app()</script></body></html>", '"v2"')
+    result = run(cfg)
+    assert result.failures == []
+    assert result.alarms == [f"ministry: {server.url('/news/2024-06-12-tokyo')}: empty: no statement text could be "
+                             "extracted; nothing recorded (did the page layout change?)"]
+
+
 def test_index_page_that_stops_matching_raises_an_alarm(tmp_path, server):
     seed_corpus(tmp_path)
     publish_june(server)
