@@ -772,7 +772,7 @@ class _Run:
     def check_source(self, source: Source) -> None:
         row = self.source_row(source)
         try:
-            cands, validators = self.discover(source, row)
+            cands, validators = self.discover(source)
         except (DriftlabError, OSError) as exc:  # OSError: a folder vanished or unreadable
             self.fail(source, str(exc))
             return
@@ -795,8 +795,10 @@ class _Run:
                 ok = False
                 self.fail(source, str(exc))
         with self.tx() as c:
-            c.execute("UPDATE watch_sources SET links = MAX(links, ?), last_ok = ?, last_error = NULL WHERE name = ?",
-                      (len(cands), self.clock(), source.name))
+            c.execute("UPDATE watch_sources SET links = MAX(links, ?) WHERE name = ?", (len(cands), source.name))
+            if ok:
+                c.execute("UPDATE watch_sources SET last_ok = ?, last_error = NULL WHERE name = ?",
+                          (self.clock(), source.name))
             if cands and source.url:
                 self.resolve(c, source, source.url)
             # A feed's or index's validators are kept only once every entry
@@ -812,7 +814,7 @@ class _Run:
         with self.tx() as c:
             c.execute("UPDATE watch_sources SET last_error = ? WHERE name = ?", (message, source.name))
 
-    def discover(self, source: Source, row: sqlite3.Row) -> tuple[list[Candidate] | None, tuple[str, str] | None]:
+    def discover(self, source: Source) -> tuple[list[Candidate] | None, tuple[str, str] | None]:
         if source.kind == "folder":
             return _folder_candidates(source), None
         if source.kind == "url":
