@@ -222,6 +222,80 @@ from .review_cli import register as _register_review  # noqa: E402  (commands ne
 
 _register_review(cli)
 
+WATCH_EPILOG = """
+\b
+Exit codes (--once):
+   0  every source checked, nothing new
+  10  new statements recorded and reported
+  20  some source or notification failed, or an extraction alarm was raised
+  30  new reports written, and something failed
+  75  another watch run holds the lock (try again later)
+   1  configuration or store error
+\b
+Examples:
+  driftlab watch watch.yaml --once
+  driftlab watch watch.yaml --interval 900
+"""
+
+
+@cli.command(epilog=WATCH_EPILOG)
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--once", is_flag=True, help="Check every source once and exit (for cron and systemd timers).")
+@click.option("--interval", type=click.FloatRange(min=1), help="Seconds between checks in loop mode (default: the config's interval).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite store (default: $DRIFTLAB_STORE, else ~/.local/share/driftlab/driftlab.sqlite).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also append the log to this file.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings, errors and alarms on standard error (the log file gets everything).")
+def watch(config, once, interval, store, log_file, verbose, quiet):
+    """Check the sources in CONFIG for new statements; store, compare and report them, and notify.
+
+    CONFIG is a YAML or TOML file naming the corpus and report folders, the
+    notification webhook or command, and the sources (folders, RSS/Atom
+    feeds, index pages with a link pattern, single URLs), each mapped to a
+    series. See the README section 'Watching sources'.
+    """
+    import logging
+
+    from . import watch as watcher
+    from .errors import WatchBusy
+
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING if quiet else logging.DEBUG)
+    handlers: list[logging.Handler] = [stderr]
+    if log_file is not None:
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise click.ClickException(f"Cannot open log file {log_file}: {exc.strerror or exc}") from None
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+    logger = logging.getLogger("driftlab.watch")
+    for h in handlers:
+        h.setFormatter(fmt)
+        logger.addHandler(h)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+    try:
+        cfg = watcher.load_watch_config(config, store=store)
+        if once:
+            result = watcher.run_once(cfg)
+            code = watcher.exit_code(result)
+        else:
+            watcher.run_loop(cfg, interval=interval)
+            code = 0
+    except WatchBusy as exc:
+        click.echo(f"Busy: {exc}", err=True)
+        code = watcher.EXIT_BUSY
+    except DriftlabError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        for h in handlers:
+            logger.removeHandler(h)
+            h.close()
+    sys.exit(code)
+
 
 def main() -> None:
     cli.main(prog_name="driftlab")

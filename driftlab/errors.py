@@ -16,7 +16,10 @@ library code never prints and never exits.
     │   └── NoTextLayer            a PDF whose pages carry no extractable text
     ├── ConfigError                an unknown setting, a bad value, a bad topic/ladder file
     ├── ModelError                 the embedding model cannot be loaded offline
-    └── OutputError                a report cannot be written
+    ├── OutputError                a report cannot be written
+    └── WatchError                 the watcher cannot go on
+        ├── WatchBusy              another watch run holds the lock
+        └── FetchError             a source or page cannot be fetched (status, timeout, size, redirects)
 """
 
 from __future__ import annotations
@@ -67,4 +70,16 @@ class ModelError(DriftlabError):
 
 
 class OutputError(DriftlabError):
+    pass
+
+
+class WatchError(DriftlabError):
+    pass
+
+
+class WatchBusy(WatchError):
+    pass
+
+
+class FetchError(WatchError):
     pass
