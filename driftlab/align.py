@@ -169,7 +169,8 @@ class _Idf:
         self.weight = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
 
     def mass(self, words: Iterable[str]) -> float:
-        return sum(self.weight.get(w, 0.0) for w in words)
+        weight = self.weight
+        return sum(weight[w] for w in words if w in weight)
 
     def dice(self, a: frozenset[str], b: frozenset[str], mass_a: float, mass_b: float) -> float:
         """IDF-weighted Dice overlap of two word sets.
@@ -183,8 +184,7 @@ class _Idf:
         denom = mass_a + mass_b
         if denom <= 0:
             return 0.0
-        small, large = (a, b) if len(a) <= len(b) else (b, a)
-        return 2.0 * self.mass(w for w in small if w in large) / denom
+        return 2.0 * sum(map(self.weight.__getitem__, a & b)) / denom
 
     def top_shared(self, a: frozenset[str], b: frozenset[str], limit: int = 5) -> list[str]:
         """The most distinctive words both sides use: the subject they share."""
@@ -413,8 +413,14 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     pairs: dict[tuple[int, int], PairEvidence] = {}
     by_old: dict[int, list[int]] = {}
     by_new: dict[int, list[int]] = {}
-    for i, j in sorted(keys):
-        cos = float(np.clip(o_pv[i] @ n_pv[j], -1.0, 1.0))
+    keys_sorted = sorted(keys)
+    if keys_sorted:
+        ii = np.fromiter((i for i, _ in keys_sorted), dtype=np.int64, count=len(keys_sorted))
+        jj = np.fromiter((j for _, j in keys_sorted), dtype=np.int64, count=len(keys_sorted))
+        cosines = np.clip(np.einsum("ij,ij->i", o_pv[ii], n_pv[jj]), -1.0, 1.0).tolist()
+    else:
+        cosines = []
+    for (i, j), cos in zip(keys_sorted, cosines):
         inter = len(o_bi[i] & n_bi[j])
         c_old = inter / max(1, len(o_bi[i]))
         c_new = inter / max(1, len(n_bi[j]))
