@@ -417,7 +417,12 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     if keys_sorted:
         ii = np.fromiter((i for i, _ in keys_sorted), dtype=np.int64, count=len(keys_sorted))
         jj = np.fromiter((j for _, j in keys_sorted), dtype=np.int64, count=len(keys_sorted))
-        cosines = np.clip(np.einsum("ij,ij->i", o_pv[ii], n_pv[jj]), -1.0, 1.0).tolist()
+        # In chunks: gathering all rows at once would hold (pairs × d) floats.
+        step = max(1, BLOCK_CELLS // max(1, o_pv.shape[1]))
+        cosines = np.concatenate([
+            np.einsum("ij,ij->i", o_pv[ii[r : r + step]], n_pv[jj[r : r + step]])
+            for r in range(0, len(ii), step)
+        ]).clip(-1.0, 1.0).tolist()
     else:
         cosines = []
     for (i, j), cos in zip(keys_sorted, cosines):
