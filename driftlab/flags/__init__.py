@@ -142,7 +142,7 @@ from .modality import _participle, _rule_cues
 from .numbers import _rule_numbers
 from .passages import _rule_passage, _rule_topics
 from .ranking import _Builder, _demote_partial, _diminish, _merge_repeats
-from .sentences import CARRIED, _Side, _link_view, _own, _word_index
+from .sentences import CARRIED, _Side, _link_view, _own, _word_index, lineage_index
 from .wording import _rule_new_wording
 
 __all__ = ["compute_flags"]
@@ -162,6 +162,12 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     new_words, new_pairs, new_all = _word_index(new_doc)
     old = _Side(old_doc, "old", tag_index["old"], new_words, new_pairs, new_all)
     new = _Side(new_doc, "new", tag_index["new"], old_words, old_pairs, old_all)
+    # Sentence lineage from the aligner, when it gives one: a rule then
+    # compares a sentence with the sentence it came from.
+    lineage = lineage_index(links)
+    for side in (old, new):
+        if lineage[side.name] is not None:
+            side.lineage, side.lineage_paras = lineage[side.name]
     b = _Builder(config, {"old": old_doc.statement.meta.partial, "new": new_doc.statement.meta.partial})
     reported: set[tuple] = set()
     term_topics: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}

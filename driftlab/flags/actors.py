@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 from ..topics import TopicConfig, term_hits
 from ..types import Link
 from .numbers import _MONTH_RE, _NUMBER
-from .sentences import CARRIED, STOP, _LinkView, _NAME, _Own, _Side, _fold_words, _is_content, _norm, _pair_for, _quote, _sentence_initial, _topics_for, _units
+from .sentences import CARRIED, _metadata, STOP, _LinkView, _NAME, _Own, _Side, _fold_words, _is_content, _norm, _pair_for, _quote, _sentence_initial, _topics_for, _units
 from .ranking import _Builder, _partial_reason
 
 def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set[tuple],
@@ -74,7 +74,8 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
                             **({"partial": _partial_reason(b, "new" if added else "old")} if g["blind"] else {})},
                   link=view.link, anchor=("new", n[0], n[1]) if added else ("old", o[0], o[1]))
     known = {a for hits in (old_hits, new_hits) for a in hits}
-    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known | own.parties):
+    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known | own.parties,
+                                  own):
         o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
         size, kind = _name_size(name, own)
@@ -118,8 +119,47 @@ def _name_size(name: str, own: _Own | None = None) -> tuple[float, str]:
     return 1.0, "full name"
 
 
+#: Titles before a person's name: "President Biden" is the president.
+_TITLES = frozenset("""president presidents prime minister ministers secretary secretaries chancellor king queen
+    premier governor chair chairman vice deputy foreign state general leader leaders mr ms dr his her
+    majesty excellency""".split())
+
+
+#: Last words of a role, not a body: "a Permanent Member", "the Chair".
+_ROLE_WORDS = frozenset("member members chair chairs".split())
+
+
+def _not_a_name(text: str, s: int, e: int, name: str, own: _Own | None) -> bool:
+    """Is a capitalised run at ``s:e`` something other than a new proper name?
+
+    * a reference or a document symbol: followed by a number or a slash
+      ("Article 51", "Youth 7", "UNSCR S/RES/2735");
+    * one word both statements use in lower case, capitalised by a heading
+      or a list ("Women, Peace and Security", "Guidelines"): a common noun;
+    * made of common words ending in a grouping word ("Permanent Member");
+    * one of the statements' own parties or signatories: every word a
+      title or a word of the parties line or title ("President Biden",
+      "Prime Minister Ishiba and President Biden").
+    """
+    after = text[e:e + 3]
+    if after[:1] == "/" or re.match(r"\s?\d", after):
+        return True
+    lo, hi = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+    if _metadata(text[lo:hi if hi >= 0 else len(text)]):
+        return True  # a heading, a release line or a voter list
+    words = [w for w in _fold_words(name) if w not in ("of", "the", "and", "for", "on")]
+    if not own or not words:
+        return False
+    if len(words) == 1 and words[0] in own.common and not name.isupper():
+        return True
+    if words[-1] in _EVENT_WORDS and (all(w in own.common for w in words) or words[-1] in _ROLE_WORDS):
+        return True
+    people = own.people | own.words
+    return any(w in people for w in words) and all(w in people or w in _TITLES for w in words)
+
+
 def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, config: TopicConfig,
-               known: set[str]) -> list[tuple[str, int, int]]:
+               known: set[str], own: _Own | None = None) -> list[tuple[str, int, int]]:
     """Capitalised names inside ``spans`` that the whole old statement never used.
 
     Works on any text (a central bank's "Arden Treasury", a dissident's
@@ -131,8 +171,12 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
     for j1, j2 in spans:
         if j1 == j2:
             continue
-        lo = text.rfind(" ", 0, j1) + 1
+        # Start a few words back so a name whose first words were carried
+        # over ("the *Guidelines for the* Joint Partnership") is read whole.
+        lo = max(text.rfind("\n", 0, j1) + 1, text.rfind(" ", 0, max(0, j1 - 60)) + 1)
         for m in _NAME.finditer(text, lo, j2):
+            if m.end() <= j1:
+                continue
             name = m.group(0).strip()
             words = name.split()
             if _sentence_initial(text, m.start()) and len(words) > 1 and words[0].lower() in STOP:
@@ -143,6 +187,8 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
             else:
                 m_start = m.start()
             if len(words) == 1 and (_sentence_initial(text, m_start) or len(name) < 3):
+                continue
+            if _not_a_name(text, m_start, m.end(), name, own):
                 continue
             key = _norm(name)
             if (not key or key in seen or f" {key} " in old_all_words or _NUMBER.fullmatch(name)
@@ -386,7 +432,7 @@ def _rule_added_names(link: Link, new: _Side, b: _Builder, old_all: str) -> None
     own = b.own
     config = b.config
     spans = [(new.para[i].start, new.para[i].end) for i in link.new]
-    for name, s, e in _new_names(new.text, spans, old_all, config, set(own.parties)):
+    for name, s, e in _new_names(new.text, spans, old_all, config, set(own.parties), own):
         pi, si, _, _, _ = new.sentence_at(s, link.new)
         if new.para[pi].text.strip(" .:") == name:
             continue  # a heading ("Middle East"): the topic rules say what follows it

@@ -52,7 +52,12 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
             # Compare with the most similar old sentence that used this ladder.
             mine = view.new.content_set(pi, si, text)
             cand = None
+            # With sentence lineage, only the sentence this one came from is compared.
+            allowed = (view.new.lineage.get((pi, si), ()) if view.new.lineage is not None
+                       and pi in view.new.lineage_paras and si is not None else None)
             for (opi, osi), (orung, owords, os_, oe) in old_best.items():
+                if allowed is not None and (opi, osi) not in allowed:
+                    continue
                 otext = view.old.sent[(opi, osi)].text if osi is not None else view.old.para[opi].text
                 theirs = view.old.content_set(opi, osi, otext)
                 union = mine | theirs

@@ -43,12 +43,22 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
                     "removed": sorted({w for _, _, w in g_old}), "sentence_similarity": round(sim, 3)}
         if unpaired:
             evidence["unpaired"] = "the sentence has no counterpart on the other side: added or dropped, not hedged"
+        if unpaired:
+            # No counterpart: nothing was hedged or firmed up, a sentence
+            # holding the cue came or went. Saying "firmer" here reverses
+            # what happened when a hedged sentence was dropped.
+            evidence["direction"] = direction = "added" if side_name == "new" else "dropped"
+            explanation = (f"Modality cue {direction} with its sentence{b.topic_label(topics)}: "
+                           f"{_quote(gained_w if side_name == 'new' else lost_w)}")
+            if side_name == "new":
+                o = (o[0], o[1], "")
+            else:
+                n = (n[0], n[1], "")
+        else:
+            explanation = f"Modality {direction}{b.topic_label(topics)}: {_quote(lost_w)} → {_quote(gained_w)}"
         b.add("modality", topics, [o[0]], [n[0]], o[2], n[2], key=f"{_norm(lost_w)}>{_norm(gained_w)}",
               size=(1.0 if direction != "qualifiers changed" else 0.7) * (0.5 if unpaired else 1.0),
-              changed_share=view.share,
-              explanation=(f"Modality {direction}{b.topic_label(topics)}: {_quote(lost_w)} → {_quote(gained_w)}"
-                           + (" (in a sentence with no counterpart)" if unpaired else "")),
-              evidence=evidence, link=view.link)
+              changed_share=view.share, explanation=explanation, evidence=evidence, link=view.link)
 
     # Negation cues. "not only … but also" adds, it negates nothing.
     matcher, label = b.config.cue_matcher("negation")
@@ -73,10 +83,17 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         if unpaired:
             evidence["unpaired"] = (f"the sentence shares under {NEGATION_PAIR_SIMILARITY:.0%} of its content "
                                     "words with any sentence on the other side: added or dropped, not negated")
+        if unpaired:
+            # The negation came or went with its whole sentence: say so, and
+            # quote no unrelated sentence as its counterpart.
+            what = "added with its sentence" if pos_side == "new" else "dropped with its sentence"
+            if pos_side == "new":
+                o = (o[0], o[1], "")
+            else:
+                n = (n[0], n[1], "")
         b.add("negation", topics, [o[0]], [n[0]], o[2], n[2], key="neg:" + _norm(" ".join(words)),
               size=UNPAIRED_NEGATION_SIZE if unpaired else 1.0, changed_share=view.share,
-              explanation=(f"Negation {what}{b.topic_label(topics)}: {_quote(', '.join(words))}"
-                           + (" (in a sentence with no counterpart)" if unpaired else "")),
+              explanation=f"Negation {what}{b.topic_label(topics)}: {_quote(', '.join(words))}",
               evidence=evidence, link=view.link)
 
     # Polarity reversal: one side of a pair lost, the other gained.

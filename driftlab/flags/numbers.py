@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .sentences import _LinkView, _Side, _fold_words, _is_content, _norm, _overlaps, _pair_for, _quote, _sentence_initial, _topics_for
+from .sentences import _LinkView, _metadata, _Side, _fold_words, _is_content, _norm, _overlaps, _pair_for, _quote, _sentence_initial, _topics_for
 from .ranking import _Builder
 
 _MONTH = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -23,24 +23,34 @@ _SPELLED = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fif
             r"ninth|tenth|half|twice|double|triple|dozens?")
 _NUMBER = re.compile(
     rf"(?<!\w)(?:{_DATE})"
-    r"|(?<!\w)(?:[$€£¥]\s?)?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:%|percent|per cent))?"
+    r"|(?<!\w)(?:[$€£¥]\s?)?\d+(?:,\d{3})*(?:\.\d+)?\+?(?:\s?(?:%|percent|per cent))?"
     r"(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)"
     rf"|(?<!\w)(?:{_SPELLED})(?:\s(?:%|percent|per cent))?(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)",
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(rf"(?:{_DATE})", re.IGNORECASE)
+
 _YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.]\d)")
 _MONTH_RE = re.compile(_MONTH)
 
 
 def _number_kind(words: str) -> str:
-    """``date``, ``figure`` (an amount or share), ``count`` (a spelled-out
-    count or ordinal: "three", "first") or ``digits`` (a bare year or figure)."""
+    """``date``, ``year``, ``figure`` (an amount or share), ``count`` (a
+    spelled-out count or ordinal: "three", "first") or ``digits`` (a bare figure)."""
     if _DATE_RE.fullmatch(words):
         return "date"
+    if _YEAR.fullmatch(words):
+        return "year"
     if _FIGURE.search(words):
         return "figure"
     return "count" if words[0].isalpha() else "digits"
+
+
+def _context(text: str, s: int, sentence_start: int) -> str:
+    """The last content word before the number at ``s`` in its sentence: what
+    it is a number of, or when ("meet *again* in 2025", "review *ends* on")."""
+    before = [w for w in _fold_words(text[max(sentence_start, s - 60):s]) if _is_content(w)]
+    return before[-1] if before else ""
 
 
 def _name_part(text: str, s: int, e: int, sentence_start: int) -> bool:
@@ -95,29 +105,45 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
                 s, e = m.start() + start, m.end() + start
                 if not _overlaps(s, e, changed):
                     continue
-                _, _, ss, se, _ = side.sentence_at(s, paras)
+                spi, _, ss, se, stext = side.sentence_at(s, paras)
                 if _name_part(side.text, s, e, ss):
                     continue
+                if _metadata(side.para[spi].text) or _metadata(stext):
+                    continue  # the date of a release line, a heading's number
                 words = side.text[s:e]
-                if _number_kind(words) in ("count", "digits") and _carried_number(side, s, e, ss, se):
+                kind = _number_kind(words)
+                if kind in ("count", "digits") and _carried_number(side, s, e, ss, se):
                     continue
-                out.append((s, words))
+                # A list number opening a sentence ("4. As we move forward") is numbering.
+                if kind == "digits" and s <= ss + 1 and side.text[e:e + 1] in (".", ")"):
+                    continue
+                out.append((s, words, _context(side.text, s, ss)))
         return out
 
     new_nums = numbers(view.new, new_texts, view.new_changed, view.link.new)
     old_nums = numbers(view.old, old_texts, view.old_changed, view.link.old)
-    old_keys = sorted(_norm(w) for _, w in old_nums)
-    new_keys = sorted(_norm(w) for _, w in new_nums)
+    old_keys = sorted(_norm(w) for _, w, _ in old_nums)
+    new_keys = sorted(_norm(w) for _, w, _ in new_nums)
     if old_keys == new_keys:
         return
     # One flag per new sentence holding changed numbers (or per old one, if only removed).
     groups: dict[tuple, dict] = {}
     for side, nums in (("new", new_nums), ("old", old_nums)):
-        for pos, words in nums:
+        for pos, words, ctx in nums:
             o, n = _pair_for(view, side, pos, pos + len(words))
-            g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "old": [], "new": []})
+            g = groups.setdefault((o[0], o[1], n[0], n[1]), {"o": o, "n": n, "old": [], "new": [], "ctx": {}})
             g[side].append((words, (n if side == "new" else o)[2]))
+            g["ctx"][(side, words)] = ctx
     for g in groups.values():
+        # Like with like. Dates and years are mostly when a meeting was
+        # held or a statement issued ("'2024' → '2025, 2025'", "'March 2023'
+        # → 'November 2024'"): metadata. One is a change only when the other
+        # side has a date (year) in the same place, after the same word
+        # ("meet again in 2025" → "… in 2026", "ends on May 12" → "… June 30").
+        for side, other in (("old", "new"), ("new", "old")):
+            g[side] = [(w, q) for w, q in g[side] if _number_kind(w) not in ("date", "year") or any(
+                _number_kind(w2) == _number_kind(w) and g["ctx"][(other, w2)] == g["ctx"][(side, w)]
+                for w2, _ in g[other])]
         # A count on one side only ("the second Youth Summit in 2025" / "the
         # 2025 Youth Summit") is new (or dropped) wording, not a changed count.
         counts = {side: any(_number_kind(w) == "count" for w, _ in g[side]) for side in ("old", "new")}
@@ -127,6 +153,14 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
         olds, news = [w for w, _ in g["old"]], [w for w, _ in g["new"]]
         if sorted(map(_norm, olds)) == sorted(map(_norm, news)):
             continue
+        # Only the kinds that changed are reported: a year carried over next
+        # to a changed amount is not part of the change.
+        changed_kinds = {k for k in map(_number_kind, olds + news)
+                         if sorted(_norm(w) for w in olds if _number_kind(w) == k)
+                         != sorted(_norm(w) for w in news if _number_kind(w) == k)}
+        g["old"] = [(w, q) for w, q in g["old"] if _number_kind(w) in changed_kinds]
+        g["new"] = [(w, q) for w, q in g["new"] if _number_kind(w) in changed_kinds]
+        olds, news = [w for w, _ in g["old"]], [w for w, _ in g["new"]]
         o, n = g["o"], g["n"]
         topics = _topics_for(view, o, n)
         old_q = " … ".join(dict.fromkeys(q for _, q in g["old"])) or o[2]
@@ -146,9 +180,9 @@ def _rule_numbers(view: _LinkView, b: _Builder) -> None:
 #: "$1.5 million", "2%"), as opposed to bare years, dates and ordinals, which
 #: added passages are full of ("October 7", "the 2016 award").
 _FIGURE = re.compile(
-    r"(?<!\w)(?:(?:[$€£¥]|(?:US\$|USD|EUR|JPY|GBP|AUD|INR)\s?)\d[\d,]*(?:\.\d+)?"
+    r"(?<!\w)(?:(?:[$€£¥]|(?:US\$|USD|EUR|JPY|GBP|AUD|INR)\s?)\d[\d,]*(?:\.\d+)?\+?"
     r"(?:\s(?:million|billion|trillion))?"
-    r"|(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)"
+    r"|(?:\d[\d,]*(?:\.\d+)?\+?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|fifty|hundred)"
     r"\s?(?:%|percent|per cent|(?:million|billion|trillion)(?:\s(?:US\s)?(?:dollars|euros|yen))?))(?!\w)",
     re.IGNORECASE,
 )

@@ -9,7 +9,7 @@ from typing import Sequence
 from ..topics import TopicConfig, term_hits
 from ..types import Link, TopicTag
 from .numbers import _FIGURE, _FIGURE_SIZE
-from .sentences import _NAME, _Side, _content, _fold_words, _norm, _quote
+from .sentences import _NAME, _metadata, _Side, _content, _fold_words, _norm, _quote
 from .ranking import _Builder
 from .intensity import _ladder_index
 
@@ -45,7 +45,10 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
     """
     paras = link.new if side.name == "new" else link.old
     runs, novel = [], 0
-    for pi, si, _, _, _ in side.sentences(paras):
+    for pi, si, _, _, stext in side.sentences(paras):
+        # Release and date lines, voter lists and headings are metadata.
+        if _metadata(side.para[pi].text) or _metadata(stext):
+            continue
         for rs, re_ in side.runs(pi, si):
             text = side.text[rs:re_]
             runs.append((rs, re_, pi, si, text))

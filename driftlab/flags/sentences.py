@@ -18,7 +18,14 @@ from ..types import Document, Link
 CARRIED = ("unchanged", "moved")
 CHANGED_TAGS = ("replace", "delete", "insert")
 # Capitalised names (with "of", "the", "and" inside) for the generic actor rule.
-_NAME = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'\-]*|[A-Z]{2,})(?:\s+(?:of|the|and|for|on)?\s*[A-Z][\w’'\-]*)*")
+# A whole name, not a fragment: middle initials are part of it ("Loretta J.
+# Mester", never "Loretta J"), up to two linking words may join its parts
+# ("Guidelines for the Quad Partnership", never "Guidelines"), and a word
+# after a slash belongs to a document symbol ("S/RES/2735"), not a name.
+_NAME_WORD = r"[A-Z][\w’'\-]*"
+_INITIALS = r"(?:\s+[A-Z]\.(?=\s+[A-Z]))*"
+_NAME = re.compile(rf"(?<![\w’'/]){_NAME_WORD}{_INITIALS}"
+                   rf"(?:\s+(?:(?:of|the|and|for|on)\s+){{0,2}}{_NAME_WORD}{_INITIALS})*")
 
 #: Words never counted as content (function words and the boilerplate of these
 #: statements, which would otherwise make "we" and "leaders" new wording).
@@ -29,7 +36,8 @@ STOP = frozenset(
     now of off on once only or other our ours ourselves out over own same she should so some such than that
     the their theirs them themselves then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your yours also including
-    well within toward towards upon among across through throughout us leaders today year years""".split()
+    well within toward towards upon among across through throughout us leaders today year years
+    furthermore moreover additionally however therefore thus finally lastly""".split()
 )
 
 
@@ -92,6 +100,12 @@ class _Side:
     known_pairs: set[tuple[str, str]]
     #: The other statement's folded words (" w1 w2 … "), for phrase look-ups.
     other_all: str = ""
+    #: Sentence lineage from the aligner (``Link.sentence_links``): sentence
+    #: → the other side's sentences it came from or became. Paragraphs in
+    #: ``lineage_paras`` have lineage; a sentence there with no entry has no
+    #: counterpart (it was added or dropped), whatever its neighbours say.
+    lineage: Mapping[tuple[int, int], Sequence[tuple[int, int]]] | None = None
+    lineage_paras: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         self.text = self.doc.statement.text
@@ -223,7 +237,43 @@ class _Side:
                 hi = se
                 break
             hi = j
+        lo, hi = self._whole_phrase(lo, hi, ss, se)
         return self.text[lo:hi].strip(" ,;:")
+
+    #: Words a quote may grow by to end on a whole phrase.
+    _PHRASE_SLACK = 6
+
+    def _whole_phrase(self, lo: int, hi: int, ss: int, se: int) -> tuple[int, int]:
+        """Widen ``lo:hi`` (inside the sentence ``ss:se``) so a quote neither
+        starts inside a name ("Secretary expressed …" of "Deputy Secretary")
+        nor stops on a linking word or inside a name ("… between the DPRK
+        and"): at most ``_PHRASE_SLACK`` words either way, never across
+        punctuation."""
+        text = self.text
+        for _ in range(self._PHRASE_SLACK):
+            if lo <= ss or not text[lo:lo + 1].isupper():
+                break
+            j = text.rfind(" ", ss, lo - 1)
+            prev = text[j + 1 if j >= ss else ss:lo].strip()
+            if not prev or not prev[0].isupper() or prev[-1] in ".,;:":
+                break
+            lo = j + 1 if j >= ss else ss
+        for _ in range(self._PHRASE_SLACK):
+            if hi >= se:
+                break
+            last = text[text.rfind(" ", lo, hi) + 1:hi]
+            nxt_end = text.find(" ", hi + 1, se)
+            nxt_end = se if nxt_end == -1 else nxt_end
+            nxt = text[hi:nxt_end].strip()
+            if not nxt or last[-1:] in ",;:.)" or not nxt[0].isalnum():
+                break
+            dangling = last.lower().strip("’'") in STOP
+            if not (dangling or nxt[0].isupper()):
+                break
+            hi = nxt_end
+        while hi > lo and text[hi - 1] in " ,;:":
+            hi -= 1
+        return lo, hi
 
     def topics_of(self, pi: int, si: int | None) -> set[str]:
         """Topics of a sentence: its term tags, else its meaning tags, else
@@ -260,9 +310,31 @@ class _Side:
 
 def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
                paras: Sequence[int]) -> tuple[int, int | None, str, float]:
-    """The sentence of ``other`` (within ``paras``) sharing most content words with ``text``."""
+    """The sentence of ``other`` (within ``paras``) sharing most content words with ``text``.
+
+    When the aligner gave sentence lineage for this paragraph, only the
+    sentence's lineage counterparts are candidates, and a sentence without
+    one pairs with nothing (similarity 0: added or dropped). A lineage pair
+    scores at least ``LINEAGE_SIMILARITY``: a rewritten sentence shares
+    little wording with its ancestor but is its counterpart all the same.
+    """
     mine = src.content_set(pi, si, text)
     best = (paras[0] if paras else -1, None, "", -1.0)
+    if src.lineage is not None and pi in src.lineage_paras and si is not None:
+        cands = [c for c in src.lineage.get((pi, si), ()) if c[0] in paras]
+        if not cands:
+            return (paras[0] if paras else -1, None, "", 0.0)
+        for opi, osi in cands:
+            sent = other.sent.get((opi, osi))
+            if sent is None:
+                continue
+            theirs = other.content_set(opi, osi, sent.text)
+            union = mine | theirs
+            score = max(LINEAGE_SIMILARITY, len(mine & theirs) / len(union) if union else 0.0)
+            if score > best[3]:
+                best = (opi, osi, sent.text, score)
+        if best[3] >= 0:
+            return best
     for opi, osi, _, _, otext in other.sentences(paras):
         theirs = other.content_set(opi, osi, otext)
         union = mine | theirs
@@ -359,13 +431,51 @@ def _pair_for(view: _LinkView, side: str, pos: int, end: int | None = None):
     ``(paragraph, sentence, quoted words)``. The hit side quotes the words
     around the hit; the other side quotes its sentence's own novel runs."""
     end = pos if end is None else end
+    # A counterpart sharing almost no content words is no counterpart: it
+    # is quoted as nothing (the hit reads as added or dropped), never as
+    # "was: *They*" from an unrelated neighbour.
     if side == "new":
         pi, si, _, _, text = view.new.sentence_at(pos, view.link.new)
-        opi, osi, _, _ = _best_pair(view.new, pi, si, text, view.old, view.link.old)
-        return (opi, osi, view.old.runs_text(opi, osi)), (pi, si, view.new.snippet(pos, end, view.link.new))
+        opi, osi, _, sim = _best_pair(view.new, pi, si, text, view.old, view.link.old)
+        quote = view.old.runs_text(opi, osi) if sim >= PAIR_SIMILARITY else ""
+        return (opi, osi, quote), (pi, si, view.new.snippet(pos, end, view.link.new))
     pi, si, _, _, text = view.old.sentence_at(pos, view.link.old)
-    npi, nsi, _, _ = _best_pair(view.old, pi, si, text, view.new, view.link.new)
-    return (pi, si, view.old.snippet(pos, end, view.link.old)), (npi, nsi, view.new.runs_text(npi, nsi))
+    npi, nsi, _, sim = _best_pair(view.old, pi, si, text, view.new, view.link.new)
+    quote = view.new.runs_text(npi, nsi) if sim >= PAIR_SIMILARITY else ""
+    return (pi, si, view.old.snippet(pos, end, view.link.old)), (npi, nsi, quote)
+
+
+#: Content-word similarity below which a sentence has no counterpart to quote.
+PAIR_SIMILARITY = 0.2
+#: Similarity given to a sentence pair the aligner's lineage links.
+LINEAGE_SIMILARITY = 0.5
+
+
+def lineage_index(links: Sequence[Link]) -> dict[str, tuple[dict, frozenset[int]] | None]:
+    """side → (sentence → counterparts on the other side, paragraphs covered),
+    from ``Link.sentence_links`` (None per side when no link carries any:
+    the aligner gave no sentence lineage, and pairing falls back to shared
+    wording)."""
+    out: dict[str, dict[tuple[int, int], list[tuple[int, int]]]] = {"old": {}, "new": {}}
+    covered: dict[str, set[int]] = {"old": set(), "new": set()}
+    seen = False
+    for link in links:
+        pairs = getattr(link, "sentence_links", None)
+        if pairs is None:
+            continue
+        seen = True
+        covered["old"].update(link.old)
+        covered["new"].update(link.new)
+        for sl in pairs:
+            olds = [tuple(x) for x in sl.get("old", ())]
+            news = [tuple(x) for x in sl.get("new", ())]
+            for o in olds:
+                out["old"].setdefault(o, []).extend(n for n in news if n not in out["old"][o])
+            for n in news:
+                out["new"].setdefault(n, []).extend(o for o in olds if o not in out["new"][n])
+    if not seen:
+        return {"old": None, "new": None}
+    return {side: (out[side], frozenset(covered[side])) for side in ("old", "new")}
 
 
 def _topics_for(view: _LinkView, o, n) -> set[str]:
@@ -426,6 +536,41 @@ def _formula(side: _Side, pi: int, si: int | None, own: _Own, config: TopicConfi
 
 
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w-])")
+
+
+_VOTERS = re.compile(r"^\W*(?:voting (?:for|against)\b|voted (?:for|against)\b|members voting\b|"
+                     r"the (?:members|committee members) (?:who )?voted\b)", re.IGNORECASE)
+_RELEASE = re.compile(r"\b(?:for (?:immediate )?release|released?\b|embargo(?:ed)?\b|press release|"
+                      r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)",
+                      re.IGNORECASE)
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\b|\b(?:a\.m|p\.m)\b|"
+                    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
+
+
+def _metadata(text: str) -> bool:
+    """Is ``text`` (a paragraph or sentence) metadata rather than a statement
+    of policy: a release or date line ("For release at 2:00 p.m. EDT",
+    "November 6, 2024"), a list of voters ("Voting for the monetary policy
+    action were …") or a heading ("Women, Peace and Security")? These change
+    at every meeting and say nothing: they are neither new passages nor new
+    wording."""
+    t = " ".join(text.split())
+    if not t:
+        return True
+    if _VOTERS.match(t):
+        return True
+    words = t.split()
+    if len(words) <= 16 and _RELEASE.search(t):
+        return True
+    rest = [w for w in _fold_words(_CLOCK.sub(" ", t)) if _is_content(w) and not w[0].isdigit()]
+    if len(words) <= 12 and len(rest) <= 1 and _CLOCK.search(t):
+        return True  # a date line: nothing but a date, a time and a place
+    # A heading: a short line with no sentence end, every content word capitalised.
+    if len(words) <= 10 and t[-1] not in ".!?;:,\"”)" and all(
+            w[0].isupper() or w.lower() in STOP or not w[0].isalpha() for w in words):
+        return True
+    return False
 
 
 def _sentence_initial(text: str, pos: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..topics import term_hits
 from .numbers import _DATE_RE, _FIGURE, _YEAR
-from .sentences import _LinkView, _NAME, _content, _fold_words, _formula, _norm, _overlaps, _quote
+from .sentences import _LinkView, _NAME, _metadata, _content, _fold_words, _formula, _norm, _overlaps, _quote
 from .ranking import _Builder
 
 def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
@@ -16,9 +16,11 @@ def _rule_new_wording(view: _LinkView, b: _Builder) -> None:
     if not changed:
         return
     # Every sentence touched by a change: one inserted span can cover several.
-    for pi, si, ss, se, _ in view.new.sentences(view.link.new):
+    for pi, si, ss, se, stext in view.new.sentences(view.link.new):
         if not _overlaps(ss, se, changed):
             continue
+        if _metadata(view.new.para[pi].text) or _metadata(stext):
+            continue  # a release line, a voter list or a heading: metadata, not wording
         runs = [(rs, re_) for rs, re_ in view.new.runs(pi, si) if _overlaps(rs, re_, changed)]
         if not runs:
             continue  # every content pair here was already in the old statement
