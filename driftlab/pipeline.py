@@ -117,6 +117,7 @@ def diff_documents(
     """The whole diff of two segmented statements: links, topic tags, ranked flags."""
     from . import flags as flag_rules
     from . import topics
+    from .changes import compute_changes
 
     settings = settings or Settings()
     # A broken topics file should fail before seconds are spent on the model.
@@ -142,6 +143,9 @@ def diff_documents(
         tags = topics.tag_documents(old, new, config, embed)
     with _stage("flags", timings, progress):
         all_flags = flag_rules.compute_flags(old, new, links, tags, config)
+        # Changes gather every flag (before the cap) by aligned group; each
+        # flag learns its change_id.
+        changes, all_flags = compute_changes(old, new, links, all_flags, tags, config)
         flags = all_flags[: settings.max_flags]
     run = {
         "driftlab_version": __version__,
@@ -155,7 +159,8 @@ def diff_documents(
         "flags_total": len(all_flags),
         "max_flags": settings.max_flags,
     }
-    return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run)
+    return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run,
+                      changes=changes)
 
 
 def _known_vectors(doc: Document, sent_vecs: np.ndarray) -> dict[str, np.ndarray]:
