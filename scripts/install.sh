@@ -17,4 +17,13 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
     || "${PIP[@]}" install torch
 fi
 "${PIP[@]}" install -e ".[test]"
+# The report's layout tests drive Debian's Chromium through Playwright (never
+# `playwright install`: no browser downloads). Installed only when missing.
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: the browser tests will be skipped (apt-get install chromium as root)" >&2
+  fi
+fi
 echo "driftlab installed in .venv ($(.venv/bin/python -c 'import torch; print("torch", torch.__version__)'))" >&2
