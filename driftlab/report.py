@@ -791,7 +791,7 @@ def _build_context(result: DiffResult) -> ReportContext:
             )
         )
         if f.link_id in link_ids:
-            flags_of.setdefault(f.link_id, []).append(FlagRef(f"#flag-{f.id}", rank, f.rule))
+            flags_of.setdefault(f.link_id, []).append(FlagRef(f"#flag-{f.id}", rank, _rule_label(f.rule)))
 
     # Each paragraph gets its anchor at its first appearance only: a
     # malformed alignment that lists a paragraph twice must not produce
