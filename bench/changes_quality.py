@@ -92,7 +92,10 @@ def score_pair(result, gold: dict, top: int) -> dict:
         out["passage"] += passage
         out["flags"] += flag
         if not shown:
-            out["missed"].append(f"{item['kind']}: {item['quote']!r} ({side})")
+            # Where the change holding it ranks in the whole list (0: nowhere).
+            rank = next((c.rank for c in result.changes
+                         if _found(item["quote"], _change_texts(result, c, side)[1])), 0)
+            out["missed"].append(f"{item['kind']}: {item['quote']!r} ({side}), its change ranks {rank}")
     return out
 
 

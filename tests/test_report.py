@@ -367,8 +367,10 @@ def test_html_redline_words(soup, result):
     assert row.select_one("td.old .ptext").get_text() == OLD_PARAS[1]
     assert row.select_one("td.new .ptext").get_text() == NEW_PARAS[2]
     # Evidence and scores are there, folded.
-    details = row.select_one("td.meta details")
+    details = row.select_one("td.meta details.evidence")
     assert "shared words: missile launches" in details.get_text()
+    # Its rule hits are listed by readable name, folded too.
+    assert row.select_one("td.meta details.flaglist a.flagref").get_text() == "⚑ 1: Ladder up"
     assert "0.7123" in details.get_text()
 
 
