@@ -63,10 +63,12 @@ PHRASE_WORDS = 14
 _JOIN_GAP_WORDS = 2
 
 # Clause ends: punctuation (a full stop only before a capital, so "U.S." and
-# "ROK-U.S." stay whole) and the words that open a new clause.
+# "ROK-U.S." stay whole) and the words that open a new clause. Not "and":
+# it joins the parts of one phrase as often as two clauses ("the PRC's
+# dangerous and aggressive behaviour").
 _CLAUSE_SPLIT = re.compile(
     r"[,;:()“”\"]+\s*|\.\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|as well as|which|while|whereas"
-    r"|and|but)\s)")
+    r")\s)")
 _CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
                             re.IGNORECASE)
 
