@@ -151,14 +151,6 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
         strength = float(sc.get("rule_weight", 1.0)) * float(sc.get("size", 1.0))
         if strength > strongest:
             strongest, strongest_rule = strength, f.rule
-    if not (lk.old and lk.new):
-        # A whole passage taking a stance ("strongly condemned the DPRK's
-        # belligerent rhetoric") that came or went: the stance itself was
-        # added or dropped, at least as much as a one-rung shift.
-        doc, paras = (new_doc, lk.new) if lk.new else (old_doc, lk.old)
-        stance = _stance_strength(" ".join(doc.paragraphs[i].text for i in paras), config)
-        if stance > strongest:
-            strongest, strongest_rule = stance, "stance " + ("added" if lk.new else "dropped")
     topic_weight = max((config.topic_weight(t) for t in topics), default=config.untagged_weight)
     novelty = _novelty(pieces, old_words, new_words)
     rules = sorted({f.rule for f in fl})
@@ -190,48 +182,6 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
         links=(lk.id,), flags=tuple(f.id for f in ranked_flags), old=tuple(lk.old), new=tuple(lk.new),
         evidence=evidence,
     )
-
-
-#: Strength of a stance (a ladder rung) added or dropped with its whole
-#: passage: ``STANCE_BASE + STANCE_STEP × rung`` (rung 0 is a ladder's mildest).
-STANCE_BASE, STANCE_STEP = 0.9, 0.15
-
-
-def _stance_strength(text: str, config: TopicConfig) -> float:
-    matcher, index = _ladder_index(config)
-    best = -1
-    for _s, _e, ph in matcher.find(text):
-        for _li, r in index[ph]:
-            best = max(best, r)
-    return STANCE_BASE + STANCE_STEP * best if best >= 0 else 0.0
-
-
-def _stance_quote(text: str, config: TopicConfig) -> tuple[str, str] | None:
-    """The strongest stance of a passage and what it bears on, as a whole
-    phrase: the ladder words and the words after them up to the end of the
-    clause, at most ``PHRASE_WORDS`` words ("strongly condemned", "the
-    DPRK's continued belligerent rhetoric and violations of …")."""
-    matcher, index = _ladder_index(config)
-    best = None
-    for s, e, ph in matcher.find(text):
-        r = max(r for _li, r in index[ph])
-        if best is None or r > best[0]:
-            best = (r, s, e)
-    if best is None:
-        return None
-    _, s, e = best
-    rest = text[e:]
-    end = re.search(r"[;:()“”\"]|,\s|\.\s+(?=[A-Z])|\.$", rest)
-    rest = rest[: end.start()] if end else rest
-    words = rest.split()
-    if len(words) > PHRASE_WORDS:
-        words = words[:PHRASE_WORDS]
-        while words and words[-1].lower().strip(",") in _LINKING:
-            words.pop()
-    obj = re.sub(r"^(?:about|over|at|on|regarding|with|to|in)\s+", "", " ".join(words).strip(" ,;:."))
-    if len(obj.split()) < 2:
-        return None
-    return " ".join(text[s:e].split()).lower(), obj
 
 
 def _orphan_change(f: Flag, config: TopicConfig) -> Change:
@@ -399,15 +349,6 @@ def _clause(text: str, config: TopicConfig) -> str:
                                        -parts.index(p)))
 
 
-def _clauses(text: str, config: TopicConfig, n: int) -> list[str]:
-    """The ``n`` weightiest clauses of ``text`` (see :func:`_clause`), weightiest first."""
-    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _CLAUSE_SPLIT.split(" ".join(text.split()))]
-    parts = [p for p in parts if len(_content(_fold_words(p))) >= 3 and len(p.split()) <= PHRASE_WORDS * 2]
-    ranked = sorted(range(len(parts)), key=lambda i: (-(_run_weight(parts[i], config)
-                                                        + min(1.0, len(_content(_fold_words(parts[i]))) / 6)), i))
-    return [parts[i] for i in ranked[:n]]
-
-
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
     """Share of the changed content words absent from the whole other statement."""
     fresh = total = 0
@@ -448,16 +389,12 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         # A whole passage added or dropped: quote its weightiest words (the passage flag's run).
         quote = _clause(passage_text, config) if passage_text else ""
         verb = "new passage" if lk.new else "passage dropped"
-        stance = _stance_quote(passage_text, config) if passage_text else None
-        if stance:
-            parts.append(_stance(stance[0], stance[1], "added" if lk.new else "dropped"))
+        cue = _cue_before(quote, config) if quote else None
+        if cue and len(quote[cue[1]:].split()) >= 2:
+            rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", quote[cue[1]:].strip(" ,;:"))
+            parts.append(_stance(cue[0], rest, "added" if lk.new else "dropped"))
         else:
             parts.append(f"{verb}: {_q(quote)}" if quote else verb)
-        # A passage often says two things: its next weightiest clause, if it fits.
-        for other in _clauses(passage_text, config, 3):
-            if other != quote and not (stance and other in stance[1]) and not any(other in p for p in parts):
-                parts.append(_q(other))
-                break
         for f in ranked:
             if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
                     and len(parts) < 2:
