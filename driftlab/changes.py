@@ -367,11 +367,16 @@ def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> fl
 
 # --------------------------------------------------------------------------- headline
 
-def _topic_label(topics: Iterable[str], config: TopicConfig) -> str:
-    topics = list(topics)
+def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag] = ()) -> str:
+    """The topic a change is mostly about: the one its rule hits bear on most
+    (sum of their scores), then the weightiest. A flag's topics include those
+    of neighbouring sentences, so the weightiest topic alone names a change
+    after a passing mention ("Human rights" on "'appreciated' → 'applauded'")."""
+    topics = sorted(set(topics))
     if not topics:
         return ""
-    best = max(topics, key=lambda t: (config.topic_weight(t), -sorted(topics).index(t)))
+    weight = {t: sum(f.score for f in flags if t in f.topics) for t in topics}
+    best = max(topics, key=lambda t: (round(weight[t], 6), config.topic_weight(t), -topics.index(t)))
     return config.topic_name(best)
 
 
@@ -381,7 +386,7 @@ def _q(text: str) -> str:
 
 def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
               passage_text: str = "") -> str:
-    label = _topic_label(topics, config)
+    label = _topic_label(topics, config, fl)
     head = f"{label}: " if label else ""
     parts: list[str] = []
     ranked = sorted(fl, key=lambda f: (-f.score, f.id))
