@@ -15,6 +15,7 @@ __all__ = [
     "diff_files",
     "diff_documents",
     "flags_frame",
+    "changes_frame",
 ]
 
 
@@ -39,4 +40,8 @@ def __getattr__(name):  # lazy: `import driftlab` stays cheap
         from .report import flags_frame
 
         return flags_frame
+    if name == "changes_frame":
+        from .report import changes_frame
+
+        return changes_frame
     raise AttributeError(f"module 'driftlab' has no attribute {name!r}")

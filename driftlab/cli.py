@@ -93,6 +93,8 @@ def cli() -> None:
               help="Also write the report as JSON (format in the README); '-' for standard output.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path),
               help="Also write the ranked flags as CSV; '-' for standard output.")
+@click.option("--changes-csv", "changes_csv_path", type=click.Path(path_type=Path),
+              help="Also write the ranked changes as CSV; '-' for standard output.")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (only --json/--csv).")
 @click.option("--config", type=click.Path(dir_okay=False), help="Settings file (YAML or TOML).")
 @click.option("--model", help="sentence-transformers model name or local path.")
@@ -116,14 +118,15 @@ def cli() -> None:
                    "Default: $DRIFTLAB_STORE, else ~/.local/share/driftlab/driftlab.sqlite when it exists.")
 @click.option("--no-store", is_flag=True, help="Use no review store even if one exists.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
-def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache, store_path, no_store, **options):
+def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, config, quiet, no_cache, store_path,
+         no_store, **options):
     """Align NEW against OLD by meaning and write a redline report with ranked flags.
 
     OLD and NEW are statements as .txt or .md (optional YAML front matter:
     title, date, series, parties, source), .html pages or .pdf files.
     """
     from .pipeline import diff_files
-    from .report import render_html, to_csv, to_json, write_reports
+    from .report import changes_csv, render_html, to_csv, to_json, write_reports
 
     progress = _Progress(quiet)
     try:
@@ -132,7 +135,8 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
         settings = _settings(config, options)
         if output is None and not no_html:
             output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
-        outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path}
+        outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path,
+                   "changes_csv": changes_csv_path}
         _check_outputs(outputs, (old, new))
         store = None if no_store else _diff_store(store_path)
         try:
@@ -148,7 +152,8 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
             if store is not None:
                 store.close()
         progress("writing report")
-        render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv}
+        render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv,
+                  "changes_csv": changes_csv}
         texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
         write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"])
     except DriftlabError as exc:

@@ -130,6 +130,7 @@ def diff_documents(
     """
     from . import flags as flag_rules
     from . import topics
+    from .changes import compute_changes
 
     settings = settings or Settings()
     # A broken topics file should fail before seconds are spent on the model.
@@ -161,6 +162,9 @@ def diff_documents(
         if store is not None:
             series = series_key(old.statement, new.statement)
             all_flags = demote_dismissed(all_flags, store.lessons(series), series)
+        # Changes gather every flag (before the cap) by aligned group; each
+        # flag learns its change_id.
+        changes, all_flags = compute_changes(old, new, links, all_flags, tags, config)
         flags = all_flags[: settings.max_flags]
     run = {
         "driftlab_version": __version__,
@@ -179,7 +183,8 @@ def diff_documents(
     }
     if corrected:
         run["review_corrections"] = list(corrected)
-    return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run)
+    return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run,
+                      changes=changes)
 
 
 def _known_vectors(doc: Document, sent_vecs: np.ndarray) -> dict[str, np.ndarray]:

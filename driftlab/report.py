@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .errors import OutputError
-from .types import LINK_TYPES, DiffResult, Document, Flag, Link, reading_order
+from .types import LINK_TYPES, Change, DiffResult, Document, Flag, Link, reading_order
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -53,6 +53,9 @@ __all__ = [
     "write_reports",
     "flags_frame",
     "to_csv",
+    "changes_frame",
+    "changes_csv",
+    "CHANGE_COLUMNS",
     "ordered_links",
     "json_fields_markdown",
 ]
@@ -99,6 +102,7 @@ JSON_FIELDS: dict[str, str] = {
     "summary.flags": "Number of flags.",
     "summary.flags_by_rule": "Number of flags per rule.",
     "summary.flags_by_topic": "Number of flags per topic (a flag counts once per topic).",
+    "summary.changes": "Number of changes.",
     "summary.old_paragraphs": "Number of paragraphs of the old statement.",
     "summary.new_paragraphs": "Number of paragraphs of the new statement.",
     "links": "Alignment links in reading order of the new statement; a dropped "
@@ -136,6 +140,19 @@ JSON_FIELDS: dict[str, str] = {
     "flags[].explanation": "One-sentence explanation.",
     "flags[].evidence": "Rule-specific evidence (matched terms, ladder steps, scores).",
     "flags[].link_id": "Id of the link the flag belongs to ('' if none).",
+    "flags[].change_id": "Id of the change the flag belongs to ('' if none).",
+    "changes": "Changes, ranked: one per aligned group that changed (or added / dropped passage); "
+    "highest score first.",
+    "changes[].id": "Content hash of the group's words; stable across runs.",
+    "changes[].rank": "Rank, from 1.",
+    "changes[].score": "Significance; changes are sorted by it (components in evidence.score).",
+    "changes[].headline": "One line in an analyst's words: topic, what was dropped, added, reworded.",
+    "changes[].topics": "Topics of the change.",
+    "changes[].links": "Ids of the links the change is about (empty for a statement-level change).",
+    "changes[].flags": "Ids of its flags (rule hits), highest score first.",
+    "changes[].old": "Old paragraph indices.",
+    "changes[].new": "New paragraph indices.",
+    "changes[].evidence": "Pieces (dropped / added / reworded phrases), rules and score components.",
     "tags": "Topic tags of paragraphs and sentences.",
     "tags[].topic": "Topic name.",
     "tags[].side": "old or new.",
@@ -157,6 +174,7 @@ JSON_OPEN_FIELDS: frozenset[str] = frozenset(
         "summary.flags_by_topic",
         "links[].scores",
         "flags[].evidence",
+        "changes[].evidence",
     }
 )
 
@@ -164,6 +182,47 @@ JSON_OPEN_FIELDS: frozenset[str] = frozenset(
 #: row links to the full passage; JSON and CSV keep it whole). Flags often
 #: quote whole paragraphs, and a table of 200 of them stops being scannable.
 FLAG_TEXT_CHARS = 240
+
+#: Changes shown on the first screen; the rest are one click away.
+TOP_CHANGES = 12
+
+#: Readable names of the flag rules (the ids stay in JSON, CSV and data attributes).
+RULE_LABELS: dict[str, str] = {
+    "intensity_shift": "Intensity",
+    "actor_change": "Actors",
+    "modality": "Modality",
+    "negation": "Negation",
+    "number_change": "Numbers",
+    "topic_added": "Topic added",
+    "topic_dropped": "Topic dropped",
+    "passage_added": "New passage",
+    "passage_dropped": "Dropped passage",
+    "new_wording": "New wording",
+}
+
+
+def _derived_label(ident: str) -> str:
+    """A readable label from an id: "dprk_russia" → "Dprk russia"."""
+    text = ident.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, _derived_label(rule))
+
+
+def _topic_config(result: DiffResult):
+    """The topics file the run used (its names label topics), or None when it
+    cannot be read any more: labels are then derived from the ids."""
+    from .errors import DriftlabError
+    from .topics import load_config
+
+    name = str(result.run.get("topics_file", "") or "")
+    try:
+        return load_config(None if name in ("", "(default)") else name)
+    except (DriftlabError, OSError):
+        return None
+
 
 TYPE_LABELS: dict[str, str] = {
     "unchanged": "unchanged",
@@ -176,6 +235,7 @@ TYPE_LABELS: dict[str, str] = {
     "group": "regrouped",
     "added": "added",
     "dropped": "dropped",
+    "rewritten": "rewritten",
 }
 
 
@@ -262,6 +322,7 @@ def _summary(result: DiffResult) -> dict[str, Any]:
     return {
         "links_by_type": {t: by_type.get(t, 0) for t in LINK_TYPES},
         "flags": len(result.flags),
+        "changes": len(result.changes),
         "flags_by_rule": dict(sorted(by_rule.items())),
         "flags_by_topic": dict(sorted(by_topic.items())),
         "old_paragraphs": len(result.old.paragraphs),
@@ -309,8 +370,24 @@ def to_dict(result: DiffResult) -> dict[str, Any]:
                 "explanation": f.explanation,
                 "evidence": _clean(dict(f.evidence)),
                 "link_id": f.link_id,
+                "change_id": f.change_id,
             }
             for f in result.flags
+        ],
+        "changes": [
+            {
+                "id": c.id,
+                "rank": c.rank,
+                "score": _clean(c.score),
+                "headline": c.headline,
+                "topics": list(c.topics),
+                "links": list(c.links),
+                "flags": list(c.flags),
+                "old": list(c.old),
+                "new": list(c.new),
+                "evidence": _clean(dict(c.evidence)),
+            }
+            for c in result.changes
         ],
         "tags": [
             {
@@ -414,6 +491,51 @@ class LinkRow:
     evidence: tuple[str, ...]
     scores: tuple[tuple[str, str], ...]
     flags: tuple[FlagRef, ...]
+    #: The change this row shows ("" for carried-over text) and its rank (0 if none).
+    change_anchor: str = ""
+    change_rank: int = 0
+    topics_attr: str = ""
+    rules_attr: str = ""
+    #: A rewritten link: same subject, little shared wording; no redline.
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeFlag:
+    rule: str  # readable label
+    explanation: str
+    old_text: str
+    new_text: str
+    anchor: str  # the flag's row in the rule-hit table
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    id: str
+    anchor: str
+    rank: int
+    score: str
+    headline: str
+    topics: tuple[str, ...]  # readable labels
+    topics_attr: str  # ";"-joined ids, for the filter script
+    rules: tuple[str, ...]  # readable labels
+    rules_attr: str
+    href: str  # the passage in the side-by-side ("" if none)
+    where: str
+    flags: tuple[ChangeFlag, ...]
+    components: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    id: str
+    name: str
+    old: str  # "yes" / "no"
+    new: str
+    passages: str  # "3 → 1"
+    old_strongest: str
+    new_strongest: str
+    changes: tuple[tuple[int, str], ...]  # (rank, href)
 
 
 @dataclass(frozen=True)
@@ -423,14 +545,15 @@ class FlagRow:
     rank: int
     score: str
     rule: str
-    topics: tuple[str, ...]
-    topics_attr: str  # ";"-joined, for the filter script
+    topics: tuple[str, ...]  # readable labels
+    topics_attr: str  # ";"-joined ids, for the filter script
     old_text: str
     new_text: str
     explanation: str
     evidence: tuple[tuple[str, str], ...]
     href: str  # passage in the side-by-side view ("" if it cannot be located)
     where: str
+    rule_label: str = ""
     #: The review decision on this flag when a review store is present (see driftlab.store).
     decision: "DecisionView | None" = None
 
@@ -483,6 +606,15 @@ class ReportContext:
     unaligned: tuple[ParaView, ...]  # paragraphs no link mentions
     #: Decisions on flags no longer in this report (kept, never dropped).
     orphaned: tuple[DecisionView, ...] = ()
+    #: The top changes (shown first) and the rest (one click away).
+    top_changes: tuple[ChangeRow, ...] = ()
+    more_changes: tuple[ChangeRow, ...] = ()
+    topic_rows: tuple[TopicRow, ...] = ()
+    #: (id, readable label) for the topic and rule filters.
+    topic_options: tuple[tuple[str, str], ...] = ()
+    rule_options: tuple[tuple[str, str], ...] = ()
+    #: Is there carried-over text for "hide unchanged" to hide?
+    has_carried: bool = False
 
 
 def _fmt(value: Any) -> str:
@@ -668,6 +800,12 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
     for t in result.tags:
         topics_of.setdefault((t.side, t.paragraph), set()).add(t.topic)
 
+    config = _topic_config(result)
+    names = {t.id: t.name for t in config.topics} if config else {}
+
+    def topic_label(t: str) -> str:
+        return names.get(t) or _derived_label(t)
+
     flags_of: dict[str, list[FlagRef]] = {}
     flag_rows = []
     for rank, f in enumerate(result.flags, start=1):
@@ -679,7 +817,7 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
                 rank=rank,
                 score=_fmt(float(f.score)),
                 rule=f.rule,
-                topics=tuple(f.topics),
+                topics=tuple(topic_label(t) for t in f.topics),
                 topics_attr=";".join(f.topics),
                 old_text=_shorten(f.old_text, FLAG_TEXT_CHARS),
                 new_text=_shorten(f.new_text, FLAG_TEXT_CHARS),
@@ -688,10 +826,11 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
                 href=href,
                 where=_where(f),
                 decision=_decision_view(decisions[f"flag:{f.id}"]) if f"flag:{f.id}" in decisions else None,
+                rule_label=_rule_label(f.rule),
             )
         )
         if f.link_id in link_ids:
-            flags_of.setdefault(f.link_id, []).append(FlagRef(f"#flag-{f.id}", rank, f.rule))
+            flags_of.setdefault(f.link_id, []).append(FlagRef(f"#flag-{f.id}", rank, _rule_label(f.rule)))
 
     # Each paragraph gets its anchor at its first appearance only: a
     # malformed alignment that lists a paragraph twice must not produce
@@ -713,14 +852,50 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
             number=index + 1,
             segments=_segments(text, p.start, p.end, marks),
             notes=tuple(dict.fromkeys(notes.get((side, index), ()))),
-            topics=tuple(sorted(topics_of.get((side, index), ()))),
+            topics=tuple(sorted(topic_label(t) for t in topics_of.get((side, index), ()))),
         )
+
+    flag_by_id = {f.id: f for f in result.flags}
+    change_of: dict[str, Change] = {}
+    for c in result.changes:
+        for lid in c.links:
+            change_of.setdefault(lid, c)
+
+    def change_row(c: Change) -> ChangeRow:
+        lid = next((x for x in c.links if x in link_ids), "")
+        href = f"#link-{lid}" if lid else (f"#new-p{c.new[0]}" if c.new else f"#old-p{c.old[0]}" if c.old else "")
+        fl = [flag_by_id[i] for i in c.flags if i in flag_by_id]
+        comp = c.evidence.get("score", {}) if isinstance(c.evidence, Mapping) else {}
+        return ChangeRow(
+            id=c.id, anchor=f"change-{c.id}", rank=c.rank, score=_fmt(float(c.score)), headline=c.headline,
+            topics=tuple(topic_label(t) for t in c.topics), topics_attr=";".join(c.topics),
+            rules=tuple(_rule_label(r) for r in c.evidence.get("rules", ())),
+            rules_attr=";".join(c.evidence.get("rules", ())), href=href,
+            where=_where_paras(c.old, c.new),
+            flags=tuple(ChangeFlag(_rule_label(f.rule), f.explanation, _shorten(f.old_text, FLAG_TEXT_CHARS),
+                                   _shorten(f.new_text, FLAG_TEXT_CHARS), f"flag-{f.id}") for f in fl),
+            components=tuple((str(k), _fmt(v)) for k, v in sorted(comp.items()) if k != "formula"),
+        )
+
+    change_rows = [change_row(c) for c in result.changes]
+    topic_rows: list[TopicRow] = []
+    if config is not None:
+        from .changes import topic_overview
+
+        for r in topic_overview(result.old, result.new, result.tags, result.changes, config):
+            topic_rows.append(TopicRow(
+                id=r["topic"], name=r["name"], old="yes" if r["old_present"] else "no",
+                new="yes" if r["new_present"] else "no", passages=f"{r['old_passages']} → {r['new_passages']}",
+                old_strongest=r["old_strongest"], new_strongest=r["new_strongest"],
+                changes=tuple((rank, f"#change-{cid}") for rank, cid in r["changes"])))
 
     rows = []
     for lk in links:
         notes = _link_notes(result, lk)
-        old_marks = _marks(lk, "old", old_text, new_text)
-        new_marks = _marks(lk, "new", old_text, new_text)
+        # A rewritten passage shares little wording with its ancestor: a word
+        # redline would strike everything, so both sides show plain.
+        old_marks = [] if lk.type == "rewritten" else _marks(lk, "old", old_text, new_text)
+        new_marks = [] if lk.type == "rewritten" else _marks(lk, "new", old_text, new_text)
         old_views = tuple(v for i in lk.old if (v := para_view("old", i, old_marks, notes)))
         new_views = tuple(v for j in lk.new if (v := para_view("new", j, new_marks, notes)))
         moved_from: tuple[Note, ...] = ()
@@ -739,6 +914,15 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
                 evidence=tuple(lk.evidence),
                 scores=tuple((str(k), _fmt(v)) for k, v in sorted(lk.scores.items(), key=lambda kv: str(kv[0]))),
                 flags=tuple(flags_of.get(lk.id, ())),
+                change_anchor=f"change-{change_of[lk.id].id}" if lk.id in change_of else "",
+                change_rank=change_of[lk.id].rank if lk.id in change_of else 0,
+                topics_attr=";".join(change_of[lk.id].topics) if lk.id in change_of else ";".join(sorted(
+                    {t for side, idx in (("old", lk.old), ("new", lk.new)) for i in idx
+                     for t in topics_of.get((side, i), ())})),
+                rules_attr=";".join(change_of[lk.id].evidence.get("rules", ())) if lk.id in change_of else "",
+                subject="; ".join(topic_label(t) for t in change_of[lk.id].topics) or "the same subject"
+                if lk.type == "rewritten" and lk.id in change_of else ("the same subject" if lk.type == "rewritten"
+                                                                      else ""),
             )
         )
 
@@ -767,6 +951,15 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
         unaligned=unaligned,
         orphaned=tuple(_decision_view(d) for k, d in sorted(decisions.items())
                        if k.startswith("flag:") and k[5:] not in {f.id for f in result.flags}),
+        top_changes=tuple(change_rows[:TOP_CHANGES]),
+        more_changes=tuple(change_rows[TOP_CHANGES:]),
+        topic_rows=tuple(topic_rows),
+        topic_options=tuple((t, topic_label(t)) for t in sorted(
+            {t for f in result.flags for t in f.topics} | {t for c in result.changes for t in c.topics},
+            key=lambda t: (topic_label(t).lower(), t))),
+        rule_options=tuple((r, _rule_label(r)) for r in sorted(
+            {f.rule for f in result.flags}, key=lambda r: (_rule_label(r).lower(), r))),
+        has_carried=any(lk.type in ("unchanged", "moved") for lk in links),
     )
 
 
@@ -778,6 +971,14 @@ def _flag_href(flag: Flag, link_ids: set[str]) -> str:
     if flag.old:
         return f"#old-p{flag.old[0]}"
     return ""
+
+
+def _where_paras(old: Sequence[int], new: Sequence[int]) -> str:
+    o = ", ".join(f"¶{i + 1}" for i in old)
+    n = ", ".join(f"¶{j + 1}" for j in new)
+    if o and n:
+        return f"old {o} → new {n}"
+    return f"old {o}" if o else f"new {n}" if n else "whole statement"
 
 
 def _where(flag: Flag) -> str:
@@ -837,6 +1038,21 @@ FLAG_COLUMNS = (
     "score",
     "explanation",
     "link_id",
+    "change_id",
+    "evidence",
+)
+
+CHANGE_COLUMNS = (
+    "id",
+    "rank",
+    "score",
+    "headline",
+    "topics",
+    "old",
+    "new",
+    "links",
+    "flags",
+    "rules",
     "evidence",
 )
 
@@ -865,6 +1081,7 @@ def flags_frame(result: DiffResult) -> "pandas.DataFrame":
             "score": round(float(f.score), FLOAT_DECIMALS),
             "explanation": f.explanation,
             "link_id": f.link_id,
+            "change_id": f.change_id,
             # The rule's evidence as compact JSON: one cell a spreadsheet keeps whole.
             "evidence": json.dumps(_clean(dict(f.evidence)), sort_keys=True, ensure_ascii=False),
         }
@@ -886,6 +1103,38 @@ def to_csv(result: DiffResult) -> str:
     """
     frame = flags_frame(result)
     for col in ("rule", "topics", "old_text", "new_text", "explanation"):
+        frame[col] = frame[col].map(lambda s: "'" + s if s.startswith(_FORMULA_START) else s)
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def changes_frame(result: DiffResult) -> "pandas.DataFrame":
+    """One row per change, in rank order; list cells joined with ";"."""
+    import pandas as pd
+
+    rows = [
+        {
+            "id": c.id,
+            "rank": c.rank,
+            "score": round(float(c.score), FLOAT_DECIMALS),
+            "headline": c.headline,
+            "topics": _join(c.topics),
+            "old": _join(c.old),
+            "new": _join(c.new),
+            "links": _join(c.links),
+            "flags": _join(c.flags),
+            "rules": _join(c.evidence.get("rules", ())),
+            "evidence": json.dumps(_clean(dict(c.evidence)), sort_keys=True, ensure_ascii=False),
+        }
+        for c in result.changes
+    ]
+    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    return frame.astype({"rank": "int64", "score": "float64"})
+
+
+def changes_csv(result: DiffResult) -> str:
+    """:func:`changes_frame` as CSV text, with the same formula defence as :func:`to_csv`."""
+    frame = changes_frame(result)
+    for col in ("headline", "topics", "rules"):
         frame[col] = frame[col].map(lambda s: "'" + s if s.startswith(_FORMULA_START) else s)
     return frame.to_csv(index=False, lineterminator="\n")
 

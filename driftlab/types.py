@@ -199,6 +199,27 @@ class Flag:
     explanation: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
     link_id: str = ""
+    #: Id of the :class:`Change` the flag belongs to ('' before changes are built).
+    change_id: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change an analyst would note: an aligned group of passages that
+    changed (or an added / dropped passage), with its rule hits (``flags``,
+    ids) and a one-line ``headline`` built from the evidence. ``score`` is
+    ``evidence["score"]["formula"]`` of its components; ``rank`` from 1."""
+
+    id: str
+    rank: int
+    score: float
+    headline: str
+    topics: Tuple[str, ...]
+    links: Tuple[str, ...]
+    flags: Tuple[str, ...]
+    old: Tuple[int, ...] = ()
+    new: Tuple[int, ...] = ()
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -212,3 +233,5 @@ class DiffResult:
     tags: Tuple[TopicTag, ...] = ()
     #: Model name, precision, thresholds: what produced this result.
     run: Mapping[str, Any] = field(default_factory=dict)
+    #: Ranked changes (see :mod:`driftlab.changes`): the spine of the report.
+    changes: Tuple[Change, ...] = ()

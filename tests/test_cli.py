@@ -313,3 +313,13 @@ def test_too_much_statement_text_is_refused_before_embedding(runner, pair, tmp_p
     r = runner.invoke(cli, ["diff", str(long), str(pair[1]), "--max-text-mb", "1", "-q"])
     assert r.exit_code == 1
     assert r.output.strip().startswith(f"Error: {long} holds 3.1 MB of statement text, more than the 1 MB")
+
+
+def test_diff_writes_ranked_changes_csv(runner, pair, tmp_path):
+    old, new = pair
+    out = tmp_path / "changes.csv"
+    r = runner.invoke(cli, ["diff", str(old), str(new), "--no-html", "--changes-csv", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,rank,score,headline,topics,old,new,links,flags,rules,evidence"
+    assert len(lines) > 1 and lines[1].split(",")[1] == "1"

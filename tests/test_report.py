@@ -19,6 +19,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from driftlab import report
+from driftlab.changes import compute_changes
+from driftlab.topics import load_config
 from driftlab.errors import OutputError
 from driftlab.types import (
     LINK_TYPES,
@@ -186,7 +188,10 @@ def build_result(flags: bool = True) -> DiffResult:
         TopicTag("space", "new", 4, None, "meaning", 0.61, ()),
     )
     run = {"model": "hashing-test", "precision": "float32", "link_threshold": 0.5, "min_lexical": 0.3}
-    return DiffResult(old, new, links, fl, tags, run)
+    # Changes are built by the real builder from these links and flags (the
+    # default topics file labels the topics it knows).
+    changes, fl = compute_changes(old, new, links, fl, tags, load_config())
+    return DiffResult(old, new, links, fl, tags, run, changes=changes)
 
 
 @pytest.fixture
@@ -235,13 +240,21 @@ def test_json_fields_documentation_matches_output(result):
 
 def test_json_shape(result):
     doc = json.loads(report.to_json(result))
-    assert set(doc) == {"driftlab_version", "run", "old", "new", "summary", "links", "flags", "tags"}
+    assert set(doc) == {"driftlab_version", "run", "old", "new", "summary", "links", "flags", "tags", "changes"}
     assert doc["summary"]["links_by_type"] == {
         "unchanged": 1, "edited": 3, "moved": 1, "moved_edited": 0, "rewritten": 0,
         "split": 0, "merged": 0, "group": 0, "added": 2, "dropped": 1,
     }
     assert list(report.to_dict(result)["summary"]["links_by_type"]) == list(LINK_TYPES)
     assert doc["summary"]["flags"] == 3
+    # Changes: ranked, each flag carries the id of its change, ids unique.
+    assert doc["summary"]["changes"] == len(doc["changes"]) > 0
+    assert [c["rank"] for c in doc["changes"]] == list(range(1, len(doc["changes"]) + 1))
+    assert [c["score"] for c in doc["changes"]] == sorted((c["score"] for c in doc["changes"]), reverse=True)
+    assert len({c["id"] for c in doc["changes"]}) == len(doc["changes"])
+    change_ids = {c["id"]: c for c in doc["changes"]}
+    for f in doc["flags"]:
+        assert f["id"] in change_ids[f["change_id"]]["flags"]
     assert doc["old"]["paragraphs"][1]["text"] == OLD_PARAS[1]
     assert doc["old"]["paragraphs"][0]["sentences"][1] == {"index": 1, "start": 26, "end": 57}
     assert doc["new"]["partial"] is True
@@ -356,8 +369,10 @@ def test_html_redline_words(soup, result):
     assert row.select_one("td.old .ptext").get_text() == OLD_PARAS[1]
     assert row.select_one("td.new .ptext").get_text() == NEW_PARAS[2]
     # Evidence and scores are there, folded.
-    details = row.select_one("td.meta details")
+    details = row.select_one("td.meta details.evidence")
     assert "shared words: missile launches" in details.get_text()
+    # Its rule hits are listed by readable name, folded too.
+    assert row.select_one("td.meta details.flaglist a.flagref").get_text() == "⚑ 1: Ladder up"
     assert "0.7123" in details.get_text()
 
 
@@ -395,12 +410,19 @@ def test_html_added_and_dropped_are_explicit(soup, result):
     assert OLD_PARAS[2] in row.select_one("td.old").get_text()
 
 
-def test_html_flags_come_first_and_link_to_passages(soup, result):
+def test_html_changes_come_first_then_topics_side_by_side_and_rule_hits(soup, result):
     sections = soup.select("main > section")
-    assert sections[0]["id"] == "flags"
+    assert [s["id"] for s in sections] == ["changes", "topics", "aligned", "rule-hits"]
+    items = soup.select("#changes li.change")
+    assert [li["id"] for li in items] == [f"change-{c.id}" for c in result.changes]
+    assert [li.select_one(".headline").get_text() for li in items] == [c.headline for c in result.changes]
+    for li in items:  # every change links to its passage in the side-by-side
+        href = li.select_one("a.go")["href"]
+        assert soup.find(id=href[1:]) is not None
     rows = soup.select("table.flags tbody tr.flag")
     assert len(rows) == len(result.flags)
-    assert [r.select("td")[2].get_text() for r in rows] == ["ladder_up", "new_passage", "dropped_passage"]
+    # Rules and topics read as words, not ids (ids stay in data attributes).
+    assert [r.select("td")[2].get_text() for r in rows] == ["Ladder up", "New passage", "Dropped passage"]
     for r, f in zip(rows, result.flags):
         href = r.select_one("td:last-child a")["href"]
         assert soup.find(id=href[1:]) is not None
@@ -416,7 +438,7 @@ def test_html_flags_come_first_and_link_to_passages(soup, result):
         "steps": "2", "to": "condemn", "weight": "0.3333",
     }
     # Filters exist but are hidden until the script shows them.
-    form = soup.select_one("form#flag-filter")
+    form = soup.select_one("form#filter")
     assert form.has_attr("hidden")
     assert [o["value"] for o in form.select("#topic-filter option")] == ["", "dprk", "security", "space", "trade", "-"]
     assert [o["value"] for o in form.select("#rule-filter option")] == ["", "dropped_passage", "ladder_up", "new_passage"]
@@ -425,7 +447,7 @@ def test_html_flags_come_first_and_link_to_passages(soup, result):
 def test_html_without_flags_says_so():
     soup = BeautifulSoup(report.render_html(build_result(flags=False)), "html.parser")
     assert not soup.select("table.flags")
-    assert "No flags" in soup.select_one("#flags").get_text()
+    assert "No flags" in soup.select_one("#rule-hits").get_text()
 
 
 def test_html_summary_counts(soup):
@@ -438,7 +460,7 @@ def test_html_summary_counts(soup):
 
 def test_html_escapes_hostile_text(soup, result):
     scripts = soup.find_all("script")
-    assert len(scripts) == 1 and "flag-filter" in scripts[0].get_text()
+    assert len(scripts) == 1 and "topic-filter" in scripts[0].get_text()
     assert not soup.find_all("img")
     for tag in soup.find_all(True):
         for attr in tag.attrs:

@@ -1,0 +1,547 @@
+"""Changes: what an analyst would note, one per aligned group that changed.
+
+Flags are rule hits; a rewritten passage raises several (new wording, a new
+name, a cue), and a list of 100–200 of them buries the one change that
+matters on a topic. A :class:`~driftlab.types.Change` gathers the hits of
+one aligned group (an edited, moved-and-edited, split, merged or rewritten
+link, or one added or dropped passage), says in one line what changed, and
+is ranked by:
+
+    score = strongest_rule × topic_weight × (0.7 + 0.3 × changed_share)
+            × (0.6 + 0.4 × novelty) × breadth
+
+* ``strongest_rule``: the largest ``rule_weight × size`` among its flags
+  (``NO_FLAG_STRENGTH`` for a group whose wording changed but raised no rule);
+* ``topic_weight``: the highest watch weight of its topics (the config's
+  ``untagged_weight`` when it has none);
+* ``changed_share``: the share of the group's characters in changed word
+  opcodes (1 for an added or dropped passage);
+* ``novelty``: the share of the changed content words found nowhere in the
+  whole other statement (wording that moved in from elsewhere is no news);
+* ``breadth``: ``1 + 0.1 × (distinct rules − 1)``, at most 1.3: a passage
+  where the intensity, the actors and the figures all changed says more.
+
+Statement-level flags (a topic dropped, an actor no longer named, the
+strongest language on a topic) join the change holding the passage they
+quote; one quoting no changed passage becomes a change of its own.
+
+The headline is built from the word opcodes (or the sentence lineage, when
+the aligner gives it): the topic, then what was dropped, added and reworded,
+each quoted as a whole phrase (a clause between punctuation, never cut
+mid-phrase), the weightiest first ("Taiwan and cross-Strait relations:
+concern about 'the recent military drills around Taiwan' dropped;
+'international community' → 'Indo-Pacific region'").
+
+Ids are ``content_id("change", type, folded old words, folded new words)``:
+words, not paragraph indices, so an id survives re-segmentation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Iterable, Mapping, Sequence
+
+from .flags.intensity import _ladder_index
+from .flags.passages import _run_weight
+from .flags.sentences import CHANGED_TAGS, _content, _fold_words, _metadata, _norm, _squash
+from .topics import TopicConfig
+from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
+
+__all__ = ["compute_changes", "CARRIED_TYPES", "NO_FLAG_STRENGTH"]
+
+#: Link types whose text was carried over: no change.
+CARRIED_TYPES = ("unchanged", "moved")
+#: ``strongest_rule`` of a group whose wording changed without raising a
+#: rule: below every rule (weights start at ~0.5), so it ranks under them.
+NO_FLAG_STRENGTH = 0.3
+#: At most this many pieces (dropped / added / reworded phrases) in a headline.
+HEADLINE_PIECES = 3
+#: A quoted phrase longer than this many words is cut down to its weightiest clause.
+PHRASE_WORDS = 14
+#: Changed opcodes at most this many words apart make one piece.
+_JOIN_GAP_WORDS = 2
+
+# Clause ends: punctuation (a full stop only before a capital, so "U.S." and
+# "ROK-U.S." stay whole) and the words that open a new clause. Not "and":
+# it joins the parts of one phrase as often as two clauses ("the PRC's
+# dangerous and aggressive behaviour").
+_CLAUSE_SPLIT = re.compile(
+    r"[,;:()“”\"]+\s*|\.\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|as well as|which|while|whereas"
+    r")\s)")
+_CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
+                            re.IGNORECASE)
+
+
+def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link], flags: Sequence[Flag],
+                    tags: Sequence[TopicTag], config: TopicConfig) -> tuple[tuple[Change, ...], tuple[Flag, ...]]:
+    """Ranked changes, and ``flags`` (same order) each with its ``change_id``."""
+    ot, nt = old_doc.statement.text, new_doc.statement.text
+    old_words = {w for w in _content(_all_words(old_doc))}
+    new_words = {w for w in _content(_all_words(new_doc))}
+    para_topics = _paragraph_topics(tags)
+    groups = [lk for lk in reading_order(links) if lk.type not in CARRIED_TYPES]
+    by_para: dict[tuple[str, int], str] = {}
+    for lk in groups:
+        for i in lk.old:
+            by_para.setdefault(("old", i), lk.id)
+        for j in lk.new:
+            by_para.setdefault(("new", j), lk.id)
+    link_by_id = {lk.id: lk for lk in groups}
+
+    members: dict[str, list[Flag]] = {lk.id: [] for lk in groups}
+    orphans: list[Flag] = []
+    for f in flags:
+        home = f.link_id if f.link_id in members else None
+        if home is None:
+            # A statement-level flag joins the change holding a passage it quotes.
+            for side, paras in (("new", f.new), ("old", f.old)):
+                home = next((by_para[(side, i)] for i in paras if (side, i) in by_para), None)
+                if home:
+                    break
+        if home is None:
+            orphans.append(f)
+        else:
+            members[home].append(f)
+
+    changes: list[Change] = []
+    for lk in groups:
+        if not (lk.old and lk.new):
+            doc, paras = (new_doc, lk.new) if lk.new else (old_doc, lk.old)
+            if all(_metadata(doc.paragraphs[i].text) for i in paras if 0 <= i < len(doc.paragraphs)) \
+                    and not members[lk.id]:
+                continue  # a release line or heading added or dropped: metadata
+        pieces, share = _pieces(lk, ot, nt, config)
+        fl = members[lk.id]
+        if not fl and not pieces:
+            continue  # only cosmetic edits, or a passage of metadata
+        changes.append(_change(lk, fl, pieces, share, old_doc, new_doc, old_words, new_words, para_topics, config))
+    for f in orphans:
+        changes.append(_orphan_change(f, config))
+
+    ranked = sorted(changes, key=lambda c: (-c.score, c.id))
+    # Two groups with the same words (a paragraph repeated) would share an
+    # id: the later one takes a suffix so ids stay unique in a report.
+    seen: dict[str, int] = {}
+    out: list[Change] = []
+    for rank, c in enumerate(ranked, start=1):
+        cid = c.id
+        if cid in seen:
+            seen[cid] += 1
+            cid = content_id("change", c.id, seen[c.id])
+        else:
+            seen[cid] = 0
+        out.append(replace(c, id=cid, rank=rank))
+    owner = {fid: c.id for c in out for fid in c.flags}
+    return tuple(out), tuple(replace(f, change_id=owner.get(f.id, "")) for f in flags)
+
+
+# --------------------------------------------------------------------------- one change
+
+def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc: Document, new_doc: Document,
+            old_words: set[str], new_words: set[str], para_topics: Mapping[tuple[str, int], set[str]],
+            config: TopicConfig) -> Change:
+    topics: set[str] = {t for f in fl for t in f.topics}
+    if not topics:
+        topics = {t for i in lk.old for t in para_topics.get(("old", i), ())} | {
+            t for j in lk.new for t in para_topics.get(("new", j), ())}
+    strongest, strongest_rule = NO_FLAG_STRENGTH, ""
+    for f in fl:
+        sc = f.evidence.get("score", {}) if isinstance(f.evidence, Mapping) else {}
+        strength = float(sc.get("rule_weight", 1.0)) * float(sc.get("size", 1.0))
+        if strength > strongest:
+            strongest, strongest_rule = strength, f.rule
+    topic_weight = max((config.topic_weight(t) for t in topics), default=config.untagged_weight)
+    novelty = _novelty(pieces, old_words, new_words)
+    rules = sorted({f.rule for f in fl})
+    breadth = 1 + 0.1 * min(3, max(0, len(rules) - 1))
+    score = strongest * topic_weight * (0.7 + 0.3 * share) * (0.6 + 0.4 * novelty) * breadth
+    old_text = " ".join(old_doc.paragraphs[i].text for i in lk.old if 0 <= i < len(old_doc.paragraphs))
+    new_text = " ".join(new_doc.paragraphs[j].text for j in lk.new if 0 <= j < len(new_doc.paragraphs))
+    headline = _headline(lk, fl, pieces, topics, config, passage_text=" ".join(
+        t for t in (old_text if not lk.new else new_text,) if not (lk.old and lk.new)))
+    ranked_flags = sorted(fl, key=lambda f: (-f.score, f.id))
+    evidence = {
+        "type": lk.type,
+        "pieces": [{k: v for k, v in p.items() if k in ("kind", "old", "new")} for p in pieces],
+        "rules": rules,
+        "score": {
+            "formula": "strongest_rule × topic_weight × (0.7 + 0.3 × changed_share) × (0.6 + 0.4 × novelty)"
+                       " × breadth",
+            "strongest_rule": round(strongest, 4),
+            "strongest_rule_name": strongest_rule,
+            "topic_weight": topic_weight,
+            "changed_share": round(share, 4),
+            "novelty": round(novelty, 4),
+            "breadth": round(breadth, 4),
+        },
+    }
+    return Change(
+        id=content_id("change", lk.type, _norm(old_text), _norm(new_text)),
+        rank=0, score=round(score, 4), headline=headline, topics=tuple(sorted(topics)),
+        links=(lk.id,), flags=tuple(f.id for f in ranked_flags), old=tuple(lk.old), new=tuple(lk.new),
+        evidence=evidence,
+    )
+
+
+def _orphan_change(f: Flag, config: TopicConfig) -> Change:
+    """A statement-level flag quoting no changed passage: a change of its own."""
+    sc = f.evidence.get("score", {}) if isinstance(f.evidence, Mapping) else {}
+    strength = float(sc.get("rule_weight", 1.0)) * float(sc.get("size", 1.0))
+    topic_weight = max((config.topic_weight(t) for t in f.topics), default=config.untagged_weight)
+    score = strength * topic_weight
+    label = _topic_label(f.topics, config)
+    return Change(
+        id=content_id("change", "flag", f.id), rank=0, score=round(score, 4),
+        headline=(f"{label}: " if label else "") + _flag_phrase(f), topics=tuple(f.topics), links=(),
+        flags=(f.id,), old=tuple(f.old), new=tuple(f.new),
+        evidence={"type": "statement", "pieces": [], "rules": [f.rule], "score": {
+            "formula": "strongest_rule × topic_weight", "strongest_rule": round(strength, 4),
+            "strongest_rule_name": f.rule, "topic_weight": topic_weight, "changed_share": 1.0,
+            "novelty": 1.0, "breadth": 1.0}},
+    )
+
+
+# --------------------------------------------------------------------------- pieces of a change
+
+def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig) -> tuple[list[dict], float]:
+    """What changed in a link, as phrases: ``{"kind": dropped|added|reworded,
+    "old", "new", "weight", "pos"}``, and the changed share of the link."""
+    if not lk.old or not lk.new:
+        side_text, paras = (nt, lk.new) if lk.new else (ot, lk.old)
+        kind = "added" if lk.new else "dropped"
+        return _passage_pieces(lk, kind, side_text, config), 1.0
+    spans: list[list[int]] = []
+    changed = total = 0
+    for tag, i1, i2, j1, j2 in lk.opcodes:
+        total += max(i2 - i1, j2 - j1)
+        if tag not in CHANGED_TAGS or (tag == "replace" and _squash(ot[i1:i2]) == _squash(nt[j1:j2])):
+            continue
+        changed += max(i2 - i1, j2 - j1)
+        if spans and len(ot[spans[-1][1]:i1].split()) <= _JOIN_GAP_WORDS \
+                and len(nt[spans[-1][3]:j1].split()) <= _JOIN_GAP_WORDS:
+            spans[-1][1], spans[-1][3] = i2, j2
+        else:
+            spans.append([i1, i2, j1, j2])
+    share = changed / total if total else 0.0
+    pieces = []
+    for i1, i2, j1, j2 in spans:
+        # One replace can run across sentence ends ("… the international
+        # community. We expressed concern about … Taiwan." → "… the
+        # Indo-Pacific region."): its first parts are reworded, whole
+        # sentences beyond them were dropped (or added).
+        o_parts = _sentence_parts(ot, i1, i2)
+        n_parts = _sentence_parts(nt, j1, j2)
+        for k in range(max(len(o_parts), len(n_parts))):
+            a = o_parts[k] if k < len(o_parts) else None
+            b = n_parts[k] if k < len(n_parts) else None
+            if k > 0 and a and b:  # extra sentences on both sides: each its own piece
+                pieces += _piece(ot, nt, a, None, j1, config) + _piece(ot, nt, None, b, j1, config)
+            else:
+                pieces += _piece(ot, nt, a, b, j1, config)
+    if lk.type == "rewritten":
+        # Little shared wording: the opcodes are noise; quote each side's weightiest clause.
+        o = _clause(" ".join(ot[s:e] for s, e in _para_spans(lk.opcodes, "old")), config)
+        n = _clause(" ".join(nt[s:e] for s, e in _para_spans(lk.opcodes, "new")), config)
+        pieces = [{"kind": "rewritten", "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
+    return pieces, share
+
+
+def _sentence_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """``s:e`` cut at sentence ends inside it."""
+    if e <= s:
+        return []
+    parts, lo = [], s
+    for m in re.finditer(r"[.!?][”\"]?\s+(?=[A-Z“\"])", text[s:e]):
+        cut = s + m.end()
+        if text[lo:cut].strip():
+            parts.append((lo, s + m.start() + 1))
+        lo = cut
+    if text[lo:e].strip():
+        parts.append((lo, e))
+    return parts
+
+
+def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | None, pos: int,
+           config: TopicConfig) -> list[dict]:
+    o = _phrase(ot, *a) if a else ""
+    n = _phrase(nt, *b) if b else ""
+    if not _content(_fold_words(o)) and not _content(_fold_words(n)):
+        return []  # only function words changed ("the" → "a")
+    if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
+        return []  # a date line or heading changed with the meeting
+    kind = "reworded" if o and n else "dropped" if o else "added"
+    full = o or n
+    if kind == "reworded" and (len(o.split()) > PHRASE_WORDS or len(n.split()) > PHRASE_WORDS):
+        o, n = _clause(o, config), _clause(n, config)
+    elif kind != "reworded":
+        o, n = (_clause(o, config), "") if o else ("", _clause(n, config))
+    # The stance a dropped or added sentence carried ("We expressed concern
+    # about … the recent military drills"): said with the quote.
+    cue = _cue_before(full, config, anywhere=True) if kind != "reworded" else None
+    piece = {"kind": kind, "old": o, "new": n, "weight": _run_weight(o, config) + _run_weight(n, config),
+             "pos": pos}
+    if cue and cue[0] not in (o or n).lower():
+        piece["cue"] = cue[0]
+        piece["weight"] += 2.0
+    return [piece]
+
+
+def _para_spans(opcodes, side: str) -> list[tuple[int, int]]:
+    spans = []
+    for _tag, i1, i2, j1, j2 in opcodes:
+        s, e = (i1, i2) if side == "old" else (j1, j2)
+        if e > s:
+            spans.append((s, e))
+    if not spans:
+        return []
+    return [(min(s for s, _ in spans), max(e for _, e in spans))]
+
+
+def _passage_pieces(lk: Link, kind: str, text: str, config: TopicConfig) -> list[dict]:
+    return [{"kind": kind, "old": "", "new": "", "weight": 0.0, "pos": 0, "passage": True}]
+
+
+def _line(text: str, pos: int) -> str:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return text[lo:hi if hi >= 0 else len(text)]
+
+
+def _phrase(text: str, s: int, e: int) -> str:
+    """``text[s:e]`` widened to whole words, and past a dangling linking
+    word or into the rest of a name ("between the DPRK *and Russia*")."""
+    while s > 0 and text[s - 1].isalnum():
+        s -= 1
+    while e < len(text) and text[e].isalnum():
+        e += 1
+    words = text[s:e].split()
+    for _ in range(4):
+        last = words[-1].lower().strip(",;:.") if words else ""
+        m = re.match(r"\s+(\S+)", text[e:])
+        if not m or not words or words[-1][-1:] in ",;:.)":
+            break
+        nxt = m.group(1)
+        if last in _LINKING or (nxt[:1].isupper() and words[-1][:1].isupper()):
+            e += m.end()
+            words.append(nxt)
+        else:
+            break
+    return text[s:e].strip(" ,;:.\n")
+
+
+_LINKING = frozenset("the a an of and or to for in on with between by from as at its their our".split())
+
+
+def _clause(text: str, config: TopicConfig) -> str:
+    """A phrase of at most ``PHRASE_WORDS`` words: the weightiest clause of
+    ``text`` (split at punctuation and at "including", "particularly", "and"
+    …), so a long change is quoted by what it says most, as a whole phrase."""
+    text = " ".join(text.split()).strip(" ,;:.")
+    if len(text.split()) <= PHRASE_WORDS:
+        return text
+    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _CLAUSE_SPLIT.split(text)]
+    parts = [p for p in parts if _content(_fold_words(p))]
+    if not parts:
+        return text
+    fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
+    return max(fitting, key=lambda p: (_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6),
+                                       -parts.index(p)))
+
+
+def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
+    """Share of the changed content words absent from the whole other statement."""
+    fresh = total = 0
+    for p in pieces:
+        if p.get("passage"):
+            return 1.0
+        for w in _content(_fold_words(p["new"])):
+            total += 1
+            fresh += w not in old_words
+        if not p["new"]:
+            for w in _content(_fold_words(p["old"])):
+                total += 1
+                fresh += w not in new_words
+    return fresh / total if total else 0.0
+
+
+# --------------------------------------------------------------------------- headline
+
+def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag] = ()) -> str:
+    """The topic a change is mostly about: the one its rule hits bear on most
+    (sum of their scores), then the weightiest. A flag's topics include those
+    of neighbouring sentences, so the weightiest topic alone names a change
+    after a passing mention ("Human rights" on "'appreciated' → 'applauded'")."""
+    topics = sorted(set(topics))
+    if not topics:
+        return ""
+    weight = {t: sum(f.score for f in flags if t in f.topics) for t in topics}
+    best = max(topics, key=lambda t: (round(weight[t], 6), config.topic_weight(t), -topics.index(t)))
+    return config.topic_name(best)
+
+
+def _q(text: str) -> str:
+    return "'" + text + "'"
+
+
+def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
+              passage_text: str = "") -> str:
+    label = _topic_label(topics, config, fl)
+    head = f"{label}: " if label else ""
+    parts: list[str] = []
+    ranked = sorted(fl, key=lambda f: (-f.score, f.id))
+    if not lk.old or not lk.new:
+        # A whole passage added or dropped: quote its weightiest words (the passage flag's run).
+        quote = _clause(passage_text, config) if passage_text else ""
+        verb = "new passage" if lk.new else "passage dropped"
+        cue = _cue_before(quote, config) if quote else None
+        if cue and len(quote[cue[1]:].split()) >= 2:
+            rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", quote[cue[1]:].strip(" ,;:"))
+            parts.append(_stance(cue[0], rest, "added" if lk.new else "dropped"))
+        else:
+            parts.append(f"{verb}: {_q(quote)}" if quote else verb)
+        for f in ranked:
+            if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
+                    and len(parts) < 2:
+                parts.append(_flag_phrase(f))
+        return _fit(head, parts)
+    # Intensity shifts are said as the ladder words ("'concern' → 'grave concern'").
+    covered: list[str] = []
+    for f in ranked:
+        if f.rule == "intensity_shift" and f.evidence.get("scope") != "statement" and len(parts) < 1:
+            ow, nw = f.evidence.get("old_words", ""), f.evidence.get("new_words", "")
+            parts.append(f"{_q(ow)} → {_q(nw)}")
+            covered += [ow.lower(), nw.lower()]
+    for p in sorted(pieces, key=lambda p: (-p["weight"], p["pos"]))[: HEADLINE_PIECES - len(parts)]:
+        if any(c and (c in p["new"].lower() or (p["new"] and p["new"].lower() in c)) for c in covered):
+            continue
+        parts.append(_piece_phrase(p, config))
+    if not parts:
+        parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
+    return _fit(head, parts)
+
+
+#: A headline stops adding pieces past this many characters (the first piece always shows).
+HEADLINE_CHARS = 220
+
+
+def _fit(head: str, parts: list[str]) -> str:
+    out: list[str] = []
+    for p in dict.fromkeys(parts):
+        if out and len(head) + len("; ".join(out + [p])) > HEADLINE_CHARS:
+            break
+        out.append(p)
+    return head + "; ".join(out)
+
+
+def _piece_phrase(p: dict, config: TopicConfig) -> str:
+    if p["kind"] == "rewritten":
+        return f"rewritten: {_q(p['old'])} → {_q(p['new'])}"
+    if p["kind"] == "reworded":
+        return f"{_q(p['old'])} → {_q(p['new'])}"
+    text = p["old"] if p["kind"] == "dropped" else p["new"]
+    if p.get("cue"):
+        return _stance(p["cue"], text, p["kind"])
+    cue = _cue_before(text, config)
+    if cue:
+        rest = text[cue[1]:].strip(" ,;:")
+        rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", rest)
+        if rest and len(rest.split()) >= 2:
+            return _stance(cue[0], rest, p["kind"])
+    return f"{_q(text)} {p['kind']}"
+
+
+def _stance(cue: str, rest: str, kind: str) -> str:
+    """"concern about 'the recent military drills' dropped"; a verb cue is quoted with its object."""
+    if cue.endswith(("concern", "concerns", "support", "opposition", "condemnation")):
+        return f"{cue} about {_q(rest)} {kind}"
+    return f"{_q(cue + ' ' + rest)} {kind}"
+
+
+def _cue_before(text: str, config: TopicConfig, anywhere: bool = False) -> tuple[str, int] | None:
+    """The first ladder word opening a dropped or added phrase ("concern", "condemn")
+    and where it ends: the stance the phrase carried (``anywhere``: in the
+    whole sentence, not only its first words)."""
+    matcher = _ladder_index(config, every=True)[0]
+    hits = matcher.find(text)
+    if not hits:
+        return None
+    s, e, _ = hits[0]
+    if len(text[:s].split()) > 3 and not anywhere:
+        return None
+    return text[s:e].lower(), e
+
+
+def _flag_phrase(f: Flag) -> str:
+    """A flag's explanation without its topic clause, as a headline piece."""
+    text = f.explanation
+    text = re.sub(r" on [^:]*?(?=:)", "", text, count=1) if " on " in text.split(":")[0] else text
+    return text.split(" — also:")[0]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _all_words(doc: Document) -> list[str]:
+    out: list[str] = []
+    for p in doc.paragraphs:
+        for text in ([s.text for s in p.sentences] or [p.text]):
+            out.extend(_fold_words(text))
+    return out
+
+
+def _paragraph_topics(tags: Sequence[TopicTag]) -> dict[tuple[str, int], set[str]]:
+    out: dict[tuple[str, int], set[str]] = {}
+    for t in tags:
+        if "term" in t.method:
+            out.setdefault((t.side, t.paragraph), set()).add(t.topic)
+    return out
+
+
+# --------------------------------------------------------------------------- per-topic overview
+
+def topic_overview(old_doc: Document, new_doc: Document, tags: Sequence[TopicTag], changes: Sequence[Change],
+                   config: TopicConfig) -> list[dict]:
+    """One row per topic present in either statement: presence, passages on
+    each side, the strongest language on it each side (the highest ladder
+    rung among its term-tagged sentences) and the ranks of its changes.
+
+    Rows follow the config's topic order; topics present on neither side are
+    left out (a watch list of 20 topics would otherwise fill the table with
+    blanks).
+    """
+    docs = {"old": old_doc, "new": new_doc}
+    paras: dict[tuple[str, str], set[int]] = {}
+    sentences: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for t in tags:
+        paras.setdefault((t.topic, t.side), set()).add(t.paragraph)
+        if "term" in t.method and t.sentence is not None:
+            sentences.setdefault((t.topic, t.side), set()).add((t.paragraph, t.sentence))
+    matcher, index = _ladder_index(config, every=True)
+    rows = []
+    for topic in config.topics:
+        if not (paras.get((topic.id, "old")) or paras.get((topic.id, "new"))):
+            continue
+        strongest = {}
+        for side in ("old", "new"):
+            best = None
+            doc = docs[side]
+            for pi, si in sorted(sentences.get((topic.id, side), ())):
+                if not 0 <= pi < len(doc.paragraphs) or not 0 <= si < len(doc.paragraphs[pi].sentences):
+                    continue
+                text = doc.paragraphs[pi].sentences[si].text
+                for s, e, ph in matcher.find(text):
+                    for li, r in index[ph]:
+                        lad = config.ladders[li]
+                        key = (r / max(1, len(lad.rungs) - 1), r)
+                        if best is None or key > best[0]:
+                            best = (key, text[s:e], lad.name)
+            strongest[side] = f"{best[1]} ({best[2]})" if best else ""
+        ranked = [c for c in changes if topic.id in c.topics]
+        rows.append({
+            "topic": topic.id, "name": topic.name,
+            "old_present": bool(paras.get((topic.id, "old"))), "new_present": bool(paras.get((topic.id, "new"))),
+            "old_passages": len(paras.get((topic.id, "old"), ())), "new_passages": len(paras.get((topic.id, "new"), ())),
+            "old_strongest": strongest["old"], "new_strongest": strongest["new"],
+            "changes": [(c.rank, c.id) for c in sorted(ranked, key=lambda c: c.rank)],
+        })
+    return rows

@@ -1,0 +1,107 @@
+"""Changes: one per aligned group that changed, ranked, with a headline built from the evidence."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import driftlab
+from driftlab import report
+from driftlab.changes import compute_changes
+from driftlab.flags import compute_flags
+from driftlab.topics import tag_documents
+from driftlab.types import DiffResult, Link
+
+from .test_flags import CONFIG, doc, link
+
+TAIWAN_OLD = ("We reaffirmed the importance of maintaining peace and stability across the Taiwan Strait as an "
+              "indispensable element of security and prosperity in the international community. We expressed "
+              "concern about provocative actions, particularly the recent military drills around Taiwan.")
+TAIWAN_NEW = ("We recognize the importance of maintaining peace and stability across the Taiwan Strait as an "
+              "indispensable element of security and prosperity in the Indo-Pacific region.")
+SAME = "We will meet again next year to review our cooperation."
+
+
+def run(old, new, links):
+    tags = tag_documents(old, new, CONFIG)
+    flags = compute_flags(old, new, links, tags, CONFIG)
+    changes, flags = compute_changes(old, new, links, flags, tags, CONFIG)
+    return DiffResult(old, new, tuple(links), flags, tags, {}, changes=changes)
+
+
+def taiwan(prefix: tuple[str, ...] = ()):
+    old, new = doc(*prefix, TAIWAN_OLD, SAME), doc(*prefix, TAIWAN_NEW, SAME)
+    n = len(prefix)
+    links = [link(old, [i], new, [i], "unchanged") for i in range(n)]
+    links += [link(old, [n], new, [n]), link(old, [n + 1], new, [n + 1], "unchanged")]
+    return run(old, new, links)
+
+
+def test_headline_says_what_was_dropped_and_reworded_in_whole_phrases():
+    result = taiwan()
+    assert len(result.changes) == 1  # the unchanged paragraph makes no change
+    c = result.changes[0]
+    assert c.headline.startswith("Taiwan and cross-Strait relations: ")
+    assert "concern about 'provocative actions, particularly the recent military drills around Taiwan' dropped" \
+        in c.headline
+    assert "'international community' → 'Indo-Pacific region'" in c.headline
+    assert "'reaffirmed' → 'recognize'" in c.headline
+    assert c.rank == 1 and c.links == (result.links[0].id,)
+
+
+def test_every_flag_belongs_to_its_change_and_the_score_has_its_components():
+    result = taiwan()
+    c = result.changes[0]
+    assert result.flags and all(f.change_id == c.id for f in result.flags)
+    assert set(c.flags) == {f.id for f in result.flags}
+    sc = c.evidence["score"]
+    assert set(sc) >= {"strongest_rule", "topic_weight", "changed_share", "novelty", "breadth"}
+    expected = (sc["strongest_rule"] * sc["topic_weight"] * (0.7 + 0.3 * sc["changed_share"])
+                * (0.6 + 0.4 * sc["novelty"]) * sc["breadth"])
+    assert c.score == pytest.approx(expected, abs=1e-3)
+
+
+def test_change_ids_are_content_hashes_not_positions():
+    plain = taiwan()
+    shifted = taiwan(prefix=("An opening paragraph that did not change at all.",))
+    assert plain.changes[0].id == shifted.changes[0].id
+    assert plain.changes[0].headline == shifted.changes[0].headline
+
+
+def test_cosmetic_and_carried_links_make_no_change():
+    old = doc("We support the co-operation of our coast guards.", SAME)
+    new = doc("We support the cooperation of our coast guards.", SAME)
+    result = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")])
+    assert result.changes == ()
+
+
+def test_added_and_dropped_passages_are_changes_and_rank_by_weight():
+    old = doc(SAME, "We discussed cultural exchanges among our universities.")
+    new = doc(SAME, "We condemn the DPRK's ballistic missile launches and its nuclear tests.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=1.0),
+             Link(old=(), new=(1,), type="added", confidence=1.0)]
+    result = run(old, new, links)
+    assert [c.evidence["type"] for c in result.changes] == ["added", "dropped"]
+    top = result.changes[0]
+    assert "new passage" in top.headline or "added" in top.headline
+    assert "dprk_nuclear" in top.topics
+    assert [c.rank for c in result.changes] == [1, 2]
+
+
+def test_changes_frame_and_csv_through_the_public_api():
+    result = taiwan()
+    frame = driftlab.changes_frame(result)
+    assert list(frame.columns) == list(report.CHANGE_COLUMNS)
+    assert list(frame["id"]) == [c.id for c in result.changes]
+    assert frame.loc[0, "headline"] == result.changes[0].headline
+    back = pd.read_csv(io.StringIO(report.changes_csv(result)))
+    assert list(back["rank"]) == [1]
+
+
+def test_changes_csv_defuses_formulas():
+    old, new = doc(SAME, "Fine."), doc(SAME, "=HYPERLINK(\"http://x\") cells are formulas in spreadsheets today.")
+    result = run(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])])
+    text = report.changes_csv(result)
+    assert "\n=" not in text and ",=" not in text

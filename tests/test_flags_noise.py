@@ -1,0 +1,205 @@
+"""Noise rules of the flag rules, each from a case seen on real statements (issue 7).
+
+Invented sentences shaped like the real ones, so each case runs in
+milliseconds; the real pairs are scored by tests/test_flags_gold.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Tuple
+
+from driftlab.flags import compute_flags
+from driftlab.flags.sentences import _metadata
+from driftlab.ingest import parse_text
+from driftlab.segment import segment
+from driftlab.topics import tag_documents
+from driftlab.types import Link
+
+from .test_flags import CONFIG, doc, flags_for, link
+
+PARTIES = ("---\ntitle: \"Joint Statement of Japan, the Republic of Korea, and the United States\"\n"
+           "parties: \"Japan; Republic of Korea; United States (leaders: Ishiba, Yoon, Biden; Lima, Peru)\"\n---\n")
+
+
+def names(flags) -> list[str]:
+    return [f.evidence["actor"] for f in flags if f.rule == "actor_change" and f.evidence.get("change") == "new name"]
+
+
+def numbers(flags) -> list[tuple[list[str], list[str]]]:
+    return [(f.evidence["old_numbers"], f.evidence["new_numbers"]) for f in flags if f.rule == "number_change"]
+
+
+# ------------------------------------------------------------------ names are whole proper names
+
+def test_a_middle_initial_is_part_of_the_name_never_a_fragment():
+    flags = flags_for("The committee met to review policy. Members discussed the outlook.",
+                      "The committee met to review policy. Members discussed the outlook with Loretta J. Mester.")
+    assert names(flags) == ["Loretta J. Mester"]
+
+
+def test_a_document_symbol_is_no_name():
+    flags = flags_for("We welcome the resolution and urge all parties to implement it.",
+                      "We welcome UNSCR S/RES/2735 (2024) and urge all parties to implement it.")
+    assert not [n for n in names(flags) if "UNSCR" in n or "RES" in n]
+
+
+def test_an_article_number_is_no_name():
+    flags = flags_for("Ukraine has the right of self-defence under the Charter.",
+                      "Ukraine has the right of self-defence under Article 51 of the Charter.")
+    assert "Article" not in names(flags)
+
+
+def test_a_sentence_initial_connective_is_neither_name_nor_new_wording():
+    flags = flags_for("We will hold regular meetings. We will expand exchanges.",
+                      "We will hold regular meetings. Furthermore, we will expand exchanges.")
+    assert "Furthermore" not in names(flags)
+    assert not [f for f in flags if f.rule == "new_wording" and "Furthermore" in f.new_text]
+
+
+def test_a_common_noun_capitalised_in_a_list_is_no_name():
+    flags = flags_for("We support the economic empowerment of women and girls.",
+                      "We support the economic empowerment of women and girls and the Women, Peace and Security agenda.")
+    assert "Women" not in names(flags)
+
+
+def test_a_name_runs_through_two_linking_words():
+    flags = flags_for("We welcome cooperation on disaster relief and the guidelines of the partners.",
+                      "We welcome cooperation on disaster relief and the Guidelines for the Joint Partnership on HADR.")
+    assert "Guidelines" not in names(flags)
+    assert any("Guidelines for the Joint Partnership" in n for n in names(flags))
+
+
+def test_a_grouping_of_common_words_is_no_name():
+    flags = flags_for("Russia has a special responsibility as a member of the council.",
+                      "Russia, a Permanent Member, has a special responsibility in the council.")
+    assert "Permanent Member" not in names(flags)
+
+
+def test_the_statements_own_leaders_are_no_new_names():
+    old = segment(parse_text(PARTIES + "We remain committed to our partnership.", path="old.txt"))
+    new = segment(parse_text(PARTIES + "We remain committed to our partnership. President Biden reiterates "
+                             "the commitment of the United States.", path="new.txt"))
+    links = [link(old, [0], new, [0])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert "President Biden" not in names(flags)
+
+
+# ------------------------------------------------------------------ amounts, dates, metadata
+
+def test_an_amount_with_a_plus_is_one_figure():
+    old = doc("We will fund research.", "We support open markets.")
+    new = doc("We will fund research.", "We support open markets.",
+              "We are pleased to announce an inaugural $7.5+ million in funding opportunities for research partners.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1], "unchanged"),
+             Link(old=(), new=(2,), type="added", confidence=1.0)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    figures = [n for f in flags if f.rule == "number_change" for n in f.evidence["new_numbers"]]
+    assert figures == ["$7.5+ million"]
+
+
+def test_meeting_years_are_metadata_not_a_number_change():
+    flags = flags_for("We look forward to the next in-person Quad Leaders’ Summit in 2024.",
+                      "We look forward to the Foreign Ministers’ meeting in the United States in 2025, and the "
+                      "next Quad Leaders’ Summit hosted by India in 2025.")
+    assert numbers(flags) == []
+
+
+def test_meeting_dates_are_metadata_not_a_number_change():
+    flags = flags_for("We endorse the outcomes of the Foreign Ministers’ Meeting in March 2023.",
+                      "We endorse the outcomes of the tabletop exercise held in Honolulu in November 2024.")
+    assert numbers(flags) == []
+
+
+def test_a_date_in_the_same_place_still_counts():
+    flags = flags_for("The review ends on May 12, 2024.", "The review ends on June 30, 2024.")
+    assert numbers(flags) == [(["May 12, 2024"], ["June 30, 2024"])]
+
+
+def test_amounts_compare_with_amounts_not_with_years():
+    flags = flags_for("In 2023 we provided $10 million to the fund.",
+                      "In 2023 we provided $12 million to the fund.")
+    assert numbers(flags) == [(["$10 million"], ["$12 million"])]
+
+
+def test_release_lines_voter_lists_and_headings_are_metadata():
+    assert _metadata("For release at 2:00 p.m. EDT")
+    assert _metadata("November 6, 2024")
+    assert _metadata("Voting for the monetary policy action were Jerome H. Powell, Chair; John C. Williams.")
+    assert _metadata("Women, Peace and Security")
+    assert not _metadata("We will hold the rate at 4.25 per cent.")
+    assert not _metadata("The Committee decided to lower the target range by 1/4 percentage point.")
+
+
+def test_a_changed_release_line_and_voter_list_raise_nothing():
+    old = doc("November 7, 2024", "The Committee decided to maintain the target range.",
+              "Voting for the monetary policy action were Jerome H. Powell, Chair; Michelle W. Bowman.")
+    new = doc("December 18, 2024", "The Committee decided to maintain the target range.",
+              "Voting for the monetary policy action were Jerome H. Powell, Chair; Beth M. Hammack.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged"), link(old, [2], new, [2])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert flags == ()
+
+
+# ------------------------------------------------------------------ quotes and pairings
+
+def test_quotes_end_on_a_whole_phrase():
+    flags = flags_for(
+        "The Deputy Secretary expressed concern over deepening military cooperation between the DPRK and Russia, "
+        "including arms transfers.",
+        "The Deputy Secretary expressed grave concern over deepening military cooperation between the DPRK and "
+        "Russia, including arms transfers.")
+    f = next(f for f in flags if f.rule == "intensity_shift")
+    assert f.new_text.endswith("DPRK and Russia")
+    assert f.new_text.startswith("The Deputy Secretary") or not f.new_text.startswith("Secretary")
+
+
+def test_no_pairing_with_an_unrelated_sentence():
+    flags = flags_for("They met in Seoul. They discussed the regional situation at length.",
+                      "They met in Seoul. Three vessels entered the strait without notice on Monday.")
+    for f in flags:
+        if f.rule in ("number_change", "actor_change", "modality", "negation"):
+            assert f.old_text.strip() not in ("They", "They met"), f.explanation
+
+
+def test_a_cue_dropped_with_its_sentence_is_no_reversed_modality():
+    flags = flags_for(
+        "We reaffirmed the importance of peace across the Taiwan Strait. We could consider joint patrols "
+        "to deter provocative actions, particularly the recent military drills around Taiwan.",
+        "We recognize the importance of peace across the Taiwan Strait.")
+    mod = [f for f in flags if f.rule == "modality"]
+    assert mod, "the dropped hedge is reported"
+    assert all("firmer" not in f.explanation and "softer" not in f.explanation for f in mod)
+    assert any("dropped with its sentence" in f.explanation for f in mod)
+
+
+# ------------------------------------------------------------------ lineage from the aligner
+
+@dataclass(frozen=True)
+class LineageLink(Link):
+    """A link as the lineage aligner gives it (``sentence_links``)."""
+
+    sentence_links: Tuple[Mapping[str, Any], ...] = ()
+
+
+def _lineage_case(sentence_links):
+    old = doc("We express concern over the missile launches. We express grave concern over the nuclear tests.")
+    new = doc("We express concern over the nuclear tests.")
+    base = link(old, [0], new, [0])
+    if sentence_links is None:
+        links = [base]
+    else:
+        links = [LineageLink(old=base.old, new=base.new, type="rewritten", confidence=0.9, opcodes=base.opcodes,
+                             sentence_links=sentence_links)]
+    return compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+
+
+def test_sentence_lineage_decides_the_counterpart():
+    # By wording, the new sentence pairs with old sentence 1 ("grave concern
+    # over the nuclear tests"): intensity down.
+    assert any(f.rule == "intensity_shift" and f.evidence["delta"] < 0 for f in _lineage_case(None))
+    # The aligner says it came from old sentence 0 ("concern over the missile
+    # launches"), rewritten: same rung, no shift; old sentence 1 was dropped.
+    flags = _lineage_case(({"old": [[0, 0]], "new": [[0, 0]], "type": "rewritten", "score": 0.6},))
+    assert not any(f.rule == "intensity_shift" and "evidence" and f.evidence.get("scope") != "statement"
+                   for f in flags)
