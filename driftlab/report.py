@@ -779,7 +779,48 @@ def _link_notes(result: DiffResult, link: Link) -> dict[tuple[str, int], list[No
                 _excerpt(_sentence_text(result.new, np_, ns)),
             )
             notes.setdefault(("new", np_), []).append(note)
+    _lineage_notes(result, link, notes)
     return notes
+
+
+#: A link with a paragraph of more sentences than this on one side, and more
+#: than one paragraph on the other, gets sentence-lineage notes: which old
+#: sentence each new passage continues (a long paragraph fanning out), or
+#: which new passage each old sentence went into (many condensed into one).
+LINEAGE_NOTE_SENTENCES = 5
+
+
+def _lineage_notes(result: DiffResult, link: Link, notes: dict[tuple[str, int], list[Note]]) -> None:
+    def long_side(doc: Document, idx: Sequence[int]) -> bool:
+        return any(len(doc.paragraphs[i].sentences) > LINEAGE_NOTE_SENTENCES for i in idx
+                   if 0 <= i < len(doc.paragraphs))
+
+    fan_out = len(link.new) > 1 and long_side(result.old, link.old)
+    fan_in = len(link.old) > 1 and long_side(result.new, link.new)
+    if not (fan_out or fan_in):
+        return
+    verb = {"carried": "carries", "edited": "edits", "rewritten": "restates"}
+    for sl in link.sentence_links:
+        kind = sl.get("type", "")
+        if kind not in verb:
+            continue
+        olds = [p for p in (_pair(x) for x in sl.get("old", ())) if p is not None]
+        news = [p for p in (_pair(x) for x in sl.get("new", ())) if p is not None]
+        if not olds or not news:
+            continue
+        (op, os_), (np_, ns) = olds[0], news[0]
+        if fan_out:
+            notes.setdefault(("new", np_), []).append(Note(
+                f"sentence {ns + 1} {verb[kind]} old ¶{op + 1}, sentence {os_ + 1}",
+                f"#old-p{op}",
+                _excerpt(_sentence_text(result.old, op, os_)),
+            ))
+        if fan_in:
+            notes.setdefault(("old", op), []).append(Note(
+                f"sentence {os_ + 1} continues in new ¶{np_ + 1}, sentence {ns + 1}",
+                f"#new-p{np_}",
+                _excerpt(_sentence_text(result.new, np_, ns)),
+            ))
 
 
 def _decision_view(d: Any) -> DecisionView:

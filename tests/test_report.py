@@ -689,3 +689,29 @@ def test_real_communique_pair_renders_within_budget(hashing_encoder, tmp_path):
     for a in soup.select('a[href^="#"]'):
         assert a["href"][1:] in ids, a["href"]
     assert _paths(report.to_dict(result)) <= set(report.JSON_FIELDS)
+
+
+def test_html_pairs_sentences_when_a_long_paragraph_fans_out():
+    """Issue 6: inside a link whose old side is a long paragraph split into
+    several new ones, each new passage says which old sentence it continues."""
+    long = " ".join(f"Sentence {k} is about subject {k}." for k in range(7))
+    old = make_doc(["Opening.", long])
+    new = make_doc(["Opening.", "Subject one restated.", "Subject four restated."])
+    fan = Link((1,), (1, 2), "split", 0.8, opcodes=opcodes(old, new, (1,), (1, 2)), sentence_links=(
+        {"old": [[1, 1]], "new": [[1, 0]], "type": "rewritten", "score": 0.61},
+        {"old": [[1, 4]], "new": [[2, 0]], "type": "edited", "score": 0.8},
+        {"old": [[1, 0]], "new": [], "type": "dropped", "score": 0.0},
+    ))
+    links = (link(old, new, [0], [0], "unchanged"), fan)
+    soup = BeautifulSoup(report.render_html(DiffResult(old, new, links)), "html.parser")
+    first = [a.get_text() for a in soup.find(id="new-p1").select(".notes a")]
+    second = [a.get_text() for a in soup.find(id="new-p2").select(".notes a")]
+    assert first == ["sentence 1 restates old ¶2, sentence 2"]
+    assert second == ["sentence 1 edits old ¶2, sentence 5"]
+    # A short paragraph split in two needs no such notes.
+    short = make_doc(["Opening.", "One. Two."])
+    plain = Link((1,), (1, 2), "split", 0.8, opcodes=opcodes(short, new, (1,), (1, 2)), sentence_links=(
+        {"old": [[1, 0]], "new": [[1, 0]], "type": "edited", "score": 0.9},))
+    soup = BeautifulSoup(report.render_html(DiffResult(short, new, (link(short, new, [0], [0], "unchanged"), plain))),
+                         "html.parser")
+    assert not soup.find(id="new-p1").select(".notes a")
