@@ -241,7 +241,9 @@ def _rule_topic_intensity(old: _Side, new: _Side, term_topics: Mapping[str, Mapp
                 seen.add((pi, si))
                 out.append(_around(side, pi, si, s0, e0))
                 paras.append(pi)
-                words.append(f"{side.text[s0:e0]} (paragraph {pi}, sentence {si})")
+                # Numbered as the page shows them: ¶1 is the first paragraph.
+                where = f"¶{pi + 1}" + (f", sentence {si + 1}" if si is not None else "")
+                words.append(f"{side.text[s0:e0]} ({where})")
                 if len(out) == 3:
                     break
             return out, paras, words
