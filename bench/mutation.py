@@ -57,7 +57,7 @@ TARGETS: dict[str, Target] = {
     "diff": Target("driftlab/diff.py", ("tests/test_diff.py", "tests/test_mutants.py")),
     "report": Target(
         "driftlab/report.py",
-        ("tests/test_report.py", "tests/test_mutants.py"),
+        ("tests/test_report.py", "tests/test_report_cells.py", "tests/test_mutants.py"),
         # The escaping, CSV and link-scheme code: what stands between
         # untrusted statement text and a browser or a spreadsheet.
         functions=("_http_href", "to_csv", "flags_frame", "_join", "_where", "_flag_href", "_csp_hash"),

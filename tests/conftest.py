@@ -118,7 +118,18 @@ MUTATION_MAX_EXAMPLES = 30
 def pytest_collection_modifyitems(config, items):
     if not os.environ.get("DRIFTLAB_MUTATION"):
         return
+    import sys
+
     from hypothesis import settings
+
+    # mutmut forks each mutant's test run from a process that already ran the
+    # tests unmutated: a memoised result (fold, token_key) would hide the
+    # mutant behind the right answer. Start every mutant's run cold.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("driftlab"):
+            for obj in list(vars(module).values()):
+                if callable(getattr(obj, "cache_clear", None)) and getattr(obj, "__module__", "") == name:
+                    obj.cache_clear()
 
     for item in items:
         fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
