@@ -73,3 +73,33 @@ def test_csv_cells_carry_ids_and_the_evidence_as_sorted_json(tmp_path):
     assert rows[0]["evidence"] == '{"alpha": [1, 2], "mid": 0.1235, "zeta": "“quoted” ¶"}'
     for r, f in zip(rows, result.flags):
         assert json.loads(r["evidence"]).keys() == {str(k) for k in f.evidence}
+
+
+def test_csp_hashes_are_those_of_the_inline_style_and_script(tmp_path):
+    # Computed here from the page itself: a wrong hash makes a browser drop
+    # the report's styles and filters.
+    import base64
+    import hashlib
+
+    soup = BeautifulSoup(report.render_html(run(tmp_path, *ADDED_DROPPED)), "html.parser")
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    for tag, directive in (("style", "style-src"), ("script", "script-src")):
+        (element,) = soup.find_all(tag)
+        digest = base64.b64encode(hashlib.sha256(element.string.encode("utf-8")).digest()).decode("ascii")
+        assert directives[directive] == f"'sha256-{digest}'"
+
+
+def test_only_well_formed_http_sources_become_links(tmp_path):
+    sources = {
+        "https://[::1": False,  # urlsplit refuses it (unbalanced bracket)
+        "javascript://%0aalert(1)": False,
+        "http:/no-host": False,
+        "https://example.org/a?b=1": True,
+    }
+    for source, linked in sources.items():
+        result = run(tmp_path, *ADDED_DROPPED, old_meta=f'source: "{source}"')
+        soup = BeautifulSoup(report.render_html(result), "html.parser")
+        links = [a["href"] for a in soup.find_all("a") if not a["href"].startswith("#")]
+        assert links == ([source] if linked else []), (source, links)
+        assert source in soup.get_text()
