@@ -576,3 +576,20 @@ def test_change_ratio_needs_both_texts_to_count_tokens():
     # With one text missing it falls back to characters, as with none.
     assert change_ratio(ops, old, None) == change_ratio(ops, None, new) == change_ratio(ops)
     assert change_ratio(ops, old, new) == pytest.approx(2 / 10)
+
+
+def test_insert_after_the_first_word_points_between_the_words():
+    old, new = "We condemn the attack.", "We strongly condemn the attack."
+    inserts = [op for op in diff(old, new) if op[0] == "insert"]
+    assert inserts == [("insert", 2, 2, 3, 11)]  # after "We" in old, "strongly" in new
+
+
+def test_a_run_crossing_a_one_word_paragraph_is_not_bridged():
+    # Merge whose first paragraph is a single unit: the equal run "Preamble
+    # Trade" crosses the break, so the insert before it is not bridged.
+    old = "Preamble\n\nTrade grew fast"
+    new = "Today Preamble Trade rose fast"
+    spans = [(0, 8), (10, len(old))]
+    ops = word_diff(old, spans, new, whole(new))
+    check_invariants(ops, old, spans, new, whole(new))
+    assert changed_segments(ops, old, new) == [("insert", "", "Today"), ("replace", "grew", "rose")]
