@@ -19,10 +19,13 @@ pytestmark = [pytest.mark.real_model, pytest.mark.shared]
 
 GOLD_FILE = GOLD / "flags_expected.yaml"
 TOP = 10
-#: Regression guard, not a target. Measured 2026-11-30 (bench/flags_quality.py,
-#: real model, 6 pairs): 22/24 = 0.917 expected flags in the top 10. The floor
-#: sits well below that so that tuning the rules to this gold is never what
-#: makes the suite pass; the figure to quote is the bench's.
+#: Regression guard, not a target. Measured 2026-11-30 by bench/flags_quality.py
+#: and by this test (real model, 6 pairs): 21/24 = 0.875 expected flags in the
+#: top 10 at main 6378ffc. It was 22/24 = 0.917 at ba74d81 (floor 0.90 then):
+#: one expected flag was lost by a commit in between (not bisected), before
+#: this floor was set; that drop is reported to be fixed, not absorbed here.
+#: The floor sits well below the measured figure so that tuning the rules to
+#: this gold is never what makes the suite pass; the figure to quote is the bench's.
 #: Rule: a floor is never lowered in the same change that makes it fail. If a
 #: change drops the hit rate below it, the change is wrong or the gold is; a
 #: floor may be revised only in a change of its own, saying why.
