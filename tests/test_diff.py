@@ -504,3 +504,92 @@ def test_real_communique_restyled_has_no_wording_change():
         assert {op[0] for op in ops} <= {"equal", "cosmetic"}, changed_segments(ops, old, new)
         cosmetic += sum(op[0] == "cosmetic" for op in ops)
     assert cosmetic > 100
+
+
+# --- edges of the bridging rule and of paragraph boundaries (found by mutation testing) ----
+
+
+def test_the_docstring_example_is_one_change_even_at_the_end_of_the_text():
+    # The last change of a link is still "between two changes" for the run before it.
+    old, new = "They strongly condemn the war", "They firmly condemn the aggression"
+    assert changed_segments(diff(old, new), old, new) == [
+        ("replace", "strongly condemn the war", "firmly condemn the aggression")
+    ]
+
+
+def test_four_stop_words_between_changes_are_bridged_five_are_not():
+    four = diff("Leaders discussed trade , and of the climate", "Ministers reviewed security , and of the oceans")
+    assert [op[0] for op in four] == ["replace"]
+    five = diff("Leaders discussed trade , and of the the climate", "Ministers reviewed security , and of the the oceans")
+    assert [op[0] for op in five] == ["replace", "equal", "replace"]
+
+
+def test_long_paragraphs_diff_like_short_ones():
+    # autojunk off: in 200+ units, frequent words would otherwise be junk and
+    # one changed word would turn the whole paragraph into one replace.
+    sentence = "the ministers of the two countries met in the capital and agreed on the plan . "
+    old = sentence * 20
+    new = sentence * 10 + sentence.replace("agreed", "disagreed") + sentence * 9
+    assert len(tokenize(old)) > 200
+    assert changed_segments(diff(old, new), old, new) == [("replace", "agreed", "disagreed")]
+
+
+def test_bridge_checks_the_units_on_both_sides_of_the_run():
+    # Merge: a change opening the old second paragraph, two equal units, a
+    # change: all inside that paragraph, so bridged.
+    old = "Alpha beta.\n\nGamma delta epsilon zeta."
+    new = "Alpha beta. Omega delta epsilon theta."
+    spans = [(0, 11), (13, len(old))]
+    ops = word_diff(old, spans, new, whole(new))
+    check_invariants(ops, old, spans, new, whole(new))
+    assert changed_segments(ops, old, new) == [("replace", "Gamma delta epsilon zeta", "Omega delta epsilon theta")]
+    # Merge: a change, two equal units ending the first paragraph, a change
+    # that is the second paragraph: not bridged across the break.
+    old = "Alpha beta gamma.\n\nDelta"
+    new = "Alpha omega gamma. Sigma"
+    spans = [(0, 17), (19, len(old))]
+    ops = word_diff(old, spans, new, whole(new))
+    check_invariants(ops, old, spans, new, whole(new))
+    assert changed_segments(ops, old, new) == [("replace", "beta", "omega"), ("replace", "Delta", "Sigma")]
+
+
+@pytest.mark.parametrize("side", ["split", "merge"])
+def test_a_paragraph_break_is_no_spacing_difference(side):
+    # The same words cut into paragraphs differently: nothing changed, and the
+    # break (blank line vs space) is not shown as a cosmetic difference.
+    one = "We met in Rome today. We agreed on the plan. We will meet again."
+    two = "We met in Rome today.\n\nWe agreed on the plan. We will meet again."
+    two_spans = [(0, 21), (23, len(two))]
+    if side == "split":
+        ops = word_diff(one, whole(one), two, two_spans)
+        check_invariants(ops, one, whole(one), two, two_spans)
+    else:
+        ops = word_diff(two, two_spans, one, whole(one))
+        check_invariants(ops, two, two_spans, one, whole(one))
+    assert {op[0] for op in ops} == {"equal"}
+    assert change_ratio(ops) == 0.0
+
+
+def test_change_ratio_needs_both_texts_to_count_tokens():
+    old, new = "We will act now.", "We may act now."
+    ops = diff(old, new)
+    # With one text missing it falls back to characters, as with none.
+    assert change_ratio(ops, old, None) == change_ratio(ops, None, new) == change_ratio(ops)
+    assert change_ratio(ops, old, new) == pytest.approx(2 / 10)
+
+
+def test_insert_after_the_first_word_points_between_the_words():
+    old, new = "We condemn the attack.", "We strongly condemn the attack."
+    inserts = [op for op in diff(old, new) if op[0] == "insert"]
+    assert inserts == [("insert", 2, 2, 3, 11)]  # after "We" in old, "strongly" in new
+
+
+def test_a_run_crossing_a_one_word_paragraph_is_not_bridged():
+    # Merge whose first paragraph is a single unit: the equal run "Preamble
+    # Trade" crosses the break, so the insert before it is not bridged.
+    old = "Preamble\n\nTrade grew fast"
+    new = "Today Preamble Trade rose fast"
+    spans = [(0, 8), (10, len(old))]
+    ops = word_diff(old, spans, new, whole(new))
+    check_invariants(ops, old, spans, new, whole(new))
+    assert changed_segments(ops, old, new) == [("insert", "", "Today"), ("replace", "grew", "rose")]

@@ -3,7 +3,6 @@ is what the report writes, its options exist."""
 
 from __future__ import annotations
 
-import os
 import re
 
 from click.testing import CliRunner
@@ -12,7 +11,7 @@ from driftlab.cli import cli
 from driftlab.report import json_fields_markdown
 from driftlab.settings import SETTINGS
 
-from .conftest import ROOT
+from .conftest import ROOT, updating
 
 README = ROOT / "README.md"
 
@@ -26,7 +25,7 @@ def _block(text: str, name: str) -> str:
 def test_json_reference_matches_report_fields():
     text = README.read_text(encoding="utf-8")
     want = json_fields_markdown()
-    if os.environ.get("DRIFTLAB_UPDATE_DOCS"):
+    if updating("DRIFTLAB_UPDATE_DOCS", README):
         README.write_text(text.replace(_block(text, "json-fields"), want), encoding="utf-8")
         text = README.read_text(encoding="utf-8")
     assert _block(text, "json-fields") == want

@@ -42,6 +42,12 @@ def test_tokenize_spans_are_absolute_with_offset():
     assert [t.start for t in toks] == [102, 106, 115, 116, 121, 122]
 
 
+def test_spans_index_the_text_itself_by_default():
+    # Without an offset a span indexes into the text passed in, for tokens and units alike.
+    assert [(t.start, t.end) for t in tokenize("We met.")] == [(0, 2), (3, 6), (6, 7)]
+    assert [(u.start, u.end) for u in word_units("coast guard")] == [(0, 11)]
+
+
 def test_tokenize_keeps_number_ranges_apart_but_joins_hyphenated_words():
     # A range is three tokens whichever dash is used, so hyphen vs en dash
     # between two numbers is a dash-style difference only.
@@ -154,6 +160,8 @@ def test_wording_changes_do_not_fold_alike(a, b):
         "fundraising", "treatise", "merchandise", "paradise", "crises", "disable", "wiser",
         "liaise", "dialogue", "analyses", "our", "four", "your", "hour", "vigorous",
         "humorous", "laborious", "programmed", "controlled", "president",
+        # Plurals of nouns in -is: long enough for the -ise rule, still not verbs.
+        "metropolises", "trellises", "pelvises",
     ],
 )
 def test_americanize_leaves_words_that_are_not_british(word):
@@ -214,6 +222,18 @@ def test_word_units_join_compounds_and_percent_with_original_text():
     ]
     for u in units:
         assert text[u.start - 10 : u.end - 10] == u.text
+
+
+def test_percent_joins_its_number_at_the_very_end_of_a_text():
+    assert [(u.text, u.key) for u in word_units("rose by 3 %")] == [("rose", "rose"), ("by", "by"), ("3 %", "3%")]
+    assert word_units("%")[0].key == "%" and word_units("3")[0].key == "3"
+
+
+def test_three_word_compound_with_a_possessive_folds_like_its_closed_form():
+    # "people to people" is the table's one three-word compound; the possessive
+    # sits on its last part.
+    assert fold("people to people's ties") == fold("people-to-people's ties") == "peopletopeople's ties"
+    assert fold("people to people ties") == fold("peopletopeople ties")
 
 
 def test_fold_is_space_joined_keys():

@@ -36,7 +36,7 @@ from driftlab.types import (
     content_id,
 )
 
-from .conftest import shared_file
+from .conftest import shared_file, updating
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "report" / "small.json"
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)>"
@@ -332,7 +332,7 @@ def test_json_golden(result):
     doc = report.to_dict(result)
     doc["driftlab_version"] = "<version>"  # a version bump is not a rendering change
     text = report.dumps(doc) + "\n"
-    if os.environ.get("DRIFTLAB_UPDATE_GOLDEN") == "1":
+    if updating("DRIFTLAB_UPDATE_GOLDEN", GOLDEN):
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
     assert GOLDEN.exists(), "golden file missing: run with DRIFTLAB_UPDATE_GOLDEN=1"
