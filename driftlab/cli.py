@@ -9,16 +9,18 @@ stays instant.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 from . import __version__
-from .errors import DriftlabError
+from .errors import DriftlabError, DriftlabWarning
 from .settings import Settings, load_config_file, settings_table
 
 DIFF_EXAMPLES = """
@@ -66,6 +68,31 @@ class _Progress:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+@contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Print each :class:`DriftlabWarning` the library issues once, as ``warning: …``.
+
+    Collected while the run goes on and printed as they come, so a warning
+    (a cache that cannot be used, text an extractor lost) is never silent
+    and never a traceback.
+    """
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        if not issubclass(category, DriftlabWarning):
+            return previous(message, category, filename, lineno, file, line)
+        text = " ".join(str(message).split())
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"warning: {text}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DriftlabWarning)
+        previous = warnings.showwarning
+        warnings.showwarning = show
+        yield
 
 
 def _settings(config: str | None, options: dict) -> Settings:
@@ -120,20 +147,21 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
 
     progress = _Progress(quiet)
     try:
-        if no_cache:
-            options["use_cache"] = False
-        settings = _settings(config, options)
-        if output is None and not no_html:
-            output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
-        outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path}
-        _check_outputs(outputs, (old, new))
-        result = diff_files(old, new, settings, progress=progress)
-        progress("writing report")
-        render = {"html": render_html, "json": to_json, "csv": to_csv}
-        texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
-        write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"])
+        with _warnings_to_stderr():
+            if no_cache:
+                options["use_cache"] = False
+            settings = _settings(config, options)
+            if output is None and not no_html:
+                output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
+            outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path}
+            _check_outputs(outputs, (old, new))
+            result = diff_files(old, new, settings, progress=progress)
+            progress("writing report")
+            render = {"html": render_html, "json": to_json, "csv": to_csv}
+            texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
+            write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"], (old, new))
     except DriftlabError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(" ".join(str(exc).split())) from None
     finally:
         progress.cancel()
     for kind, text in texts.items():
@@ -145,18 +173,18 @@ def diff(old, new, output, json_path, csv_path, no_html, config, quiet, no_cache
 
 def _check_outputs(outputs: dict, inputs: tuple[Path, ...]) -> None:
     """Refuse a run that would write nothing, write two reports to one file,
-    or overwrite one of its own statements — before any work is done."""
+    overwrite one of its own statements, or write where it cannot (see
+    :func:`driftlab.report.check_outputs`) — before any work is done, so
+    the model never loads for a run whose report cannot be written."""
     from .errors import OutputError
+    from .report import check_outputs
 
     given = [p for p in outputs.values() if p is not None]
     if not given:
         raise OutputError("Nothing to write: --no-html needs --json or --csv.")
     if sum(str(p) == "-" for p in given) > 1:
         raise OutputError("Only one report can go to standard output ('-').")
-    real_inputs = {os.path.realpath(p) for p in inputs}
-    for p in given:
-        if str(p) != "-" and os.path.realpath(p) in real_inputs:
-            raise OutputError(f"Refusing to overwrite the input statement {p} with a report.")
+    check_outputs(given, inputs)
 
 
 def _summary(result, written) -> None:
@@ -173,8 +201,10 @@ def _summary(result, written) -> None:
         if doc.statement.meta.partial:
             click.echo(f"warning: the {side} statement is marked partial (only its opening): passages past "
                        f"its end show as {'added' if side == 'old' else 'dropped'}", err=True)
+    from .ingest import display_path
+
     for p in written:
-        click.echo(f"wrote {p}", err=True)
+        click.echo(f"wrote {display_path(p)}", err=True)
 
 
 @cli.command("settings")

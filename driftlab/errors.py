@@ -17,6 +17,11 @@ library code never prints and never exits.
     ├── ConfigError                an unknown setting, a bad value, a bad topic/ladder file
     ├── ModelError                 the embedding model cannot be loaded offline
     └── OutputError                a report cannot be written
+
+Problems that do not stop a run (a cache that cannot be used, text an
+extractor may have lost, characters removed or marked) are a
+:class:`DriftlabWarning` issued with :func:`warnings.warn`; the CLI prints
+each once as ``warning: …`` on stderr.
 """
 
 from __future__ import annotations
@@ -68,3 +73,15 @@ class ModelError(DriftlabError):
 
 class OutputError(DriftlabError):
     pass
+
+
+class DriftlabWarning(UserWarning):
+    """Something a user should know about, that does not stop the run."""
+
+
+class CacheWarning(DriftlabWarning):
+    """The embedding cache cannot be used (or only partly); the run goes on without it."""
+
+
+class InputWarning(DriftlabWarning):
+    """Text was removed, marked or possibly lost while reading a statement."""
