@@ -69,7 +69,11 @@ def load_document(path: str | Path, settings: Settings | None = None) -> Documen
             f"{shown} holds {size:.1f} MB of statement text, more than the {settings.max_text_mb:g} MB "
             "driftlab aligns (max_text_mb)"
         )
-    doc = segment(statement, max_sentence_chars=settings.max_sentence_chars)
+    doc = segment(
+        statement,
+        max_sentence_chars=settings.max_sentence_chars,
+        max_paragraph_chars=settings.max_paragraph_chars,
+    )
     check_budgets(doc, settings)
     return doc
 

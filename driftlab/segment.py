@@ -20,7 +20,9 @@ the last clause boundary (``;`` ``:`` ``,`` or a dash) in the second half of
 the window, else at the last space, else mid-word. Later stages compare
 sentences pairwise and scan each for phrases; bounding the length keeps
 every one of them linear in the statement, and the report still shows all
-of the text.
+of the text. Likewise a block longer than ``max_paragraph_chars`` (a whole
+statement without blank lines) is cut into paragraphs at sentence ends: the
+word diff of a linked pair is quadratic in the paragraphs' length.
 
 Every span is ``(start, end)`` into the statement text, stripped of
 surrounding whitespace, so ``text[start:end]`` is the paragraph or sentence.
@@ -38,31 +40,54 @@ from .types import Document, Paragraph, Sentence, Statement
 
 __all__ = ["segment", "segment_text", "sentence_spans", "cut_long"]
 
-#: Default of the ``max_sentence_chars`` setting.
+#: Defaults of the ``max_sentence_chars`` and ``max_paragraph_chars`` settings.
 MAX_SENTENCE_CHARS = Settings.max_sentence_chars
+MAX_PARAGRAPH_CHARS = Settings.max_paragraph_chars
 
 
-def segment(statement: Statement, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Document:
+def segment(
+    statement: Statement,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS,
+) -> Document:
     """Split ``statement.text`` into paragraphs, each with its sentences.
 
-    Sentences longer than ``max_sentence_chars`` are cut (see :func:`cut_long`).
+    Sentences longer than ``max_sentence_chars`` are cut (see :func:`cut_long`);
+    blocks longer than ``max_paragraph_chars`` become several paragraphs,
+    cut between sentences.
     """
     text = statement.text
     paragraphs = []
-    for p_index, (start, end) in enumerate(segment_text(text)):
+    for start, end in segment_text(text):
         spans = [
             piece
             for s, e in sentence_spans(text, start, end)
             for piece in cut_long(text, s, e, max_sentence_chars)
         ]
-        sentences = tuple(
-            Sentence(index=s_index, start=s, end=e, text=text[s:e])
-            for s_index, (s, e) in enumerate(spans)
-        )
-        paragraphs.append(
-            Paragraph(index=p_index, start=start, end=end, text=text[start:end], sentences=sentences)
-        )
+        for group in _paragraph_groups(spans, start, end, max_paragraph_chars):
+            a, b = group[0][0], group[-1][1]
+            sentences = tuple(
+                Sentence(index=s_index, start=s, end=e, text=text[s:e]) for s_index, (s, e) in enumerate(group)
+            )
+            paragraphs.append(
+                Paragraph(index=len(paragraphs), start=a, end=b, text=text[a:b], sentences=sentences)
+            )
     return Document(statement=statement, paragraphs=tuple(paragraphs))
+
+
+def _paragraph_groups(
+    spans: list[tuple[int, int]], start: int, end: int, max_chars: int
+) -> list[list[tuple[int, int]]]:
+    """Sentence spans grouped into paragraphs of at most ``max_chars`` (a single
+    longer sentence stays whole); one group when the block fits."""
+    if end - start <= max_chars or len(spans) < 2:
+        return [spans] if spans else [[(start, end)]]
+    groups: list[list[tuple[int, int]]] = [[]]
+    for s, e in spans:
+        if groups[-1] and e - groups[-1][0][0] > max_chars:
+            groups.append([])
+        groups[-1].append((s, e))
+    return groups
 
 
 def segment_text(text: str) -> list[tuple[int, int]]:

@@ -107,6 +107,13 @@ SETTINGS: tuple[Setting, ...] = (
         "time growing faster than linearly on one sentence (largest real: 1,507).",
     ),
     Setting(
+        "max_paragraph_chars",
+        16000,
+        "Longest paragraph, in characters; a longer block (a statement without blank lines) is "
+        "cut into paragraphs between sentences, because comparing two paragraphs word by word "
+        "grows faster than their length (largest real: 5,371).",
+    ),
+    Setting(
         "max_front_matter_kb",
         64,
         "Largest YAML front matter, in kilobytes; YAML aliases are refused everywhere, so a "
@@ -142,6 +149,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_sentences": (1, 10_000_000),
     "max_paragraphs": (1, 10_000_000),
     "max_sentence_chars": (100, 10_000_000),
+    "max_paragraph_chars": (100, 100_000_000),
     "max_front_matter_kb": (1, 1_000_000),
     "max_matrix_cells": (1, 10**12),
 }
@@ -164,6 +172,7 @@ class Settings:
     max_sentences: int = 5000
     max_paragraphs: int = 3000
     max_sentence_chars: int = 3000
+    max_paragraph_chars: int = 16000
     max_front_matter_kb: int = 64
     max_matrix_cells: int = 12_000_000
     topics_file: str = ""
