@@ -56,19 +56,26 @@ finally:
 
 
 def vocabulary(rng: random.Random, n: int = 5000) -> tuple[list[str], list[float]]:
+    """``n`` pseudo-words and their cumulative Zipf weights."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(2, 11))) for _ in range(n * 2)})[:n]
-    weights = [1.0 / (rank + 1) for rank in range(len(words))]
-    return words, weights
+    cum, total = [], 0.0
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1)
+        cum.append(total)
+    return words, cum
 
 
-def sentence(rng: random.Random, words: list[str], weights: list[float], chars: int) -> str:
+def sentence(rng: random.Random, words: list[str], cum: list[float], chars: int) -> str:
+    # Words drawn in batches: one choices() call per word would redo its set-up each time.
     out: list[str] = []
     size = 0
     while size < chars - 12:
-        w = rng.choices(words, weights)[0]
-        out.append(w)
-        size += len(w) + 1
+        for w in rng.choices(words, cum_weights=cum, k=max(1, (chars - size) // 7)):
+            out.append(w)
+            size += len(w) + 1
+            if size >= chars - 12:
+                break
     text = " ".join(out)
     return text[0].upper() + text[1:] + "."
 

@@ -352,7 +352,7 @@ def _decode(data: bytes, p: Path, charset: str | None = None) -> str:
         try:
             encoding = codecs.lookup(charset).name
         except LookupError:
-            raise EncodingError(f"{p} declares an unknown charset {charset!r}") from None
+            raise EncodingError(f"{p} declares an unknown charset {short_repr(charset)}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

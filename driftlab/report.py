@@ -94,7 +94,8 @@ _DOCUMENT_FIELDS: dict[str, str] = {
 #: whose keys vary; their contents are not listed here.
 JSON_FIELDS: dict[str, str] = {
     "driftlab_version": "Version of driftlab that wrote the document.",
-    "run": "What produced the result (model, precision, thresholds), as the pipeline recorded it.",
+    "run": "What produced the result (model, precision, thresholds), as the pipeline recorded it; "
+    "`run_id` is shared by the HTML, JSON and CSV of one run.",
     **{f"old{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     **{f"new{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     "summary": "Counts.",

@@ -184,11 +184,11 @@ class Settings:
         for key, value in values.items():
             if value is None:
                 continue
-            name = key.replace("-", "_")
+            name = str(key).replace("-", "_")
             if name not in _BY_NAME:
-                hint = difflib.get_close_matches(name, list(_BY_NAME), n=1)
+                hint = difflib.get_close_matches(name[:200], list(_BY_NAME), n=1)
                 more = f" Did you mean '{hint[0]}'?" if hint else ""
-                raise ConfigError(f"Unknown setting '{key}'.{more} See 'driftlab settings'.")
+                raise ConfigError(f"Unknown setting '{short(str(key))}'.{more} See 'driftlab settings'.")
             clean[name] = _check(name, _coerce(name, value))
         return replace(self, **clean)
 

@@ -53,7 +53,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .settings import read_config, short_repr
+from .settings import read_config, short, short_repr
 from .types import Document, TopicTag
 
 #: The packaged default; ``corpus/topics.yaml`` is a byte-identical copy for users.
@@ -335,7 +335,7 @@ def _check_keys(where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
     for key in data:
         if key not in allowed:
             raise ConfigError(
-                f"Unknown key '{key}' in {where}.{_hint(str(key), allowed)} "
+                f"Unknown key '{short(str(key))}' in {where}.{_hint(str(key)[:200], allowed)} "
                 f"Allowed: {', '.join(sorted(allowed))}."
             )
 
