@@ -811,10 +811,14 @@ def _read_pdf(data: bytes, p: Path) -> Statement:
     lines = [l for l in lines if not _is_clutter(l)]
     if not any(lines):
         raise NoTextLayer(f"{p} has no text layer (scanned?); run OCR first")
-    text = _tidy(rebuild_paragraphs(lines))
+    scrubbed = _Scrubbed(str(p))
+    text = _tidy(scrubbed(rebuild_paragraphs(lines)))
+    if not text:
+        raise NoTextLayer(f"{p} has no visible text (scanned?); run OCR first")
+    scrubbed.warn()
     title = ""
     if reader.metadata is not None and reader.metadata.title:
-        title = str(reader.metadata.title).strip()
+        title = _Scrubbed(str(p))(str(reader.metadata.title)).strip()
         # Writers fill the field with placeholders when the author gave none.
         if title.lower() in _PLACEHOLDER_TITLES:
             title = ""

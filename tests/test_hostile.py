@@ -564,3 +564,18 @@ def test_real_statements_with_a_corrupt_cache_and_a_hostile_copy(tmp_path):
     # Every paragraph is carried over: the hostile characters changed two words' surroundings, no passage.
     assert {lk["type"] for lk in result["links"]} <= {"unchanged", "edited"}
     assert all(lk["old"] and lk["new"] for lk in result["links"])
+
+
+def test_run_on_sentences_are_cut_at_clause_then_word_boundaries():
+    from driftlab.segment import cut_long
+
+    clauses = "; ".join(f"clause {i} of the long enumeration goes on" for i in range(200))
+    pieces = cut_long(clauses, 0, len(clauses), 500)
+    assert all(e - s <= 500 for s, e in pieces)
+    assert all(clauses[e - 1] == ";" for s, e in pieces[:-1])  # after a clause break, never mid-clause
+    words = " ".join(f"word{i}" for i in range(2000))
+    pieces = cut_long(words, 0, len(words), 500)
+    assert all(e - s <= 500 for s, e in pieces)
+    assert " ".join(words[s:e] for s, e in pieces) == words  # at spaces: no word is split
+    blob = "x" * 1234  # one endless word: cut mid-word, nothing lost
+    assert cut_long(blob, 0, len(blob), 500) == [(0, 500), (500, 1000), (1000, 1234)]
