@@ -5,19 +5,20 @@ once (see ``driftlab settings``) and runs ``driftlab diff`` on them in a
 child process, then prints the child's peak resident memory (``ru_maxrss``)
 and wall time. Issue 8 asks for a peak under 2 GB.
 
-The statements are made as large as every budget allows together:
+The budgets trade off (``max_matrix_cells`` bounds old × new sentences,
+old × new paragraphs and paragraphs × words together), so there is no one
+largest input: each case is a corner, as large as every budget allows at once:
 
-* sentences: ``floor(sqrt(max_matrix_cells))`` per side (old × new sentence
-  pairs must fit ``max_matrix_cells``), within ``max_sentences``;
-* paragraphs: as many as ``max_paragraphs`` and ``max_matrix_cells`` allow;
-* text: just under ``max_text_mb`` per side, so sentences are as long as the
-  sentence count allows (a long sentence costs more in every pair);
-* wording: random words of a Zipf-like 5,000-word vocabulary, half of the
-  sentences shared between the two sides (so alignment, word diff and flags
-  all have work to do).
+* one sentence without punctuation filling ``max_text_mb`` on each side (cut
+  into ``max_sentence_chars`` pieces and ``max_paragraph_chars`` paragraphs);
+* the most sentences (``max_sentences``) and the most text (``max_text_mb``),
+  with as many paragraphs as the paragraph × word budget then leaves;
+* the most paragraphs (``max_paragraphs``) and sentences, with as much text
+  as the paragraph × word budget then leaves.
 
-A second case is one sentence without punctuation filling ``max_text_mb`` on
-each side (it is cut into ``max_sentence_chars`` pieces).
+Wording: random words of a Zipf-like 5,000-word vocabulary, half of the
+sentences shared between the two sides (so alignment, word diff and flags
+all have work to do). Each case's sizes are printed with the budget verdict.
 
 Usage::
 
@@ -80,45 +81,77 @@ def sentence(rng: random.Random, words: list[str], cum: list[float], chars: int)
     return text[0].upper() + text[1:] + "."
 
 
-def largest_pair(folder: Path, s: Settings, rng: random.Random) -> tuple[Path, Path, str]:
-    n_sent = min(s.max_sentences, math.isqrt(s.max_matrix_cells))
-    n_para = min(s.max_paragraphs, math.isqrt(s.max_matrix_cells), n_sent)
-    budget = int(s.max_text_mb * 1024 * 1024 * 0.97)
-    chars = min(s.max_sentence_chars, budget // n_sent - 2)
-    words, weights = vocabulary(rng)
-    shared = [sentence(rng, words, weights, chars) for _ in range(n_sent // 2)]
+def synthetic_pair(folder: Path, name: str, rng: random.Random, n_sent: int, n_para: int,
+                   chars: int) -> tuple[Path, Path]:
+    """Two statements of ``n_sent`` sentences of ~``chars`` characters in ``n_para``
+    paragraphs; half of the sentences are shared, so every stage has work."""
+    words, cum = vocabulary(rng)
+    shared = [sentence(rng, words, cum, chars) for _ in range(n_sent // 2)]
     paths = []
     for side in ("old", "new"):
-        own = [sentence(rng, words, weights, chars) for _ in range(n_sent - len(shared))]
-        sents = shared + own
+        sents = shared + [sentence(rng, words, cum, chars) for _ in range(n_sent - len(shared))]
         rng.shuffle(sents)
-        # n_para paragraphs: the first ones take two sentences until the counts meet.
-        paras: list[str] = []
-        i = 0
-        extra = n_sent - n_para
-        while i < len(sents):
-            take = 2 if extra > 0 else 1
-            extra -= take - 1
-            paras.append(" ".join(sents[i : i + take]))
-            i += take
-        p = folder / f"{side}.txt"
+        paras = [" ".join(sents[k::n_para]) for k in range(n_para)]
+        p = folder / f"{name}_{side}.txt"
         p.write_text("\n\n".join(paras) + "\n", encoding="utf-8")
         paths.append(p)
-    desc = (f"{n_sent:,} sentences of ~{chars:,} chars in {n_para:,} paragraphs per side "
-            f"({paths[0].stat().st_size / 1e6:.2f} MB and {paths[1].stat().st_size / 1e6:.2f} MB)")
-    return paths[0], paths[1], desc
+    return paths[0], paths[1]
 
 
-def long_sentence_pair(folder: Path, s: Settings, rng: random.Random) -> tuple[Path, Path, str]:
-    words, weights = vocabulary(rng)
+def long_sentence_pair(folder: Path, s: Settings, rng: random.Random) -> tuple[Path, Path]:
+    """``max_text_mb`` of words without a single punctuation mark, per side."""
+    words, cum = vocabulary(rng)
     budget = int(s.max_text_mb * 1024 * 1024 * 0.97)
     paths = []
     for side in ("old", "new"):
-        text = sentence(rng, words, weights, budget)[:-1]  # no full stop at all
+        text = sentence(rng, words, cum, budget)[:-1]  # no full stop at all
         p = folder / f"long_{side}.txt"
         p.write_text(text + "\n", encoding="utf-8")
         paths.append(p)
-    return paths[0], paths[1], f"one sentence without punctuation, {paths[0].stat().st_size / 1e6:.2f} MB per side"
+    return paths[0], paths[1]
+
+
+def describe(old: Path, new: Path, s: Settings) -> str:
+    """Sizes as driftlab sees them, and whether the pair passes every budget."""
+    from driftlab.errors import InputTooLarge
+    from driftlab.pipeline import check_pair, load_document
+
+    a, b = load_document(old, s), load_document(new, s)
+    try:
+        check_pair(a, b, s)
+        verdict = "passes every budget"
+    except InputTooLarge as exc:
+        verdict = f"REFUSED: {exc}"
+    n_s = sum(len(p.sentences) for p in a.paragraphs)
+    words = len(a.statement.text.split()) + len(b.statement.text.split())
+    cells = (len(a.paragraphs) + len(b.paragraphs)) * words
+    return (f"{n_s:,} sentences, {len(a.paragraphs):,} paragraphs, {old.stat().st_size / 1e6:.2f} MB per side; "
+            f"paragraphs × words {cells:,} cells; {verdict}")
+
+
+def cases(folder: Path, s: Settings, rng: random.Random) -> list[tuple[str, Path, Path]]:
+    """The corners of the budgets: each as large as all budgets allow together."""
+    text = int(s.max_text_mb * 1024 * 1024 * 0.97)  # bytes of text per side
+    word = 7.3  # characters per word with its space, in this vocabulary
+    out = []
+    old, new = long_sentence_pair(folder, s, rng)
+    out.append(("one sentence without punctuation, max_text_mb per side", old, new))
+    # Most sentences, most text: paragraphs as many as the paragraph × word budget leaves.
+    n_sent = min(s.max_sentences, math.isqrt(s.max_matrix_cells))
+    n_para = max(1, int(s.max_matrix_cells / (2 * 2 * text / word) * 0.95) // 2)
+    old, new = synthetic_pair(folder, "sentences", rng, n_sent, n_para, text // n_sent - 2)
+    out.append(("most sentences and text", old, new))
+    # Most paragraphs: text as much as the paragraph × word budget leaves.
+    n_para = min(s.max_paragraphs, math.isqrt(s.max_matrix_cells))
+    words_per_side = int(s.max_matrix_cells / (2 * n_para) / 2 * 0.95)
+    chars = max(12, int(words_per_side * word / n_sent))
+    old, new = synthetic_pair(folder, "paragraphs", rng, n_sent, n_para, chars)
+    # Short sentences hold fewer words per character than long ones: rescale once.
+    words = len(old.read_text(encoding="utf-8").split()) + len(new.read_text(encoding="utf-8").split())
+    chars = max(12, int(chars * s.max_matrix_cells * 0.75 / (2 * n_para * words)))
+    old, new = synthetic_pair(folder, "paragraphs", rng, n_sent, n_para, chars)
+    out.append(("most paragraphs and sentences", old, new))
+    return out
 
 
 def run(mode: str, old: Path, new: Path, folder: Path) -> tuple[float, float, int, str]:
@@ -149,12 +182,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="driftlab-bench-") as tmp:
         folder = Path(tmp)
         rng = random.Random(args.seed)
-        cases = [long_sentence_pair(folder, s, rng), largest_pair(folder, s, rng)]
+        todo = cases(folder, s, rng)
+        for what, old, new in todo:
+            print(f"{what}: {describe(old, new, s)}", flush=True)
         for mode in modes:
-            for old, new, desc in cases:
+            for what, old, new in todo:
                 wall, peak_mb, rc, last = run(mode, old, new, folder)
                 status = "report written" if rc == 0 else f"exit {rc}: {last}"
-                print(f"[{mode}] {desc}: peak {peak_mb:,.0f} MB, {wall:,.1f} s, {status}", flush=True)
+                print(f"[{mode}] {what}: peak {peak_mb:,.0f} MB, {wall:,.1f} s, {status}", flush=True)
 
 
 if __name__ == "__main__":

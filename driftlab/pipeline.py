@@ -96,21 +96,36 @@ def check_budgets(doc: Document, settings: Settings) -> None:
 
 
 def check_pair(old: Document, new: Document, settings: Settings) -> None:
-    """Refuse a pair whose dense pair matrices would exceed ``max_matrix_cells``.
+    """Refuse a pair whose dense matrices would exceed ``max_matrix_cells``.
 
     Alignment compares every old sentence with every new one and every old
-    paragraph with every new one; its memory grows with those products, not
-    with either statement alone. Checked before the model loads.
+    paragraph with every new one, and describes every paragraph of both
+    statements over their shared vocabulary of words and word pairs: its
+    memory grows with those products, not with either statement alone
+    (measured: the paragraph-by-vocabulary matrices dominate, ~2 bytes per
+    cell of ``paragraphs × words`` at peak). The vocabulary is bounded by
+    the number of words, which costs one split to count. Checked before the
+    model loads.
     """
-    for unit, count in (("sentences", lambda d: sum(len(p.sentences) for p in d.paragraphs)),
-                        ("paragraphs", lambda d: len(d.paragraphs))):
-        a, b = count(old), count(new)
-        if a * b > settings.max_matrix_cells:
+    def sentences(d: Document) -> int:
+        return sum(len(p.sentences) for p in d.paragraphs)
+
+    budget = settings.max_matrix_cells
+    names = f"{old.statement.path} and {new.statement.path} are too large to compare"
+    for unit, a, b in (("sentences", sentences(old), sentences(new)),
+                       ("paragraphs", len(old.paragraphs), len(new.paragraphs))):
+        if a * b > budget:
             raise InputTooLarge(
-                f"{old.statement.path} and {new.statement.path} are too large to compare: "
-                f"{a:,} × {b:,} {unit} is {a * b:,} pairs, more than the {settings.max_matrix_cells:,} "
+                f"{names}: {a:,} × {b:,} {unit} is {a * b:,} pairs, more than the {budget:,} "
                 "driftlab compares (max_matrix_cells)"
             )
+    paras = len(old.paragraphs) + len(new.paragraphs)
+    words = len(old.statement.text.split()) + len(new.statement.text.split())
+    if paras * words > budget:
+        raise InputTooLarge(
+            f"{names}: {paras:,} paragraphs × {words:,} words is {paras * words:,} cells, more than the "
+            f"{budget:,} driftlab compares (max_matrix_cells); split the statements or raise the budget"
+        )
 
 
 def run_id(old: Document, new: Document, run: dict) -> str:

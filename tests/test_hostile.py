@@ -156,10 +156,23 @@ def test_pair_over_the_matrix_budget_is_refused_before_the_model(tmp_path):
     text = "\n\n".join(f"Short sentence {i}. Another one {i}." for i in range(2_000)) + "\n"
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     (tmp_path / "b.txt").write_text(text, encoding="utf-8")
-    proc = driftlab(tmp_path, "diff", "a.txt", "b.txt", mode="no-model")
+    proc = driftlab(tmp_path, "diff", "a.txt", "b.txt", "--max-matrix-cells", "10000000", mode="no-model")
     assert error_of(proc) == (
         "a.txt and b.txt are too large to compare: 4,000 × 4,000 sentences is 16,000,000 pairs, "
-        "more than the 12,000,000 driftlab compares (max_matrix_cells)"
+        "more than the 10,000,000 driftlab compares (max_matrix_cells)"
+    )
+
+
+def test_many_paragraphs_of_many_words_are_refused_before_the_model(tmp_path):
+    # Under every per-statement budget, but the paragraph-by-vocabulary
+    # matrices of the pair would take gigabytes (10,000 paragraphs took 5.4 GB).
+    text = "\n\n".join(" ".join(f"w{i}x{k}" for k in range(40)) + "." for i in range(2_500)) + "\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text, encoding="utf-8")
+    proc = driftlab(tmp_path, "diff", "a.txt", "b.txt", mode="no-model")
+    assert error_of(proc) == (
+        "a.txt and b.txt are too large to compare: 5,000 paragraphs × 200,000 words is 1,000,000,000 cells, "
+        "more than the 200,000,000 driftlab compares (max_matrix_cells); split the statements or raise the budget"
     )
 
 
