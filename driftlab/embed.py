@@ -272,6 +272,8 @@ class EmbeddingCache:
             if version not in (0, self.SCHEMA) or ("vectors" in tables and not self._vectors_ok(conn)):
                 conn.close()
                 raise _Foreign(f"it holds another schema (version {version}); delete it or choose another cache_dir")
+            if version == self.SCHEMA and {"vectors", "models"} <= tables:
+                return conn  # set up already (WAL is a property of the file): no write needed
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(

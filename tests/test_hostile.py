@@ -562,8 +562,10 @@ def test_real_statements_with_a_corrupt_cache_and_a_hostile_copy(tmp_path):
     old = shared_file("trilateral_rok_us_japan/2024-11-15_lima_trilateral_leaders_joint_statement.txt")
     text = old.read_text(encoding="utf-8")
     (tmp_path / "clean.txt").write_text(text, encoding="utf-8")
-    (tmp_path / "hostile.txt").write_text(text.replace(" the ", " the\x00 ", 1).replace(" and ", " \u202eand\u202c ", 1),
-                                          encoding="utf-8")
+    # The NUL goes past the first 8 KiB (a NUL there marks a binary file, refused).
+    cut = text.index(" the ", 9000)
+    hostile = text[:cut] + " the\x00 " + text[cut + len(" the "):]
+    (tmp_path / "hostile.txt").write_text(hostile.replace(" and ", " \u202eand\u202c ", 1), encoding="utf-8")
     db = _cache_file(tmp_path)
     db.parent.mkdir()
     db.write_bytes(b"garbage" * 1000)
