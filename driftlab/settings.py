@@ -73,7 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_input_mb",
         20.0,
-        "Largest statement file accepted, in megabytes.",
+        "Largest statement file accepted, in megabytes. The read itself stops there, so a "
+        "file whose size is unknown (a pipe, a link to /dev/zero) costs no more; devices are refused.",
     ),
     Setting(
         "max_text_mb",
