@@ -13,12 +13,15 @@ import os
 import sys
 import threading
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 from . import __version__
-from .errors import DriftlabError
+from .errors import DriftlabError, DriftlabWarning
 from .settings import Settings, load_config_file, settings_table
 
 DIFF_EXAMPLES = """
@@ -68,6 +71,31 @@ class _Progress:
             self._timer = None
 
 
+@contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Print each :class:`DriftlabWarning` the library issues once, as ``warning: …``.
+
+    Collected while the run goes on and printed as they come, so a warning
+    (a cache that cannot be used, text an extractor lost) is never silent
+    and never a traceback.
+    """
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        if not issubclass(category, DriftlabWarning):
+            return previous(message, category, filename, lineno, file, line)
+        text = " ".join(str(message).split())
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"warning: {text}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DriftlabWarning)
+        previous = warnings.showwarning
+        warnings.showwarning = show
+        yield
+
+
 def _settings(config: str | None, options: dict) -> Settings:
     s = Settings()
     if config:
@@ -110,6 +138,12 @@ def cli() -> None:
 @click.option("--batch-size", type=int, help="Texts per encoder batch.")
 @click.option("--max-input-mb", type=float, help="Largest statement file accepted, in MB.")
 @click.option("--max-text-mb", type=float, help="Most statement text aligned, in MB (after extraction).")
+@click.option("--max-sentences", type=int, help="Most sentences per statement (budget).")
+@click.option("--max-paragraphs", type=int, help="Most paragraphs per statement (budget).")
+@click.option("--max-sentence-chars", type=int, help="Longer sentences are cut at clause or word boundaries.")
+@click.option("--max-paragraph-chars", type=int, help="Longer paragraphs are cut between sentences.")
+@click.option("--max-front-matter-kb", type=int, help="Largest YAML front matter, in KB (budget).")
+@click.option("--max-matrix-cells", type=int, help="Most old × new sentence or paragraph pairs (budget).")
 @click.option("--max-flags", type=int, help="Most flags kept in a report.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
@@ -130,34 +164,35 @@ def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, confi
 
     progress = _Progress(quiet)
     try:
-        if no_cache:
-            options["use_cache"] = False
-        settings = _settings(config, options)
-        if output is None and not no_html:
-            output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
-        outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path,
-                   "changes_csv": changes_csv_path}
-        _check_outputs(outputs, (old, new))
-        store = None if no_store else _diff_store(store_path)
-        try:
-            result = diff_files(old, new, settings, progress=progress, store=store)
-            decisions, store_note = None, ""
-            if store is not None:
-                run_id = store.record_run(result)
-                decisions = store.decisions_for_run(run_id)
-                shown = sum(f"flag:{f.id}" in decisions for f in result.flags)
-                store_note = (f"review store {store.path}: run {run_id} recorded; {shown} of "
-                              f"{len(result.flags)} flags already decided")
-        finally:
-            if store is not None:
-                store.close()
-        progress("writing report")
-        render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv,
-                  "changes_csv": changes_csv}
-        texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
-        write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"])
+        with _warnings_to_stderr():
+            if no_cache:
+                options["use_cache"] = False
+            settings = _settings(config, options)
+            if output is None and not no_html:
+                output = Path("reports") / f"{old.stem}_vs_{new.stem}.html"
+            outputs = {"html": None if no_html else output, "json": json_path, "csv": csv_path,
+                       "changes_csv": changes_csv_path}
+            _check_outputs(outputs, (old, new))
+            store = None if no_store else _diff_store(store_path)
+            try:
+                result = diff_files(old, new, settings, progress=progress, store=store)
+                decisions, store_note = None, ""
+                if store is not None:
+                    run_id = store.record_run(result)
+                    decisions = store.decisions_for_run(run_id)
+                    shown = sum(f"flag:{f.id}" in decisions for f in result.flags)
+                    store_note = (f"review store {store.path}: run {run_id} recorded; {shown} of "
+                                  f"{len(result.flags)} flags already decided")
+            finally:
+                if store is not None:
+                    store.close()
+            progress("writing report")
+            render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv,
+                      "changes_csv": changes_csv}
+            texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
+            write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"], (old, new))
     except DriftlabError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(" ".join(str(exc).split())) from None
     finally:
         progress.cancel()
     for kind, text in texts.items():
@@ -183,18 +218,18 @@ def _diff_store(explicit: Path | None):
 
 def _check_outputs(outputs: dict, inputs: tuple[Path, ...]) -> None:
     """Refuse a run that would write nothing, write two reports to one file,
-    or overwrite one of its own statements — before any work is done."""
+    overwrite one of its own statements, or write where it cannot (see
+    :func:`driftlab.report.check_outputs`) — before any work is done, so
+    the model never loads for a run whose report cannot be written."""
     from .errors import OutputError
+    from .report import check_outputs
 
     given = [p for p in outputs.values() if p is not None]
     if not given:
         raise OutputError("Nothing to write: --no-html needs --json or --csv.")
     if sum(str(p) == "-" for p in given) > 1:
         raise OutputError("Only one report can go to standard output ('-').")
-    real_inputs = {os.path.realpath(p) for p in inputs}
-    for p in given:
-        if str(p) != "-" and os.path.realpath(p) in real_inputs:
-            raise OutputError(f"Refusing to overwrite the input statement {p} with a report.")
+    check_outputs(given, inputs)
 
 
 def _summary(result, written) -> None:
@@ -211,8 +246,10 @@ def _summary(result, written) -> None:
         if doc.statement.meta.partial:
             click.echo(f"warning: the {side} statement is marked partial (only its opening): passages past "
                        f"its end show as {'added' if side == 'old' else 'dropped'}", err=True)
+    from .ingest import display_path
+
     for p in written:
-        click.echo(f"wrote {p}", err=True)
+        click.echo(f"wrote {display_path(p)}", err=True)
 
 
 @cli.command("settings")

@@ -20,17 +20,20 @@ the text that is *embedded* (never in the text shown), e.g. "DPRK" →
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import sqlite3
 import threading
+import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import CacheWarning, ModelError
 from .settings import DEFAULT_MODEL
 
 #: Acronyms the default model does not know, and what the embedded text says
@@ -188,27 +191,151 @@ class SentenceTransformerEncoder:
 
 
 class EmbeddingCache:
-    """SQLite store of vectors keyed by ``(encoder key, sha256(text))``."""
+    """SQLite store of vectors keyed by ``(encoder key, sha256(text))``.
+
+    A cache is an optimisation, so it fails soft: whatever goes wrong with
+    it (a folder that cannot be created, ``$DRIFTLAB_CACHE`` naming a file, a
+    directory where the database should be, a read-only or locked file, a
+    truncated or garbage file, a foreign schema) is one
+    :class:`~driftlab.errors.CacheWarning` and the run goes on without the
+    cache. A file that is not a database, or a corrupt one, is moved aside
+    (``embeddings.sqlite3.corrupt``) and rebuilt. A read-only cache is still
+    read. A stored vector whose size does not match its recorded dimension,
+    or the dimension recorded for its model, or that is not finite and unit
+    length, is never used: the text is encoded again.
+    """
+
+    #: Schema version in ``PRAGMA user_version``; a file with another non-zero version is foreign.
+    SCHEMA = 1
 
     def __init__(self, directory: str | os.PathLike):
         self.path = Path(directory) / "embeddings.sqlite3"
         self._conn: sqlite3.Connection | None = None
+        self._disabled = False  # reading and writing both off
+        self._read_only = False  # reads still served
+        self._warned = False
+        self.rejected = 0  # stored vectors refused (wrong shape, not unit length)
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is None:
+    # -- failure handling --
+
+    def _warn(self, what: str) -> None:
+        if not self._warned:
+            self._warned = True
+            warnings.warn(CacheWarning(f"embedding cache {self.path}: {what}"), stacklevel=4)
+
+    def _disable(self, what: str) -> None:
+        self._warn(f"{what}; continuing without the cache")
+        self.close()
+        self._disabled = True
+
+    def _reason(self, exc: BaseException) -> str:
+        text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return " ".join(str(text).split())[:160]
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._disabled:
+            return None
+        if self._conn is not None:
+            return self._conn
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS vectors ("
-                " model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,"
-                " PRIMARY KEY (model, hash))"
-            )
-            self._conn = conn
-        return self._conn
+        except OSError as exc:
+            self._disable(f"cannot create the folder {self.path.parent} ({self._reason(exc)})")
+            return None
+        if self.path.is_dir():
+            self._disable("a folder is where the database file should be")
+            return None
+        try:
+            conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            if _corrupt(exc) and self._set_aside(exc):
+                try:
+                    conn = self._open()
+                except (sqlite3.Error, OSError) as exc2:
+                    self._disable(f"cannot rebuild it ({self._reason(exc2)})")
+                    return None
+            else:
+                self._disable(f"cannot open it ({self._reason(exc)})")
+                return None
+        except (sqlite3.Error, OSError) as exc:
+            self._disable(f"cannot open it ({self._reason(exc)})")
+            return None
+        self._conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30)
+        try:
+            # Reading the schema is what detects a garbage or truncated file.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version not in (0, self.SCHEMA) or ("vectors" in tables and not self._vectors_ok(conn)):
+                conn.close()
+                raise _Foreign(f"it holds another schema (version {version}); delete it or choose another cache_dir")
+            if version == self.SCHEMA and {"vectors", "models"} <= tables:
+                return conn  # set up already (WAL is a property of the file): no write needed
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors ("
+                    " model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL, vec BLOB NOT NULL,"
+                    " PRIMARY KEY (model, hash))"
+                )
+                conn.execute("CREATE TABLE IF NOT EXISTS models (model TEXT PRIMARY KEY, dim INTEGER NOT NULL)")
+                conn.execute(f"PRAGMA user_version = {self.SCHEMA}")
+                conn.commit()
+            except sqlite3.OperationalError as exc:
+                if not _read_only(exc) or "vectors" not in tables:
+                    raise
+                # A read-only cache that exists still saves encoding.
+                self._read_only = True
+                self._warn("it is read-only; using it without adding new vectors")
+            return conn
+        except BaseException:
+            conn.close()
+            raise
+
+    @staticmethod
+    def _vectors_ok(conn: sqlite3.Connection) -> bool:
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(vectors)")}
+        return {"model", "hash", "dim", "vec"} <= cols
+
+    def _set_aside(self, exc: BaseException) -> bool:
+        """Move a corrupt database (and its WAL files) aside so it can be rebuilt."""
+        try:
+            os.replace(self.path, self.path.with_name(self.path.name + ".corrupt"))
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(str(self.path) + suffix)
+        except OSError:
+            return False
+        self._warn(f"it was corrupt ({self._reason(exc)}); moved it to {self.path.name}.corrupt and started a new one")
+        return True
+
+    # -- reading and writing --
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors for ``hashes``; only well-formed ones (see the class docstring)."""
+        try:
+            return self._get_many(model, hashes)
+        except _Foreign as exc:
+            self._disable(str(exc))
+        except sqlite3.DatabaseError as exc:
+            if _corrupt(exc) and self._conn is not None:
+                self.close()
+                if self._set_aside(exc):
+                    return {}
+            self._disable(f"cannot read it ({self._reason(exc)})")
+        except (sqlite3.Error, OSError) as exc:
+            self._disable(f"cannot read it ({self._reason(exc)})")
+        return {}
+
+    def _get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         conn = self._connect()
+        if conn is None:
+            return {}
+        row = conn.execute("SELECT dim FROM models WHERE model = ?", [model]).fetchone() if self._has_models(conn) else None
+        expected = row[0] if row else None
         found: dict[str, np.ndarray] = {}
         unique = sorted(set(hashes))
         for i in range(0, len(unique), 500):
@@ -219,22 +346,88 @@ class EmbeddingCache:
                 [model, *chunk],
             )
             for h, dim, blob in rows:
-                found[h] = np.frombuffer(blob, dtype=np.float32, count=dim)
+                vec = _vector(dim, blob, expected)
+                if vec is None:
+                    self.rejected += 1
+                else:
+                    found[h] = vec
+        if expected is None and found:
+            # A cache from before dimensions were recorded: trust only the usual dimension.
+            dims = Counter(v.shape[0] for v in found.values())
+            usual = dims.most_common(1)[0][0]
+            self.rejected += sum(n for d, n in dims.items() if d != usual)
+            found = {h: v for h, v in found.items() if v.shape[0] == usual}
+        if self.rejected:
+            self._warn(f"ignored {self.rejected} stored vector(s) of the wrong shape or length; re-encoding them")
         return found
 
+    @staticmethod
+    def _has_models(conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'models'").fetchone() is not None
+
     def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        conn = self._connect()
-        with conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO vectors (model, hash, dim, vec) VALUES (?, ?, ?, ?)",
-                [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
-                 for h, v in items.items()],
-            )
+        if self._read_only or not items:
+            return
+        try:
+            conn = self._connect()
+            if conn is None or self._read_only:
+                return
+            dim = int(next(iter(items.values())).shape[0])
+            with conn:
+                row = conn.execute("SELECT dim FROM models WHERE model = ?", [model]).fetchone()
+                if row and row[0] != dim:
+                    # The model under this name changed shape: its old vectors are useless.
+                    conn.execute("DELETE FROM vectors WHERE model = ?", [model])
+                conn.execute("INSERT OR REPLACE INTO models (model, dim) VALUES (?, ?)", [model, dim])
+                conn.executemany(
+                    "INSERT OR REPLACE INTO vectors (model, hash, dim, vec) VALUES (?, ?, ?, ?)",
+                    [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+                     for h, v in items.items()],
+                )
+        except sqlite3.OperationalError as exc:
+            if _read_only(exc):
+                self._read_only = True
+                self._warn("it cannot be written; using it without adding new vectors")
+            else:
+                self._disable(f"cannot write it ({self._reason(exc)})")
+        except (sqlite3.Error, OSError) as exc:
+            self._disable(f"cannot write it ({self._reason(exc)})")
 
     def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
             self._conn = None
+
+
+class _Foreign(sqlite3.DatabaseError):
+    """The cache file is a database, but not one of ours."""
+
+
+def _corrupt(exc: BaseException) -> bool:
+    if isinstance(exc, _Foreign):
+        return False
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _read_only(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "attempt to write" in text
+
+
+def _vector(dim: object, blob: object, expected: int | None) -> np.ndarray | None:
+    """The stored vector, or None when it is malformed: wrong byte length, not
+    the model's dimension, not finite, or not unit length (vectors are stored
+    normalised)."""
+    if not isinstance(dim, int) or not isinstance(blob, bytes) or dim <= 0:
+        return None
+    if len(blob) != 4 * dim or (expected is not None and dim != expected):
+        return None
+    vec = np.frombuffer(blob, dtype=np.float32, count=dim)
+    if not np.all(np.isfinite(vec)) or abs(float(np.linalg.norm(vec)) - 1.0) > 1e-3:
+        return None
+    return vec
 
 
 def embed_texts(texts: Sequence[str], encoder: Encoder, cache: EmbeddingCache | None = None) -> np.ndarray:
@@ -250,15 +443,29 @@ def embed_texts(texts: Sequence[str], encoder: Encoder, cache: EmbeddingCache | 
         if k not in have and k not in missing:
             missing[k] = t
     if missing:
-        order = sorted(missing)  # deterministic batch composition
-        vecs = encoder.encode([missing[k] for k in order])
-        fresh = {k: vecs[i] for i, k in enumerate(order)}
+        fresh = _encode(encoder, missing)
+        # A cached vector of another dimension than the model's (a tampered
+        # or mixed-up cache) would silently change every score: encode again.
+        dim = next(iter(fresh.values())).shape[0]
+        text_of = dict(zip(keys, prepared))
+        wrong = {k: text_of[k] for k, v in have.items() if v.shape[0] != dim}
+        if wrong:
+            warnings.warn(CacheWarning(
+                f"embedding cache: {len(wrong)} stored vector(s) do not match the model's dimension {dim}; re-encoded"
+            ), stacklevel=2)
+            fresh.update(_encode(encoder, wrong))
         have.update(fresh)
         if cache:
             cache.put_many(encoder.key, fresh)
     if not keys:
         return np.zeros((0, 1), dtype=np.float32)
     return np.stack([have[k] for k in keys]).astype(np.float32)
+
+
+def _encode(encoder: Encoder, texts: dict[str, str]) -> dict[str, np.ndarray]:
+    order = sorted(texts)  # deterministic batch composition
+    vecs = encoder.encode([texts[k] for k in order])
+    return {k: vecs[i] for i, k in enumerate(order)}
 
 
 class HashingEncoder:

@@ -20,6 +20,11 @@ library code never prints and never exits.
     └── WatchError                 the watcher cannot go on
         ├── WatchBusy              another watch run holds the lock
         └── FetchError             a source or page cannot be fetched (status, timeout, size, redirects)
+
+Problems that do not stop a run (a cache that cannot be used, text an
+extractor may have lost, characters removed or marked) are a
+:class:`DriftlabWarning` issued with :func:`warnings.warn`; the CLI prints
+each once as ``warning: …`` on stderr.
 """
 
 from __future__ import annotations
@@ -83,3 +88,15 @@ class WatchBusy(WatchError):
 
 class FetchError(WatchError):
     pass
+
+
+class DriftlabWarning(UserWarning):
+    """Something a user should know about, that does not stop the run."""
+
+
+class CacheWarning(DriftlabWarning):
+    """The embedding cache cannot be used (or only partly); the run goes on without it."""
+
+
+class InputWarning(DriftlabWarning):
+    """Text was removed, marked or possibly lost while reading a statement."""

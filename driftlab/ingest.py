@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import logging
 import os
 import re
+import stat
 import unicodedata
+import warnings
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +40,12 @@ from .errors import (
     EncodingError,
     InputError,
     InputTooLarge,
+    InputWarning,
     MissingFile,
     NoTextLayer,
     UnsupportedFormat,
 )
+from .settings import Settings, safe_yaml, short, short_repr
 from .types import Meta, Statement
 
 __all__ = ["load_statement", "parse_text", "rebuild_paragraphs", "FORMATS"]
@@ -74,6 +80,9 @@ _SNIFF_BYTES = 8192
 
 _FRONT_MATTER_KEYS = ("title", "date", "series", "parties", "source", "partial")
 
+#: Default of the ``max_front_matter_kb`` setting (see driftlab/settings.py).
+FRONT_MATTER_KB = Settings.max_front_matter_kb
+
 # ---------------------------------------------------------------- clutter --
 
 #: Explicit markers some republishing sites put around the statement proper.
@@ -103,31 +112,52 @@ _CLUTTER_LINES = tuple(
 
 
 def load_statement(
-    path: str | os.PathLike, *, max_mb: float = 20.0, format: str | None = None
+    path: str | os.PathLike,
+    *,
+    max_mb: float = 20.0,
+    format: str | None = None,
+    max_front_matter_kb: float = FRONT_MATTER_KB,
 ) -> Statement:
     """Read the statement at ``path``.
 
     ``format`` is one of ``"text"``, ``"markdown"``, ``"html"``, ``"pdf"``;
     by default it comes from the extension (see :data:`FORMATS`), and files
     with another extension are sniffed (``%PDF`` magic, or an HTML doctype).
-    Files larger than ``max_mb`` megabytes are refused before being read.
+    Files larger than ``max_mb`` megabytes are refused; the read itself is
+    bounded, so a file whose size the file system does not know (``/dev/zero``
+    behind a symlink, a pipe) costs at most ``max_mb`` too.
+
+    Control characters are removed and bidirectional controls marked (see
+    :func:`scrub`), each with an :class:`~driftlab.errors.InputWarning`.
     """
-    p = Path(path)
-    if not p.exists():
-        raise MissingFile(f"{p}: no such file")
-    if p.is_dir():
-        raise MissingFile(f"{p} is a directory, not a statement file")
-    size = p.stat().st_size
-    # Checked before reading so a huge file (or a mistaken disk image) costs
-    # nothing: read_bytes() on it would load it all into memory first.
-    if size > max_mb * 1024 * 1024:
-        raise InputTooLarge(
-            f"{p} is {size / (1024 * 1024):.1f} MB, larger than the {max_mb:g} MB limit (max_input_mb)"
-        )
+    src = Path(path)
+    # Messages and the report name the file by a printable path: a name that
+    # is not valid UTF-8 would otherwise make the report unwritable.
+    p = Path(display_path(path))
     try:
-        data = p.read_bytes()
+        info = src.stat()
+    except FileNotFoundError:
+        raise MissingFile(f"{p}: no such file") from None
     except OSError as exc:
         raise MissingFile(f"{p}: cannot read file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise MissingFile(f"{p} is a directory, not a statement file")
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+        raise BinaryInput(f"{p} is a device, not a statement file")
+    limit = int(max_mb * 1024 * 1024)
+    # Checked before reading so a huge file (or a mistaken disk image) costs
+    # nothing: read_bytes() on it would load it all into memory first.
+    if info.st_size > limit:
+        raise InputTooLarge(
+            f"{p} is {info.st_size / (1024 * 1024):.1f} MB, larger than the {max_mb:g} MB limit (max_input_mb)"
+        )
+    try:
+        with open(src, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise MissingFile(f"{p}: cannot read file ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputTooLarge(f"{p} is larger than the {max_mb:g} MB limit (max_input_mb)")
     if not data.strip():
         raise EmptyInput(f"{p} is empty")
 
@@ -148,25 +178,31 @@ def load_statement(
     _check_not_binary(data, p)
     if fmt == "html":
         raw = _decode(data, p, charset=_declared_charset(data))
-        return _parse_html(raw, str(p), fallback_date=_date_from_name(p.name))
-    raw = _decode(data, p)
-    return parse_text(raw, path=str(p), format=fmt)
+    else:
+        raw = _decode(data, p)
+    return parse_text(raw, path=str(p), format=fmt, max_front_matter_kb=max_front_matter_kb)
 
 
-def parse_text(raw: str, *, path: str = "<string>", format: str = "text") -> Statement:
+def parse_text(
+    raw: str, *, path: str = "<string>", format: str = "text", max_front_matter_kb: float = FRONT_MATTER_KB
+) -> Statement:
     """Build a Statement from in-memory ``raw`` text of the given ``format``.
 
     ``format`` is ``"text"``, ``"markdown"`` or ``"html"``; ``path`` is used in
     error messages and for fallback title and date.
     """
+    scrubbed = _Scrubbed(path)
+    raw = scrubbed(raw)
     if format == "html":
-        return _parse_html(raw, path, fallback_date=_date_from_name(Path(path).name))
+        statement = _parse_html(raw, path, fallback_date=_date_from_name(Path(path).name), scrubbed=scrubbed)
+        scrubbed.warn()
+        return statement
     if format not in ("text", "markdown"):
         raise UnsupportedFormat(f"{path}: parse_text cannot read format {format!r}")
     raw = _newlines(raw.removeprefix("\ufeff"))
     if not raw.strip():
         raise EmptyInput(f"{path} is empty")
-    fields, body = _split_front_matter(raw, path)
+    fields, body = _split_front_matter(raw, path, max_front_matter_kb)
     if format == "markdown":
         body = _strip_markdown(body)
     outside: list[str] = []
@@ -180,8 +216,13 @@ def parse_text(raw: str, *, path: str = "<string>", format: str = "text") -> Sta
         text = body
     text = _tidy(text)
     if not text:
+        if body.strip() and not _visible(body):
+            raise EmptyInput(
+                f"{path} has only invisible characters (zero-width spaces, format marks); no statement text found"
+            )
         what = "only front matter" if fields is not None else "no statement text"
         raise EmptyInput(f"{path} has {what}; no statement text found")
+    scrubbed.warn()
     meta = _meta(fields or {}, path)
     if not meta.title:
         meta = _with(meta, title=_guess_title(outside + body.split("\n")) or Path(path).stem)
@@ -191,6 +232,84 @@ def parse_text(raw: str, *, path: str = "<string>", format: str = "text") -> Sta
 
 
 # --------------------------------------------------------- bytes → text --
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """``path`` as printable text: bytes of a file name that are not valid
+    UTF-8 (kept by Python as lone surrogates) become U+FFFD, so the name can
+    be shown, written into a report and encoded."""
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+#: C0 and C1 control characters other than tab, line feed and carriage
+#: return. No statement contains them on purpose; a NUL in the middle of a
+#: scraped page would otherwise reach the HTML and CSV reports.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: Vertical tab and form feed (PDF and Word page breaks) are line breaks.
+_LINE_BREAKS = re.compile("[\x0b\x0c]")
+#: Bidirectional embedding, override and isolate controls. A raw U+202E
+#: reverses the text after it on screen, so what an analyst reads is not
+#: what the statement says ("Trojan Source"). They are made visible rather
+#: than dropped, because their presence is itself worth seeing.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_mark(char: str) -> str:
+    """The visible stand-in for a bidirectional control character."""
+    return f"[U+{ord(char):04X}]"
+
+
+class _Scrubbed:
+    """Removes control characters and marks bidi controls, counting both,
+    so one warning per statement can say what was changed."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.removed = 0
+        self.nuls = 0
+        self.marked: dict[str, int] = {}
+
+    def __call__(self, text: str) -> str:
+        text = _LINE_BREAKS.sub("\n", text)
+        found = _CONTROLS.findall(text)
+        if found:
+            self.removed += len(found)
+            self.nuls += found.count("\x00")
+            text = _CONTROLS.sub("", text)
+        if _BIDI.search(text):
+            for c in _BIDI.findall(text):
+                self.marked[c] = self.marked.get(c, 0) + 1
+            text = _BIDI.sub(lambda m: bidi_mark(m.group()), text)
+        return text
+
+    def warn(self) -> None:
+        parts = []
+        if self.removed:
+            nul = f" ({self.nuls} NUL)" if self.nuls else ""
+            parts.append(f"removed {self.removed} control character{'s' if self.removed > 1 else ''}{nul}")
+        if self.marked:
+            n = sum(self.marked.values())
+            names = ", ".join(bidi_mark(c) for c in sorted(self.marked))
+            parts.append(f"marked {n} bidirectional control character{'s' if n > 1 else ''} as {names}")
+        if parts:
+            warnings.warn(InputWarning(f"{self.path}: {'; '.join(parts)}"), stacklevel=4)
+        self.removed, self.nuls, self.marked = 0, 0, {}
+
+
+#: Characters that take no space on screen: format controls (zero-width
+#: space and joiners, soft hyphen, BOM, bidi marks) and unassigned/private code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cn", "Zs", "Zl", "Zp"})
+
+
+def _visible(text: str) -> bool:
+    """Does ``text`` show anything on screen?"""
+    return any(not c.isspace() and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
+
 
 
 def _sniff(data: bytes, p: Path) -> str:
@@ -233,7 +352,7 @@ def _decode(data: bytes, p: Path, charset: str | None = None) -> str:
         try:
             encoding = codecs.lookup(charset).name
         except LookupError:
-            raise EncodingError(f"{p} declares an unknown charset {charset!r}") from None
+            raise EncodingError(f"{p} declares an unknown charset {short_repr(charset)}") from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -250,34 +369,48 @@ def _newlines(s: str) -> str:
     return s.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_front_matter(raw: str, path: str) -> tuple[dict[str, Any] | None, str]:
-    """``(fields, body)``; ``fields`` is None when there is no front matter."""
-    lines = raw.split("\n")
-    if lines[0].rstrip() != "---":
+def _split_front_matter(
+    raw: str, path: str, max_kb: float = FRONT_MATTER_KB
+) -> tuple[dict[str, Any] | None, str]:
+    """``(fields, body)``; ``fields`` is None when there is no front matter.
+
+    The block is refused above ``max_kb`` kilobytes, and YAML anchors and
+    aliases are refused (:func:`driftlab.settings.safe_yaml`): front matter
+    is a handful of short fields, and aliases let a few bytes expand to
+    gigabytes.
+    """
+    if not raw.startswith("---") or raw.split("\n", 1)[0].rstrip() != "---":
         return None, raw
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            break
-    else:
+    limit = int(max_kb * 1024)
+    # Find the closing line without splitting a whole (possibly huge) file.
+    m = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(raw, raw.find("\n") + 1 if "\n" in raw else len(raw))
+    if m is None:
         raise InputError(f"{path}: front matter opened at line 1 is never closed with '---'")
+    block_start = raw.find("\n") + 1
+    block = raw[block_start : max(block_start, m.start() - 1)]
+    if len(block.encode("utf-8")) > limit:
+        raise InputTooLarge(
+            f"{path}: front matter is {len(block.encode('utf-8')) / 1024:.0f} KB, more than the "
+            f"{max_kb:g} KB limit (max_front_matter_kb)"
+        )
+    i = raw.count("\n", 0, m.start())  # line index of the closing '---'
     import yaml
 
-    block = "\n".join(lines[1:i])
     try:
-        fields = yaml.safe_load(block)
+        fields = safe_yaml(block)
     except (ValueError, TypeError) as exc:
         # PyYAML builds dates itself: "date: 2024-13-45" fails in datetime.
-        raise InputError(f"{path}: malformed front matter: {exc}") from None
+        raise InputError(f"{path}: malformed front matter: {short(str(exc))}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""  # +1 base, +1 for '---'
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"{path}: malformed front matter{where}: {problem}") from None
+        raise InputError(f"{path}: malformed front matter{where}: {short(problem)}") from None
     if fields is None:
         fields = {}
     if not isinstance(fields, dict):
         raise InputError(f"{path}: front matter must be a mapping of keys to values (lines 2-{i})")
-    return fields, "\n".join(lines[i + 1 :])
+    return fields, raw[m.end() + 1 :]
 
 
 def _meta(fields: dict[str, Any], path: str) -> Meta:
@@ -296,7 +429,7 @@ def _meta(fields: dict[str, Any], path: str) -> Meta:
     partial = fields.get("partial", False)
     if isinstance(partial, str):
         if partial.strip().lower() not in ("true", "false", "yes", "no", ""):
-            raise InputError(f"{path}: front matter 'partial' must be true or false, got {partial!r}")
+            raise InputError(f"{path}: front matter 'partial' must be true or false, got {short_repr(partial)}")
         partial = partial.strip().lower() in ("true", "yes")
     extra = tuple(
         sorted((str(k), text(k)) for k in fields if k not in _FRONT_MATTER_KEYS)
@@ -412,6 +545,8 @@ def _tidy(text: str) -> str:
     out: list[str] = []
     for line in text.split("\n"):
         line = line.rstrip()
+        if line and not _visible(line):
+            line = ""  # a line of zero-width characters is not a passage
         if not line and (not out or not out[-1]):
             continue  # collapse blank runs and drop leading blanks
         out.append(line)
@@ -467,12 +602,21 @@ def _strip_markdown(text: str) -> str:
 # ----------------------------------------------------------------- html --
 
 
-def _parse_html(raw: str, path: str, *, fallback_date: str = "") -> Statement:
+#: Share of the page's running text (see :func:`_prose_blocks`) the main-text
+#: extractor may miss before driftlab distrusts it. Site clutter is never
+#: running text, so on a well-formed page the extractor keeps nearly all of
+#: it; unclosed or very deeply nested elements make it drop whole passages.
+HTML_MAX_MISSING = 0.2
+
+
+def _parse_html(raw: str, path: str, *, fallback_date: str = "", scrubbed: "_Scrubbed | None" = None) -> Statement:
     import trafilatura
 
+    scrubbed = scrubbed or _Scrubbed(path)
     raw = raw.removeprefix("\ufeff")
     if not raw.strip():
         raise EmptyInput(f"{path} is empty")
+    doc = None
     try:
         doc = trafilatura.bare_extraction(
             raw,
@@ -482,19 +626,117 @@ def _parse_html(raw: str, path: str, *, fallback_date: str = "") -> Statement:
             # Only a date the page states; never a guess from the crawl time.
             date_extraction_params={"extensive_search": False},
         )
-    except (ValueError, TypeError) as exc:  # trafilatura's own parser failures
-        raise EmptyInput(f"no statement text found in {path} ({exc})") from None
+    except (ValueError, TypeError, RecursionError) as exc:  # trafilatura's own parser failures
+        failure = f" ({short(str(exc))})"
+    else:
+        failure = ""
     body = (getattr(doc, "text", None) or "") if doc is not None else ""
     # trafilatura writes one line per block element; driftlab's paragraphs
     # are blank-line separated.
     text, _ = _strip_clutter("\n\n".join(l for l in _newlines(body).split("\n")))
-    text = _tidy(text)
+    text = _tidy(scrubbed(text))
+    # Malformed markup (unclosed or very deeply nested elements) makes the
+    # extractor drop passages silently. Its output is checked against the
+    # page's own running text, read by a streaming parser that neither
+    # nesting depth nor unclosed tags can confuse.
+    blocks = [scrubbed(b) for b in _visible_blocks(raw)]
+    prose = [b for b in blocks if _is_prose(b)]
+    kept_grams = _word_grams(text)
+    missing = [b for b in prose if not _word_grams(b, ends_only=True) <= kept_grams]
+    total = sum(len(b) for b in prose)
+    if total and sum(len(b) for b in missing) > HTML_MAX_MISSING * total:
+        first = blocks.index(prose[0])
+        last = len(blocks) - blocks[::-1].index(prose[-1])
+        plain, _ = _strip_clutter("\n\n".join(blocks[first:last]))
+        plain = _tidy(plain)
+        kept = len(prose) - len(missing)
+        warnings.warn(InputWarning(
+            f"{path}: the main-text extractor kept {kept} of {len(prose)} passages of running text "
+            "(malformed or deeply nested markup?); using the page's plain visible text instead, "
+            "which may include some page furniture"
+        ), stacklevel=3)
+        text = plain
     if not text:
-        raise EmptyInput(f"no statement text found in {path}")
-    title = (getattr(doc, "title", None) or "").strip() or Path(path).stem
+        raise EmptyInput(f"no statement text found in {path}{failure}")
+    title = scrubbed((getattr(doc, "title", None) or "").strip()) or Path(path).stem
     date = _date_from_name(getattr(doc, "date", None) or "") or fallback_date
     meta = Meta(title=unicodedata.normalize("NFC", title), date=date)
     return Statement(path=path, format="html", meta=meta, text=text)
+
+
+#: Elements whose text is never shown.
+_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "noscript", "svg", "math", "iframe", "object"})
+#: Elements that start a new block of text.
+_BLOCK_TAGS = frozenset("""
+    address article aside blockquote body br dd details dialog div dl dt fieldset figcaption figure
+    footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul
+""".split())
+
+
+class _BlockText(HTMLParser):
+    """Visible text of a page as blocks, by a streaming (non-tree) parse."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._hidden = 0
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self._current.append(data)
+
+
+def _visible_blocks(raw: str) -> list[str]:
+    parser = _BlockText()
+    parser.feed(raw)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+#: Running text: a block of at least this many words ending like a sentence.
+#: Menus, bylines, buttons and footers are shorter or do not end so.
+_PROSE_MIN_WORDS = 8
+
+
+_GRAM = 6
+
+
+def _word_grams(text: str, ends_only: bool = False) -> set[tuple[str, ...]]:
+    """Runs of six words of ``text`` (only the first and last with ``ends_only``):
+    a block counts as extracted when its opening and closing words are, in
+    time linear in the page (a substring search per block would be quadratic)."""
+    words = text.split()
+    if ends_only:
+        return {tuple(words[:_GRAM]), tuple(words[-_GRAM:])}
+    return {tuple(words[i : i + _GRAM]) for i in range(max(1, len(words) - _GRAM + 1))}
+
+
+def _is_prose(block: str) -> bool:
+    return len(block.split()) >= _PROSE_MIN_WORDS and bool(_SENTENCE_END.search(block))
 
 
 # ------------------------------------------------------------------ pdf --
@@ -512,14 +754,48 @@ _LIST_START = re.compile(r"^(?:[•▪●◦‣–-]\s|\(?\d{1,3}[.)]\s|\(?[a-z]
 _PLACEHOLDER_TITLES = frozenset({"(anonymous)", "anonymous", "untitled", "(untitled)", "microsoft word"})
 
 
+class _Collect(logging.Handler):
+    """Keeps pypdf's log records: library code must not write to the user's
+    terminal, and a failure's one-line error already says what matters."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def _load_pdf(data: bytes, p: Path) -> Statement:
+    logger = logging.getLogger("pypdf")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        return _read_pdf(data, p)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _read_pdf(data: bytes, p: Path) -> Statement:
     import pypdf
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise BinaryInput(f"{p} is an encrypted PDF; decrypt it first")
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except DependencyError:
+                # AES needs the optional 'cryptography' package (a driftlab dependency,
+                # but an installation may lack it).
+                raise BinaryInput(
+                    f"{p} is an AES-encrypted PDF; install the 'cryptography' package "
+                    "(pip install cryptography) to read it"
+                ) from None
+            if not opened:
+                raise BinaryInput(f"{p} is an encrypted PDF that needs a password; decrypt it first")
         lines: list[str] = []
         for page in reader.pages:
             page_lines = _pdf_page_lines(page)
@@ -530,15 +806,19 @@ def _load_pdf(data: bytes, p: Path) -> Statement:
             if last and _SENTENCE_END.search(last):
                 lines.append("")
             lines.extend(page_lines)
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise BinaryInput(f"{p} is not a readable PDF ({exc})") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise BinaryInput(f"{p} is not a readable PDF ({short(str(exc))})") from None
     lines = [l for l in lines if not _is_clutter(l)]
     if not any(lines):
         raise NoTextLayer(f"{p} has no text layer (scanned?); run OCR first")
-    text = _tidy(rebuild_paragraphs(lines))
+    scrubbed = _Scrubbed(str(p))
+    text = _tidy(scrubbed(rebuild_paragraphs(lines)))
+    if not text:
+        raise NoTextLayer(f"{p} has no visible text (scanned?); run OCR first")
+    scrubbed.warn()
     title = ""
     if reader.metadata is not None and reader.metadata.title:
-        title = str(reader.metadata.title).strip()
+        title = _Scrubbed(str(p))(str(reader.metadata.title)).strip()
         # Writers fill the field with placeholders when the author gave none.
         if title.lower() in _PLACEHOLDER_TITLES:
             title = ""

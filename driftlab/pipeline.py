@@ -8,6 +8,8 @@ result so that the same inputs give byte-identical reports).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -54,16 +56,89 @@ def make_cache(settings: Settings) -> EmbeddingCache | None:
 
 
 def load_document(path: str | Path, settings: Settings | None = None) -> Document:
-    """Read and segment one statement, refusing text too long to align."""
+    """Read and segment one statement, refusing one over a budget.
+
+    Every budget (``max_text_mb``, ``max_paragraphs``, ``max_sentences``) is
+    checked here, before any embedding or alignment, so a hostile statement
+    costs no more than reading and segmenting it (both linear).
+    """
     settings = settings or Settings()
-    statement = load_statement(path, max_mb=settings.max_input_mb)
+    statement = load_statement(
+        path, max_mb=settings.max_input_mb, max_front_matter_kb=settings.max_front_matter_kb
+    )
+    shown = statement.path
     size = len(statement.text.encode("utf-8")) / (1024 * 1024)
     if size > settings.max_text_mb:
         raise InputTooLarge(
-            f"{path} holds {size:.1f} MB of statement text, more than the {settings.max_text_mb:g} MB "
+            f"{shown} holds {size:.1f} MB of statement text, more than the {settings.max_text_mb:g} MB "
             "driftlab aligns (max_text_mb)"
         )
-    return segment(statement)
+    doc = segment(
+        statement,
+        max_sentence_chars=settings.max_sentence_chars,
+        max_paragraph_chars=settings.max_paragraph_chars,
+    )
+    check_budgets(doc, settings)
+    return doc
+
+
+def check_budgets(doc: Document, settings: Settings) -> None:
+    """Refuse a segmented statement with more paragraphs or sentences than the budgets allow."""
+    shown = doc.statement.path
+    n_paras = len(doc.paragraphs)
+    if n_paras > settings.max_paragraphs:
+        raise InputTooLarge(
+            f"{shown} has {n_paras:,} paragraphs, more than the {settings.max_paragraphs:,} "
+            "driftlab aligns (max_paragraphs)"
+        )
+    n_sents = sum(len(p.sentences) for p in doc.paragraphs)
+    if n_sents > settings.max_sentences:
+        raise InputTooLarge(
+            f"{shown} has {n_sents:,} sentences, more than the {settings.max_sentences:,} "
+            "driftlab aligns (max_sentences)"
+        )
+
+
+def check_pair(old: Document, new: Document, settings: Settings) -> None:
+    """Refuse a pair whose dense matrices would exceed ``max_matrix_cells``.
+
+    Alignment compares every old sentence with every new one and every old
+    paragraph with every new one, and describes every paragraph of both
+    statements over their shared vocabulary of words and word pairs: its
+    memory grows with those products, not with either statement alone
+    (measured: the paragraph-by-vocabulary matrices dominate, ~2 bytes per
+    cell of ``paragraphs × words`` at peak). The vocabulary is bounded by
+    the number of words, which costs one split to count. Checked before the
+    model loads.
+    """
+    def sentences(d: Document) -> int:
+        return sum(len(p.sentences) for p in d.paragraphs)
+
+    budget = settings.max_matrix_cells
+    names = f"{old.statement.path} and {new.statement.path} are too large to compare"
+    for unit, a, b in (("sentences", sentences(old), sentences(new)),
+                       ("paragraphs", len(old.paragraphs), len(new.paragraphs))):
+        if a * b > budget:
+            raise InputTooLarge(
+                f"{names}: {a:,} × {b:,} {unit} is {a * b:,} pairs, more than the {budget:,} "
+                "driftlab compares (max_matrix_cells)"
+            )
+    paras = len(old.paragraphs) + len(new.paragraphs)
+    words = len(old.statement.text.split()) + len(new.statement.text.split())
+    if paras * words > budget:
+        raise InputTooLarge(
+            f"{names}: {paras:,} paragraphs × {words:,} words is {paras * words:,} cells, more than the "
+            f"{budget:,} driftlab compares (max_matrix_cells); split the statements or raise the budget"
+        )
+
+
+def run_id(old: Document, new: Document, run: dict) -> str:
+    """An id shared by every output of one run: a hash of both statements and
+    of what produced the result. Deterministic (same inputs, same id, so
+    reports stay byte-identical), and different whenever the content could
+    differ — an HTML file and a JSON file with different ids are not one run."""
+    blob = json.dumps([old.statement.id, new.statement.id, run], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
 def sentence_vectors(doc: Document, encoder: Encoder, cache: EmbeddingCache | None) -> np.ndarray:
@@ -133,7 +208,10 @@ def diff_documents(
     from .changes import compute_changes
 
     settings = settings or Settings()
-    # A broken topics file should fail before seconds are spent on the model.
+    # Budgets and a broken topics file should fail before seconds are spent on the model.
+    check_budgets(old, settings)
+    check_budgets(new, settings)
+    check_pair(old, new, settings)
     config = topics.load_config(settings.topics_file or None)
     encoder = encoder or make_encoder(settings, progress)
     with _stage("embedding", timings, progress):
@@ -183,6 +261,7 @@ def diff_documents(
     }
     if corrected:
         run["review_corrections"] = list(corrected)
+    run["run_id"] = run_id(old, new, run)
     return DiffResult(old=old, new=new, links=links, flags=tuple(flags), tags=tuple(tags), run=run,
                       changes=changes)
 

@@ -27,7 +27,10 @@ import json
 import math
 import numbers
 import os
+import re
+import stat
 import tempfile
+import time
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
@@ -94,7 +97,8 @@ _DOCUMENT_FIELDS: dict[str, str] = {
 #: whose keys vary; their contents are not listed here.
 JSON_FIELDS: dict[str, str] = {
     "driftlab_version": "Version of driftlab that wrote the document.",
-    "run": "What produced the result (model, precision, thresholds), as the pipeline recorded it.",
+    "run": "What produced the result (model, precision, thresholds), as the pipeline recorded it; "
+    "`run_id` is shared by the HTML, JSON and CSV of one run.",
     **{f"old{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     **{f"new{'.' + k if k else ''}": v for k, v in _DOCUMENT_FIELDS.items()},
     "summary": "Counts.",
@@ -1081,6 +1085,8 @@ FLAG_COLUMNS = (
     "link_id",
     "change_id",
     "evidence",
+    # The run id shared by the HTML, JSON and CSV of one run (see pipeline.run_id).
+    "run_id",
 )
 
 CHANGE_COLUMNS = (
@@ -1095,6 +1101,7 @@ CHANGE_COLUMNS = (
     "flags",
     "rules",
     "evidence",
+    "run_id",
 )
 
 
@@ -1125,6 +1132,7 @@ def flags_frame(result: DiffResult) -> "pandas.DataFrame":
             "change_id": f.change_id,
             # The rule's evidence as compact JSON: one cell a spreadsheet keeps whole.
             "evidence": json.dumps(_clean(dict(f.evidence)), sort_keys=True, ensure_ascii=False),
+            "run_id": str(result.run.get("run_id", "")),
         }
         for rank, f in enumerate(result.flags, start=1)
     ]
@@ -1165,6 +1173,7 @@ def changes_frame(result: DiffResult) -> "pandas.DataFrame":
             "flags": _join(c.flags),
             "rules": _join(c.evidence.get("rules", ())),
             "evidence": json.dumps(_clean(dict(c.evidence)), sort_keys=True, ensure_ascii=False),
+            "run_id": str(result.run.get("run_id", "")),
         }
         for c in result.changes
     ]
@@ -1188,29 +1197,172 @@ def write_report(path: str | os.PathLike[str], content: str) -> None:
     write_reports([(path, content)])
 
 
-def write_reports(items: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
+#: Longest path quoted in an error message.
+_PATH_SHOWN = 160
+
+
+def _shown(path: object) -> str:
+    from .ingest import display_path
+    from .settings import short
+
+    return short(display_path(os.fspath(path)), _PATH_SHOWN)  # type: ignore[arg-type]
+
+
+def check_outputs(paths: Sequence[str | os.PathLike[str]],
+                  inputs: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
+    """The resolved targets of ``paths``, or :class:`OutputError` naming the first problem.
+
+    Cheap checks only (no file is written), so the CLI runs them before the
+    model loads and a run that cannot write its report fails in milliseconds,
+    not after the whole computation: a file name or path too long for the
+    file system, a directory or a device where the report should go, one
+    file named twice, an input statement as a target, a parent that is not a
+    writable directory, or a symlink pointing outside its own folder (the
+    atomic rename would replace the file it points to, elsewhere, and change
+    its owner; a link inside the folder, e.g. ``latest.html``, is written
+    through). ``-`` (standard output) is skipped.
+    """
+    real_inputs = set()
+    for p in inputs:
+        with suppress(OSError, ValueError):
+            real_inputs.add(os.path.realpath(p))
+    targets: list[Path] = []
+    for path in paths:
+        if os.fspath(path) == "-":
+            continue
+        shown = _shown(path)
+        raw = os.fsencode(path)
+        if b"\x00" in raw:
+            raise OutputError(f"Cannot write report to {shown}: the name contains a NUL byte.")
+        name_max, path_max = _limits(os.path.dirname(os.path.abspath(raw)) or b".")
+        name = os.path.basename(raw)
+        if len(name) > name_max:
+            raise OutputError(
+                f"Cannot write report to {shown}: its file name is {len(name)} bytes, more than the "
+                f"{name_max} the file system allows."
+            )
+        if len(os.path.abspath(raw)) >= path_max:
+            raise OutputError(
+                f"Cannot write report to {shown}: the path is {len(os.path.abspath(raw))} bytes, more "
+                f"than the {path_max - 1} the system allows."
+            )
+        try:
+            real = os.path.realpath(path)
+            info = os.stat(real) if os.path.lexists(real) else None
+        except (OSError, ValueError) as e:
+            raise OutputError(f"Cannot write report to {shown}: {getattr(e, 'strerror', None) or e}.") from None
+        target = Path(real)
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise OutputError(f"Cannot write report to {shown}: it is a directory.")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise OutputError(f"Cannot write report to {shown}: it exists and is not a regular file.")
+        if os.path.islink(path):
+            folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+            if os.path.dirname(real) != folder:
+                raise OutputError(
+                    f"Cannot write report to {shown}: it is a symlink to {_shown(real)}, outside its folder; "
+                    "replacing it would replace that file. Remove the link or write to the file itself."
+                )
+        if real in real_inputs:
+            raise OutputError(f"Refusing to overwrite the input statement {shown} with a report.")
+        if target in targets:
+            raise OutputError(f"Cannot write two reports to the same file {shown}.")
+        _check_parent(target.parent, shown)
+        targets.append(target)
+    return targets
+
+
+def _limits(directory: bytes) -> tuple[int, int]:
+    """``(NAME_MAX, PATH_MAX)`` of the file system holding ``directory`` (or the nearest existing parent)."""
+    d = directory
+    while d and not os.path.isdir(d):
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    try:
+        return os.pathconf(d or b".", "PC_NAME_MAX"), os.pathconf(d or b".", "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255, 4096
+
+
+def _check_parent(parent: Path, shown: str) -> None:
+    """The nearest existing ancestor of ``parent`` must be a directory we can write in."""
+    d = parent
+    while not os.path.lexists(d) and d.parent != d:
+        d = d.parent
+    if not d.is_dir():
+        raise OutputError(f"Cannot write report to {shown}: {_shown(d)} is not a directory.")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write report to {shown}: the folder {_shown(d)} is not writable.")
+
+
+#: Temporary files are named ``.driftlab-PID-RANDOM.tmp`` whatever the
+#: target: a fixed, short name leaves the whole NAME_MAX to the report's own
+#: name, and the PID lets a later run tell a dead run's leftovers from a
+#: live run's staging.
+_TMP_PREFIX = ".driftlab-"
+_TMP_NAME = re.compile(r"\.driftlab-(\d+)-[A-Za-z0-9_]+\.tmp")
+#: A temporary file older than this is stale even if its PID is alive again
+#: (PIDs are reused; another machine may share the folder).
+_TMP_MAX_AGE = 24 * 3600
+
+
+def remove_stale_temporaries(directory: str | os.PathLike[str]) -> int:
+    """Delete temporaries a killed run left in ``directory``; how many were removed.
+
+    A temporary is stale when the process that made it is gone, or when it
+    is older than a day. Best effort: a file another user owns stays.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        m = _TMP_NAME.fullmatch(entry.name)
+        if not m:
+            continue
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > _TMP_MAX_AGE
+            if old or not _alive(int(m.group(1))):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process (or not ours to judge): leave its file alone
+    return True
+
+
+def write_reports(items: Sequence[tuple[str | os.PathLike[str], str]],
+                  inputs: Sequence[str | os.PathLike[str]] = ()) -> None:
     """Write several reports as one step: all of them, or none.
 
-    Each text goes to a temporary file beside its target and is fsynced;
-    only when every one is staged do they replace their targets, each in one
-    ``os.replace``: a reader sees an old report or a new one, never half of
-    one, and a failure while staging (a full disk, a bad directory) leaves
-    every old file untouched. A symlinked target is written through (the
-    link stays); a target that exists but is not a regular file (a device
-    such as ``/dev/null``, a FIFO) or that is named twice is refused, so an
-    atomic rename never swaps out something that is not a report. Failures
-    raise :class:`OutputError` with a one-line message.
+    Targets are checked first (:func:`check_outputs`). Each text goes to a
+    temporary file beside its target and is fsynced; only when every one is
+    staged do they replace their targets, each in one ``os.replace``: a
+    reader sees an old report or a new one, never half of one, and a failure
+    while staging (a full disk, a bad directory) leaves every old file
+    untouched. A kill between two renames can still leave the new HTML
+    beside the old JSON; every output of a run carries the same ``run_id``
+    (``run.run_id`` in JSON and HTML, a ``run_id`` column in CSV), so such a
+    mix is recognisable. Temporaries a killed run left behind are removed by
+    the next run writing to the same folder. Failures raise
+    :class:`OutputError` with a one-line message.
     """
-    targets: list[Path] = []
-    for path, _ in items:
-        target = Path(os.path.realpath(path))
-        if target.is_dir():
-            raise OutputError(f"Cannot write report to {path}: it is a directory.")
-        if target.exists() and not target.is_file():
-            raise OutputError(f"Cannot write report to {path}: it exists and is not a regular file.")
-        if target in targets:
-            raise OutputError(f"Cannot write two reports to the same file {path}.")
-        targets.append(target)
+    targets = check_outputs([path for path, _ in items], inputs)
     staged: list[tuple[str, Path]] = []
     try:
         for target, (path, content) in zip(targets, items):
@@ -1219,7 +1371,7 @@ def write_reports(items: Sequence[tuple[str | os.PathLike[str], str]]) -> None:
             try:
                 os.replace(tmp, target)
             except OSError as e:
-                raise OutputError(f"Cannot write report to {target}: {e.strerror or e}.") from None
+                raise OutputError(f"Cannot write report to {_shown(target)}: {e.strerror or e}.") from None
     finally:
         for tmp, _ in staged:
             if os.path.exists(tmp):
@@ -1234,14 +1386,15 @@ def _stage(target: Path, shown: object, content: str) -> str:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"Cannot create directory {target.parent}: {e.strerror or e}.") from None
+        raise OutputError(f"Cannot create directory {_shown(target.parent)}: {e.strerror or e}.") from None
+    remove_stale_temporaries(target.parent)
     try:
         mode = target.stat().st_mode & 0o777
     except OSError:
         mode = 0o644  # mkstemp's 0600 would make a shared report unreadable to others
     tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(content)
             fh.flush()
@@ -1253,7 +1406,7 @@ def _stage(target: Path, shown: object, content: str) -> str:
             with suppress(OSError):
                 os.unlink(tmp)
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise OutputError(f"Cannot write report to {shown}: {reason}.") from None
+        raise OutputError(f"Cannot write report to {_shown(shown)}: {reason}.") from None
 
 
 def _fsync_dir(directory: Path) -> None:

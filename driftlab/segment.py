@@ -14,32 +14,80 @@ it knows the abbreviations these texts use (U.S., D.C., No. 5, Mr., e.g.,
 Jan.…), does not split inside parentheses, keeps closing quotes with their
 sentence and treats "1." at the start of a line as a list number.
 
+A sentence longer than ``max_sentence_chars`` (text without punctuation,
+a table flattened into one line) is cut into pieces of at most that size, at
+the last clause boundary (``;`` ``:`` ``,`` or a dash) in the second half of
+the window, else at the last space, else mid-word. Later stages compare
+sentences pairwise and scan each for phrases; bounding the length keeps
+every one of them linear in the statement, and the report still shows all
+of the text. Likewise a block longer than ``max_paragraph_chars`` (a whole
+statement without blank lines) is cut into paragraphs at sentence ends: the
+word diff of a linked pair is quadratic in the paragraphs' length.
+
 Every span is ``(start, end)`` into the statement text, stripped of
 surrounding whitespace, so ``text[start:end]`` is the paragraph or sentence.
+Segmentation is linear in the text: no step rescans a paragraph per
+sentence or per line.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
+from .settings import Settings
 from .types import Document, Paragraph, Sentence, Statement
 
-__all__ = ["segment", "segment_text", "sentence_spans"]
+__all__ = ["segment", "segment_text", "sentence_spans", "cut_long"]
+
+#: Defaults of the ``max_sentence_chars`` and ``max_paragraph_chars`` settings.
+MAX_SENTENCE_CHARS = Settings.max_sentence_chars
+MAX_PARAGRAPH_CHARS = Settings.max_paragraph_chars
 
 
-def segment(statement: Statement) -> Document:
-    """Split ``statement.text`` into paragraphs, each with its sentences."""
+def segment(
+    statement: Statement,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS,
+) -> Document:
+    """Split ``statement.text`` into paragraphs, each with its sentences.
+
+    Sentences longer than ``max_sentence_chars`` are cut (see :func:`cut_long`);
+    blocks longer than ``max_paragraph_chars`` become several paragraphs,
+    cut between sentences.
+    """
     text = statement.text
     paragraphs = []
-    for p_index, (start, end) in enumerate(segment_text(text)):
-        sentences = tuple(
-            Sentence(index=s_index, start=s, end=e, text=text[s:e])
-            for s_index, (s, e) in enumerate(sentence_spans(text, start, end))
-        )
-        paragraphs.append(
-            Paragraph(index=p_index, start=start, end=end, text=text[start:end], sentences=sentences)
-        )
+    for start, end in segment_text(text):
+        spans = [
+            piece
+            for s, e in sentence_spans(text, start, end)
+            for piece in cut_long(text, s, e, max_sentence_chars)
+        ]
+        for group in _paragraph_groups(spans, start, end, max_paragraph_chars):
+            a, b = group[0][0], group[-1][1]
+            sentences = tuple(
+                Sentence(index=s_index, start=s, end=e, text=text[s:e]) for s_index, (s, e) in enumerate(group)
+            )
+            paragraphs.append(
+                Paragraph(index=len(paragraphs), start=a, end=b, text=text[a:b], sentences=sentences)
+            )
     return Document(statement=statement, paragraphs=tuple(paragraphs))
+
+
+def _paragraph_groups(
+    spans: list[tuple[int, int]], start: int, end: int, max_chars: int
+) -> list[list[tuple[int, int]]]:
+    """Sentence spans grouped into paragraphs of at most ``max_chars`` (a single
+    longer sentence stays whole); one group when the block fits."""
+    if end - start <= max_chars or len(spans) < 2:
+        return [spans] if spans else [[(start, end)]]
+    groups: list[list[tuple[int, int]]] = [[]]
+    for s, e in spans:
+        if groups[-1] and e - groups[-1][0][0] > max_chars:
+            groups.append([])
+        groups[-1].append((s, e))
+    return groups
 
 
 def segment_text(text: str) -> list[tuple[int, int]]:
@@ -136,6 +184,42 @@ def _line_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]] |
 
 # -------------------------------------------------------------- sentences --
 
+_CLAUSE_BREAK = re.compile(r"[;:,](?=\s)|\s[–—-](?=\s)")
+
+
+def cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``max_chars`` characters.
+
+    Each cut goes after the last clause break (``;`` ``:`` ``,`` followed by
+    a space, or a spaced dash) in the second half of the window, else at
+    the last whitespace there, else at ``max_chars`` (one endless word).
+    Pieces are stripped. Linear: each window is searched once.
+    """
+    if end - start <= max_chars:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    pos = start
+    while end - pos > max_chars:
+        limit = pos + max_chars
+        half = pos + max_chars // 2
+        cut = -1
+        for m in _CLAUSE_BREAK.finditer(text, half, limit):
+            cut = m.end()
+        if cut < 0:
+            space = max(text.rfind(" ", half, limit), text.rfind("\n", half, limit), text.rfind("\t", half, limit))
+            cut = space if space > pos else limit
+        piece = text[pos:cut]
+        if piece.strip():
+            s = pos + (len(piece) - len(piece.lstrip()))
+            out.append((s, s + len(piece.strip())))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    if pos < end:
+        out.append((pos, end))
+    return out
+
+
 #: Words that end in a full stop without ending a sentence. Lower case,
 #: without the final dot.
 _ABBREVIATIONS = frozenset(
@@ -179,12 +263,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """
     end = len(text) if end is None else end
     cuts = [start]
-    closes = _paren_pairs(text, start, end)
+    closes = _Parentheses(_paren_pairs(text, start, end))
     for m in _TERMINATOR.finditer(text, start, end):
         cut = m.end()
         if cut < end and not text[cut].isspace():
             continue  # "3.25", "U.S.-Japan", "…?!" mid-token
-        if _inside_parentheses(closes, m.start(), cut):
+        if closes.inside(m.start(), cut):
             continue
         nxt = _next_word(text, cut, end)
         if nxt is None:
@@ -198,8 +282,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     # without final punctuation do not fuse into one long "sentence".
     pos = text.find("\n", start, end)
     while pos >= 0:
-        rest = text[pos + 1 : end].lstrip(" \t")
-        if _LIST_MARKER.match(rest):
+        # Matched in place: slicing "the rest of the paragraph" at every
+        # line break would be quadratic on a block of many short lines.
+        first = pos + 1
+        while first < end and text[first] in " \t":
+            first += 1
+        if _LIST_MARKER.match(text, first, end):
             cuts.append(pos + 1)
         pos = text.find("\n", pos + 1, end)
     cuts = sorted(set(cuts)) + [end]
@@ -228,6 +316,7 @@ def _next_word(text: str, pos: int, end: int) -> str | None:
 def _ends_sentence(text: str, start: int, dot: int, nxt: str) -> bool:
     """Does the full stop at ``dot`` end a sentence, given the next word?"""
     # The token the dot belongs to: back to the previous whitespace.
+    # Tokens followed by a space are disjoint, so this walk is linear overall.
     tok_start = dot
     while tok_start > start and not text[tok_start - 1].isspace():
         tok_start -= 1
@@ -239,8 +328,11 @@ def _ends_sentence(text: str, start: int, dot: int, nxt: str) -> bool:
     # sentence end ("…Soviet Union. 2. Seventy-seven years…", numbered
     # paragraphs run together), is an item number that belongs to the
     # sentence it introduces.
-    line_start = text.rfind("\n", start, tok_start) + 1
-    before = text[max(line_start, start) : tok_start].rstrip()
+    # Only the last word before the token matters: a bounded look-back keeps
+    # a long line of "x. x. x." from being rescanned at every dot.
+    window = max(start, tok_start - _LOOK_BACK)
+    line_start = text.rfind("\n", window, tok_start) + 1
+    before = text[max(line_start, window) : tok_start].rstrip()
     numbering = (token.isdigit() and len(token) <= 3) or _ROMAN.fullmatch(token) or len(token) == 1
     if numbering and (not before or before[-1] in ".!?:;\"'”’)"):
         # …unless that "sentence end" is itself an abbreviation: "on Jan. 5."
@@ -279,7 +371,30 @@ def _paren_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pairs
 
 
-def _inside_parentheses(pairs: list[tuple[int, int]], term: int, cut: int) -> bool:
-    # A terminator inside "( … )" does not end the sentence, unless the
-    # closing parenthesis is part of the terminator run: "(See annex.) Next".
-    return any(o < term and c >= cut for o, c in pairs)
+#: Characters looked back from a full stop for the word before it.
+_LOOK_BACK = 200
+
+
+class _Parentheses:
+    """Answers "is this terminator inside a matched ( … )?" in O(log n).
+
+    A terminator inside "( … )" does not end the sentence, unless the
+    closing parenthesis is part of the terminator run: "(See annex.) Next".
+    That is: some pair opens before ``term`` and closes at or after ``cut``.
+    With the pairs sorted by opening, that is the largest closing position
+    among the pairs opened before ``term`` (a prefix maximum), so a
+    paragraph of many parentheses and full stops is not quadratic.
+    """
+
+    def __init__(self, pairs: list[tuple[int, int]]):
+        pairs = sorted(pairs)
+        self.opens = [o for o, _ in pairs]
+        self.reach: list[int] = []
+        best = -1
+        for _, c in pairs:
+            best = max(best, c)
+            self.reach.append(best)
+
+    def inside(self, term: int, cut: int) -> bool:
+        k = bisect_left(self.opens, term)
+        return k > 0 and self.reach[k - 1] >= cut

@@ -93,7 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_input_mb",
         20.0,
-        "Largest statement file accepted, in megabytes.",
+        "Largest statement file accepted, in megabytes. The read itself stops there, so a "
+        "file whose size is unknown (a pipe, a link to /dev/zero) costs no more; devices are refused.",
     ),
     Setting(
         "max_text_mb",
@@ -101,6 +102,52 @@ SETTINGS: tuple[Setting, ...] = (
         "Most statement text (after extraction) driftlab aligns, in megabytes: sentence-level "
         "evidence grows with the product of both statements' sentence counts (a G7 communiqué "
         "is 0.13 MB).",
+    ),
+    # Budgets. Each bounds the time or memory one hostile input can cost; the
+    # defaults were set from the largest real statements in ../shared/corpus
+    # (76 statements, measured 2026-11-30) with generous headroom, so no real
+    # statement comes near them. The largest input passing all of them is
+    # measured by bench/hostile_memory.py (peak memory must stay under 2 GB).
+    Setting(
+        "max_sentences",
+        5000,
+        "Most sentences in one statement. Protects alignment and flagging time, which grow "
+        "with the number of sentences (largest real statement: 710, the 2024 G7 communiqué).",
+    ),
+    Setting(
+        "max_paragraphs",
+        3000,
+        "Most paragraphs in one statement. Protects the paragraph-pair evidence, which grows "
+        "with the product of both statements' paragraph counts (largest real: 234).",
+    ),
+    Setting(
+        "max_sentence_chars",
+        3000,
+        "Longest sentence, in characters; a longer one (e.g. text without punctuation) is cut "
+        "at clause or word boundaries into pieces of at most this size, so no stage spends "
+        "time growing faster than linearly on one sentence (largest real: 1,507).",
+    ),
+    Setting(
+        "max_paragraph_chars",
+        16000,
+        "Longest paragraph, in characters; a longer block (a statement without blank lines) is "
+        "cut into paragraphs between sentences, because comparing two paragraphs word by word "
+        "grows faster than their length (largest real: 5,371).",
+    ),
+    Setting(
+        "max_front_matter_kb",
+        64,
+        "Largest YAML front matter, in kilobytes; YAML aliases are refused everywhere, so a "
+        "few bytes cannot expand to gigabytes (largest real front matter: 1.2 KB).",
+    ),
+    Setting(
+        "max_matrix_cells",
+        200_000_000,
+        "Most cells of a dense matrix alignment builds, checked before the model loads: old × "
+        "new sentences, old × new paragraphs, and (old + new paragraphs) × (old + new words), "
+        "which bounds the paragraph-by-vocabulary matrices (about 2 bytes a cell at peak). "
+        "Protects memory (largest real pair: 13 million cells, G7 2023 and 2024; the largest "
+        "input passing all budgets peaks well under 2 GB, see bench/hostile_memory.py).",
     ),
     Setting(
         "topics_file",
@@ -125,6 +172,12 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_input_mb": (0.001, 4096.0),
     "max_text_mb": (0.001, 1024.0),
     "max_flags": (1, 1_000_000),
+    "max_sentences": (1, 10_000_000),
+    "max_paragraphs": (1, 10_000_000),
+    "max_sentence_chars": (100, 10_000_000),
+    "max_paragraph_chars": (100, 100_000_000),
+    "max_front_matter_kb": (1, 1_000_000),
+    "max_matrix_cells": (1, 10**12),
 }
 CHOICES: dict[str, tuple[str, ...]] = {"precision": ("auto", "float32", "bfloat16")}
 
@@ -145,6 +198,12 @@ class Settings:
     neighbours: int = 10
     max_input_mb: float = 20.0
     max_text_mb: float = 2.0
+    max_sentences: int = 5000
+    max_paragraphs: int = 3000
+    max_sentence_chars: int = 3000
+    max_paragraph_chars: int = 16000
+    max_front_matter_kb: int = 64
+    max_matrix_cells: int = 200_000_000
     topics_file: str = ""
     max_flags: int = 200
 
@@ -154,11 +213,11 @@ class Settings:
         for key, value in values.items():
             if value is None:
                 continue
-            name = key.replace("-", "_")
+            name = str(key).replace("-", "_")
             if name not in _BY_NAME:
-                hint = difflib.get_close_matches(name, list(_BY_NAME), n=1)
+                hint = difflib.get_close_matches(name[:200], list(_BY_NAME), n=1)
                 more = f" Did you mean '{hint[0]}'?" if hint else ""
-                raise ConfigError(f"Unknown setting '{key}'.{more} See 'driftlab settings'.")
+                raise ConfigError(f"Unknown setting '{short(str(key))}'.{more} See 'driftlab settings'.")
             clean[name] = _check(name, _coerce(name, value))
         return replace(self, **clean)
 
@@ -192,10 +251,12 @@ def _coerce(name: str, value: Any) -> Any:
             if isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
             return int(value)
+        if isinstance(value, (dict, list, tuple, set, bytes)):
+            raise ValueError(value)  # "model: {a: 1}" is no model name
         return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(
-            f"Setting '{name}' expects {kind.__name__}, got {value!r}."
+            f"Setting '{name}' expects {kind.__name__}, got {short_repr(value)}."
         ) from None
 
 
@@ -204,9 +265,9 @@ def _check(name: str, value: Any) -> Any:
         lo, hi = BOUNDS[name]
         # "not lo <= value <= hi" also catches NaN.
         if not lo <= value <= hi:
-            raise ConfigError(f"Setting '{name}' must be between {lo:g} and {hi:g}, got {value!r}.")
+            raise ConfigError(f"Setting '{name}' must be between {lo:g} and {hi:g}, got {short_repr(value)}.")
     if name in CHOICES and value not in CHOICES[name]:
-        raise ConfigError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, got {value!r}.")
+        raise ConfigError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, got {short_repr(value)}.")
     return value
 
 
@@ -233,13 +294,62 @@ def read_config(path: str | os.PathLike, what: str = "Config file") -> Any:
         try:
             return tomllib.loads(raw)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{what} {p} is not valid TOML: {_one_line(exc)}") from None
+            raise ConfigError(f"{what} {p} is not valid TOML: {short(_one_line(exc))}") from None
     import yaml
 
     try:
-        return yaml.safe_load(raw)
+        return safe_yaml(raw)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: impossible dates
-        raise ConfigError(f"{what} {p} is not valid YAML: {_one_line(exc)}") from None
+        raise ConfigError(f"{what} {p} is not valid YAML: {short(_one_line(exc))}") from None
+
+
+#: Longest quotation of a user's value in an error message: enough to
+#: recognise it, never a flood (a 334-byte YAML bomb once made a 312 MB message).
+QUOTE_MAX = 80
+
+
+def short(text: str, limit: int = QUOTE_MAX) -> str:
+    """``text`` cut to ``limit`` characters, with the cut marked."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_repr(value: Any, limit: int = QUOTE_MAX) -> str:
+    """``repr(value)`` for an error message, at most about ``limit`` characters.
+
+    Containers are cut before repr builds the whole text, so a huge value
+    costs no more than its first few items.
+    """
+    if isinstance(value, str):
+        return repr(short(value, limit))
+    if isinstance(value, (dict, list, tuple, set)):
+        return f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}"
+    return short(repr(value), limit)
+
+
+def safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` without anchors and aliases.
+
+    An alias re-uses a node, so nested aliases multiply: a few hundred bytes
+    ("billion laughs") expand to gigabytes. Statements and settings have no
+    use for them, so any anchor or alias is a YAML error naming its line.
+    """
+    import yaml
+
+    class _NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "YAML aliases (*name) are not allowed", event.start_mark
+                )
+            event = self.peek_event()
+            if getattr(event, "anchor", None) is not None:
+                raise yaml.composer.ComposerError(
+                    None, None, "YAML anchors (&name) are not allowed", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def load_config_file(path: str | os.PathLike) -> dict[str, Any]:

@@ -44,6 +44,7 @@ cached on it) and one matrix product of unit × topic-text vectors.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .settings import read_config
+from .settings import read_config, short, short_repr
 from .types import Document, TopicTag
 
 #: The packaged default; ``corpus/topics.yaml`` is a byte-identical copy for users.
@@ -334,7 +335,7 @@ def _check_keys(where: str, data: Mapping[str, Any], allowed: set[str]) -> None:
     for key in data:
         if key not in allowed:
             raise ConfigError(
-                f"Unknown key '{key}' in {where}.{_hint(str(key), allowed)} "
+                f"Unknown key '{short(str(key))}' in {where}.{_hint(str(key)[:200], allowed)} "
                 f"Allowed: {', '.join(sorted(allowed))}."
             )
 
@@ -351,7 +352,10 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
 
 def _number(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where} must be a number, got {value!r}.")
+        raise ConfigError(f"{where} must be a number, got {short_repr(value)}.")
+    if not math.isfinite(value):
+        # NaN or infinity would make every score it touches null.
+        raise ConfigError(f"{where} must be a finite number, got {value!r}.")
     return float(value)
 
 

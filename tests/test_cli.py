@@ -321,5 +321,5 @@ def test_diff_writes_ranked_changes_csv(runner, pair, tmp_path):
     r = runner.invoke(cli, ["diff", str(old), str(new), "--no-html", "--changes-csv", str(out), "-q"])
     assert r.exit_code == 0, r.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "id,rank,score,headline,topics,old,new,links,flags,rules,evidence"
+    assert lines[0] == "id,rank,score,headline,topics,old,new,links,flags,rules,evidence,run_id"
     assert len(lines) > 1 and lines[1].split(",")[1] == "1"
