@@ -96,14 +96,15 @@ def _unit_runs(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(u.key for u in run) for run in _token_runs(text))
 
 
-def _token_runs(text: str) -> list[list]:
+@lru_cache(maxsize=16384)
+def _token_runs(text: str) -> tuple[tuple, ...]:
     runs: list[list] = [[]]
     for u in word_units(text):
         if any(c.isalnum() for c in u.key):
             runs[-1].append(u)
         elif runs[-1]:
             runs.append([])
-    return [r for r in runs if r]
+    return tuple(tuple(r) for r in runs if r)
 
 
 def _spelled(text: str, folded: str) -> str:
@@ -274,11 +275,11 @@ class ResultCache:
             self._conn = conn
         return self._conn
 
-    def get(self, key: str) -> DiffResult | None:
+    def get(self, key: str) -> Any:
         row = self._connect().execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
         return pickle.loads(row[0]) if row else None
 
-    def put(self, key: str, result: DiffResult) -> None:
+    def put(self, key: str, result: Any) -> None:
         conn = self._connect()
         with conn:
             conn.execute("INSERT OR REPLACE INTO results (key, blob) VALUES (?, ?)",
@@ -681,10 +682,20 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     if cache is None:
         cache = make_cache(settings)
     steps = run_steps(series, encoder, settings, cache, runner, results, timings)
+    # The analysis of an unchanged series is cached too: its key is the keys
+    # of every step (or the one statement) it was computed from.
+    key = content_id("series", __version__, series.name, *(e.path for e in series.entries),
+                     *(result_key(a, b, encoder.key, settings) for a, b in zip(series.documents, series.documents[1:])),
+                     series.documents[0].statement.id, repr(settings), length=32)
+    if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
+        return hit
     tags = statement_tags(series, steps, config, encoder, cache)
     run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
            "topics_file": settings.topics_file or "(default)"}
-    return analyse(series, steps, config, tags, run)
+    report = analyse(series, steps, config, tags, run)
+    if results is not None:
+        results.put(key, report)
+    return report
 
 
 # --------------------------------------------------------------------------- history of phrases
@@ -694,8 +705,10 @@ def statement_trigrams(doc: Document) -> frozenset[str]:
     return frozenset().union(*(trigram_set(s.text) for p in doc.paragraphs for s in p.sentences)) if doc.paragraphs else frozenset()
 
 
-def presence(text: str, prior: Sequence[frozenset[str]]) -> list[bool]:
-    grams = trigram_set(text)
+def presence(grams: frozenset[str] | str, prior: Sequence[frozenset[str]]) -> list[bool]:
+    """For each prior statement: does it hold ≥ PRESENT_OVERLAP of these word trigrams?"""
+    if isinstance(grams, str):
+        grams = trigram_set(grams)
     return [bool(grams) and overlap(grams, g) >= PRESENT_OVERLAP for g in prior]
 
 
@@ -724,8 +737,14 @@ def history_record(old_text: str, new_text: str, prior: Sequence[frozenset[str]]
     """
     if not prior:
         return None
-    new_seen = presence(new_text, prior) if new_text.strip() else []
-    old_seen = presence(old_text, prior) if old_text.strip() else []
+    # A change is judged by what differs: the wording only the new side has
+    # (and only the old side had). The shared rest of an edited sentence is
+    # in the previous statement by definition and says nothing.
+    new_g, old_g = trigram_set(new_text), trigram_set(old_text)
+    if new_g and old_g:
+        new_g, old_g = (new_g - old_g) or new_g, (old_g - new_g) or old_g
+    new_seen = presence(new_g, prior) if new_text.strip() else []
+    old_seen = presence(old_g, prior) if old_text.strip() else []
     stable = _run_at_end(old_seen)
     stable_mult = round(1 + STABLE_STEP * min(max(stable - 1, 0), STABLE_CAP), 3)
 
