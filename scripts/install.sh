@@ -17,4 +17,8 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
     || "${PIP[@]}" install torch
 fi
 "${PIP[@]}" install -e ".[test]"
+# Browser tests drive Debian's chromium through Playwright (never
+# 'playwright install': no browser downloads).
+command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
+  || echo "warning: chromium not installed; browser tests will be skipped" >&2
 echo "driftlab installed in .venv ($(.venv/bin/python -c 'import torch; print("torch", torch.__version__)'))" >&2
