@@ -6,8 +6,9 @@ given, and this module imports ``dask.distributed`` only inside
 
 What runs where:
 
-* **Tasks** (any worker): read and segment a statement; embed its sentences;
-  diff one consecutive pair (align, word diff, topics, flags). A task
+* **Tasks** (any worker): read and segment a statement;
+  diff one consecutive pair (align, word diff, topics, flags); encode a chunk
+  of sentences missing from the cache (each once, across the series). A task
   receives plain picklable values (documents, settings, an encoder spec) and
   returns the result plus the vectors it had to compute.
 * **The client** (the process running ``driftlab``) is the only writer of
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -95,15 +95,10 @@ def _load_task(path: str, settings) -> Document:
     return load_document(path, settings)
 
 
-def _embed_task(doc: Document, spec: Any, settings, cache_path: str | None) -> dict:
-    from .pipeline import sentence_vectors
+def _encode_task(chunk: list, spec: Any, settings) -> dict:
+    from .series import encode_chunk
 
-    cache = ReadOnlyCache(cache_path)
-    try:
-        sentence_vectors(doc, _worker_encoder(spec, settings), cache)
-    finally:
-        cache.close()
-    return cache.pending
+    return encode_chunk(_worker_encoder(spec, settings), chunk)
 
 
 def _diff_task(old: Document, new: Document, spec: Any, settings, cache_path: str | None) -> tuple[DiffResult, dict]:
@@ -184,11 +179,18 @@ class DaskRunner:
                     cache.put_many(model, items)
 
     def embed_documents(self, docs: Sequence[Document], encoder, cache, settings) -> None:
+        """Each sentence missing from the cache, once, in chunks spread over
+        the workers (see :func:`driftlab.series.missing_chunks`); the client
+        stores what comes back."""
+        from .series import missing_chunks
+
+        if cache is None:
+            return
         spec = _encoder_spec(encoder)
-        path = str(cache.path) if cache is not None else None
-        futures = [self.client.submit(_embed_task, d, spec, settings, path, pure=False) for d in docs]
-        for pending in self._gather(futures):
-            self._store(cache, pending)
+        chunks = missing_chunks(docs, encoder.key, cache)
+        futures = [self.client.submit(_encode_task, c, spec, settings, pure=False) for c in chunks]
+        for fresh in self._gather(futures):
+            cache.put_many(encoder.key, fresh)
 
     def diff_pairs(self, pairs: Sequence[tuple[Document, Document]], encoder, cache, settings) -> list[DiffResult]:
         spec = _encoder_spec(encoder)
@@ -199,7 +201,3 @@ class DaskRunner:
             self._store(cache, pending)
             out.append(result)
         return out
-
-
-def cache_file(directory: str | Path) -> str:
-    return str(Path(directory) / "embeddings.sqlite3")

@@ -236,14 +236,48 @@ class SeriesReport:
 # --------------------------------------------------------------------------- running the steps
 
 
+#: Texts per embedding task. Large enough that a task outweighs its
+#: scheduling (~1 ms) and shipping; small enough that two workers share a
+#: single long statement.
+EMBED_CHUNK = 256
+
+
+def missing_chunks(docs: Sequence[Document], encoder_key: str, cache, size: int = EMBED_CHUNK) -> list[list[tuple[str, str]]]:
+    """Sentences of ``docs`` not in ``cache``, each once, as ``(key, text)``
+    chunks in key order.
+
+    Successive statements of a series repeat most of their sentences, so
+    deduplicating across the whole series first means each sentence is
+    encoded once, whichever worker gets it. Serial and distributed runs use
+    the same chunks, so the encoder sees the same batches and the vectors
+    are the same bits.
+    """
+    from .embed import expand_acronyms, text_key
+
+    wanted: dict[str, str] = {}
+    for d in docs:
+        for p in d.paragraphs:
+            for s in p.sentences:
+                t = expand_acronyms(s.text)
+                wanted.setdefault(text_key(t), t)
+    have = cache.get_many(encoder_key, list(wanted)) if cache is not None else {}
+    todo = sorted(k for k in wanted if k not in have)
+    return [[(k, wanted[k]) for k in todo[i : i + size]] for i in range(0, len(todo), size)]
+
+
+def encode_chunk(encoder, chunk: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    vecs = encoder.encode([t for _, t in chunk])
+    return {k: np.asarray(vecs[i], dtype=np.float32) for i, (k, _) in enumerate(chunk)}
+
+
 class SerialRunner:
     """Runs the per-statement and per-step work in this process."""
 
     def embed_documents(self, docs: Sequence[Document], encoder, cache, settings) -> None:
-        from .pipeline import sentence_vectors
-
-        for doc in docs:
-            sentence_vectors(doc, encoder, cache)
+        if cache is None:
+            return  # nothing to keep them in: each diff embeds its own two statements
+        for chunk in missing_chunks(docs, encoder.key, cache):
+            cache.put_many(encoder.key, encode_chunk(encoder, chunk))
 
     def diff_pairs(self, pairs: Sequence[tuple[Document, Document]], encoder, cache, settings) -> list[DiffResult]:
         from .pipeline import diff_documents
