@@ -774,11 +774,11 @@ def history_record(old_text: str, new_text: str, prior: Sequence[frozenset[str]]
     # A change is judged by what differs: the wording only the new side has
     # (and only the old side had). The shared rest of an edited sentence is
     # in the previous statement by definition and says nothing.
-    new_g, old_g = trigram_set(new_text), trigram_set(old_text)
+    new_g, old_g = _phrase_grams(new_text), _phrase_grams(old_text)
     if new_g and old_g:
         new_g, old_g = (new_g - old_g) or new_g, (old_g - new_g) or old_g
-    new_seen = presence(new_g, prior) if new_text.strip() else []
-    old_seen = presence(old_g, prior) if old_text.strip() else []
+    new_seen = presence(new_g, prior) if new_g else []
+    old_seen = presence(old_g, prior) if old_g else []
     stable = _run_at_end(old_seen)
     stable_mult = round(1 + STABLE_STEP * min(max(stable - 1, 0), STABLE_CAP), 3)
 
@@ -797,6 +797,14 @@ def history_record(old_text: str, new_text: str, prior: Sequence[frozenset[str]]
     if old_seen and stable:
         return rec("dropped_after", stable, stable_mult, old_seen)
     return None
+
+
+def _phrase_grams(text: str) -> frozenset[str]:
+    """Word trigrams of a flag's wording; none for a wording under three
+    words (a name, a number, "DPRK's"): whether such a token occurred before
+    says nothing about whether this *change* is new."""
+    grams = trigram_set(text)
+    return grams if any(len(g.split()) >= 3 for g in grams) else frozenset()
 
 
 def history_sentence(rec: Mapping[str, Any]) -> str:

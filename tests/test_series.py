@@ -226,6 +226,8 @@ def test_history_kinds_and_multipliers():
     assert rec["kind"] == "restored" and rec["n"] == 1
     rec = history_record("", "an entirely fresh pledge on deep sea mining", prior, ["1", "2", "3"])
     assert rec["kind"] == "first_in_series" and rec["multiplier"] > 1
+    # A name or a number alone has no history worth a multiplier.
+    assert history_record("", "DPRK's", prior, ["1", "2", "3"]) is None
 
 
 def test_diff_with_corpus_attaches_history_and_reranks(small_series, enc_cache):
