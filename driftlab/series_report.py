@@ -232,9 +232,11 @@ def timeline_svg(rep: SeriesReport) -> str:
         if c.strongest:
             rung[(r, c.statement)] = f"{c.strongest['rung']}/{c.strongest['of']}"
     fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * n + 3.5), 0.34 * len(topics) + 1.6))
-    ax.imshow(np.where(present, share, np.nan), aspect="auto", cmap="Blues", vmin=0, vmax=max(0.3, float(share.max())))
+    vmax = max(0.3, float(share.max()))
+    ax.imshow(np.where(present, share, np.nan), aspect="auto", cmap="Blues", vmin=0, vmax=vmax)
     for (r, c), txt in rung.items():
-        ax.text(c, r, txt, ha="center", va="center", fontsize=7, color="#222")
+        # Light text on the dark end of the colour scale, so every label reads.
+        ax.text(c, r, txt, ha="center", va="center", fontsize=7, color="#fff" if share[r, c] > 0.55 * vmax else "#222")
     for r in range(len(topics)):
         for c in range(n):
             if not present[r, c]:
