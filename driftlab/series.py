@@ -48,7 +48,7 @@ from . import __version__
 from .corpus import Entry, Series, series_notes
 from .errors import ConfigError
 from .normalize import STOPWORDS, fold, word_units
-from .types import DiffResult, Document, Flag, Link, TopicTag, content_id
+from .types import DiffResult, Document, Link, TopicTag, content_id
 
 #: Link types that carry a passage over without changing its wording.
 CARRIED_TYPES = frozenset({"unchanged", "moved"})
