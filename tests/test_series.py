@@ -379,16 +379,22 @@ def test_index_command_lists_series(small_series, tmp_path):
     assert "Test leaders: 3 statements, 2021-01-01 to 2023-01-01 (placed by front matter)" in r.output
 
 
-def test_no_dask_without_workers_or_scheduler(small_series):
+def test_no_dask_without_workers_or_scheduler(small_series, tmp_path):
     """Dask is imported only for --workers/--scheduler: a plain run never pays for it."""
     code = (
         "import sys; from click.testing import CliRunner; from driftlab.cli import cli; "
+        "import driftlab.pipeline as p; from driftlab.embed import HashingEncoder; "
+        "p.make_encoder = lambda *a, **k: HashingEncoder(); "
         f"r = CliRunner().invoke(cli, ['trace', 'rule of law', {str(small_series)!r}, '--no-reworded']); "
         f"r2 = CliRunner().invoke(cli, ['index', {str(small_series)!r}, '--no-embed']); "
-        "print(r.exit_code, r2.exit_code, any(m == 'dask' or m.startswith(('dask.', 'distributed')) for m in sys.modules))"
+        f"r3 = CliRunner().invoke(cli, ['series', {str(small_series)!r}, '-q', '--no-cache', "
+        f"'-o', {str(tmp_path / 's.html')!r}]); "
+        "print(r.exit_code, r2.exit_code, r3.exit_code, "
+        "any(m == 'dask' or m.startswith(('dask.', 'distributed')) for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["0", "0", "False"]
+    assert out == ["0", "0", "0", "False"]
+    assert (tmp_path / "s.html").is_file()
 
 
 # --------------------------------------------------------------------------- real statements
