@@ -440,26 +440,32 @@ def topic_timeline(series: Series, tags: Sequence[Sequence[TopicTag]], config) -
 # --------------------------------------------------------------------------- lineage
 
 
-def _pair_list(value: Any) -> tuple[int, int] | None:
-    try:
-        p, s = value
-        return int(p), int(s)
-    except (TypeError, ValueError):
-        return None
+def _pairs(value: Any) -> list[tuple[int, int]]:
+    """``[p, s]`` or a list of them (the aligner's sentence lineage uses lists)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return []
+    if all(isinstance(v, (int, np.integer)) for v in value) and len(value) == 2:
+        return [(int(value[0]), int(value[1]))]
+    out = []
+    for v in value:
+        out.extend(_pairs(v) if isinstance(v, (list, tuple)) and len(v) == 2 else [])
+    return out
 
 
 def _sentence_links(link: Link) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
-    """Sentence pairs of a link, when the aligner provides them (any shape of
-    ``{'old': [p, s], 'new': [p, s]}`` or objects with ``old``/``new``)."""
+    """Sentence pairs old↔new of a link, when the aligner provides them:
+    items with ``old`` and ``new`` (each ``[p, s]`` or a list of such), as
+    dicts or objects. Added and dropped sentences (one side empty) pair
+    nothing."""
     raw = getattr(link, "sentence_links", None) or ()
-    out = []
+    out = set()
     for item in raw:
         old = item.get("old") if isinstance(item, Mapping) else getattr(item, "old", None)
         new = item.get("new") if isinstance(item, Mapping) else getattr(item, "new", None)
-        o, n = _pair_list(old), _pair_list(new)
-        if o and n:
-            out.append((o, n))
-    return tuple(out)
+        for o in _pairs(old):
+            for n in _pairs(new):
+                out.add((o, n))
+    return tuple(sorted(out))
 
 
 def parent_edges(result: DiffResult) -> dict[int, list[tuple[Link, tuple[int, ...]]]]:

@@ -129,6 +129,28 @@ def test_lineage_marks_carried_changed_returning_and_new(small_series, enc_cache
     assert status[3].status == "new" and status[3].ancestors == ()
 
 
+def test_sentence_links_of_the_aligner_refine_lineage():
+    """Links gaining ``sentence_links`` (lists of [paragraph, sentence] per
+    side, as the sentence-lineage aligner writes them) give sentence pairs;
+    links without them, or added sentences, give none."""
+    from driftlab.series import _sentence_links
+    from driftlab.types import Link
+
+    plain = Link(old=(0,), new=(0,), type="edited", confidence=1.0)
+    assert _sentence_links(plain) == ()
+
+    class WithSentences:
+        sentence_links = (
+            {"old": [[0, 0]], "new": [[0, 1]], "type": "rewritten", "score": 0.9},
+            {"old": [[0, 1], [0, 2]], "new": [[0, 2]], "type": "edited", "score": 0.8},
+            {"old": [], "new": [[0, 0]], "type": "added", "score": 0.0},
+            {"old": [1, 3], "new": [2, 4]},  # a single pair, the older shape
+        )
+
+    assert _sentence_links(WithSentences()) == (
+        ((0, 0), (0, 1)), ((0, 1), (0, 2)), ((0, 2), (0, 2)), ((1, 3), (2, 4)))
+
+
 def test_phrase_in_every_statement_is_never_new(small_series, enc_cache):
     """A (the Indo-Pacific passage) is in all three statements: its passage is
     carried, its key phrases were first seen in the first statement, and its
