@@ -492,3 +492,11 @@ def test_real_trace_reworded_hits_have_scores(usj_report, real_encoder):
     reworded = [h for h in t.hits if h.kind == "reworded"]
     assert all(h.score >= t.threshold for h in reworded)
     assert all("status quo" in h.text or "coercion" in h.text or "force" in h.text for h in reworded)
+    # Checked by hand (grep): "complete denuclearization of North Korea" is
+    # said verbatim in 2021 and 2024; 2022 and 2023 say "complete
+    # denuclearization of the Korean Peninsula"; 2025 says neither.
+    t = trace("complete denuclearization of North Korea", rep.series, lambda xs: embed_texts(xs, real_encoder, cache))
+    reworded = {h.date: h for h in t.hits if h.kind == "reworded"}
+    assert set(reworded) == {"2022-05-23", "2023-01-13"}
+    assert all("denuclearization of the Korean Peninsula" in h.text for h in reworded.values())
+    assert {h.date for h in t.hits if h.kind == "exact"} == {"2021-04-16", "2024-04-10"}
