@@ -152,8 +152,11 @@ def cli() -> None:
                    "Default: $DRIFTLAB_STORE, else ~/.local/share/driftlab/driftlab.sqlite when it exists.")
 @click.option("--no-store", is_flag=True, help="Use no review store even if one exists.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.option("--corpus", "corpus_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the series these statements belong to (repeatable): flags get their history "
+                   "(first time in the series, stable for N statements…) and are ranked with it.")
 def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, config, quiet, no_cache, store_path,
-         no_store, **options):
+         no_store, corpus_dirs, **options):
     """Align NEW against OLD by meaning and write a redline report with ranked flags.
 
     OLD and NEW are statements as .txt or .md (optional YAML front matter:
@@ -175,7 +178,8 @@ def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, confi
             _check_outputs(outputs, (old, new))
             store = None if no_store else _diff_store(store_path)
             try:
-                result = diff_files(old, new, settings, progress=progress, store=store)
+                result = diff_files(old, new, settings, progress=progress, store=store,
+                                    corpus_dirs=corpus_dirs)
                 decisions, store_note = None, ""
                 if store is not None:
                     run_id = store.record_run(result)
@@ -250,6 +254,226 @@ def _summary(result, written) -> None:
 
     for p in written:
         click.echo(f"wrote {display_path(p)}", err=True)
+
+
+def _runner(workers: int | None, scheduler: str | None, settings):
+    """A Dask runner when asked for; otherwise None (and Dask is never imported)."""
+    from .errors import ConfigError
+
+    if workers and scheduler:
+        raise ConfigError("Give --workers or --scheduler, not both.")
+    if not workers and not scheduler:
+        return None
+    from .distributed import DaskRunner
+
+    return DaskRunner(workers=workers, scheduler=scheduler, settings=settings)
+
+
+_SERIES_OPTIONS = [
+    click.option("--corpus", "corpus_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+                 help="Corpus folder to look the series name up in (repeatable)."),
+    click.option("--by", "grouping", type=click.Choice(["series", "folder", "parties"]),
+                 help="How statements are grouped into series: front-matter series (else folder name), "
+                      "folder, or front-matter series split by issuing parties. Default: folder for a "
+                      "FOLDER argument, series for a name."),
+    click.option("--workers", type=int, help="Run on a local Dask cluster of N worker processes."),
+    click.option("--scheduler", help="Run on an existing Dask scheduler (e.g. tcp://host:8786)."),
+    click.option("--config", type=click.Path(dir_okay=False), help="Settings file (YAML or TOML)."),
+    click.option("--model", help="sentence-transformers model name or local path."),
+    click.option("--topics", "topics_file", type=click.Path(dir_okay=False), help="Topic and ladder definitions (YAML)."),
+    click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding and result cache directory."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the caches."),
+    click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
+]
+
+
+def _series_options(f):
+    for opt in reversed(_SERIES_OPTIONS):
+        f = opt(f)
+    return f
+
+
+SERIES_EXAMPLES = """
+\b
+Examples:
+  driftlab series ../shared/corpus/g7 -o reports/g7.html --json reports/g7.json
+  driftlab series "US-Japan leaders' joint statements" --corpus ../shared/corpus --tables reports/usj --parquet
+  driftlab series China --corpus ../shared/corpus/un_general_debate --by parties --workers 2
+"""
+
+
+@cli.command(epilog=SERIES_EXAMPLES)
+@click.argument("target")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="HTML report path. Default: reports/series_NAME.html. Step reports go to a folder beside it.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write everything as JSON ('-': stdout).")
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the tables (statements, timeline, lineage, terms, drift) as CSV into this folder.")
+@click.option("--parquet", is_flag=True, help="With --tables: Parquet files too (needs pyarrow).")
+@click.option("--no-steps", is_flag=True, help="Do not write the pairwise step reports.")
+@_series_options
+def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs, grouping, workers, scheduler,
+           config, quiet, no_cache, **options):
+    """Report on a whole series: topic timeline, phrase lineage, emerging and fading terms, drift per topic.
+
+    TARGET is a folder (all its statements, one series) or a series name
+    looked up in the --corpus folders.
+    """
+    from .corpus import resolve_series
+    from .errors import OutputError
+    from .pipeline import load_document, make_cache
+    from .series import ResultCache, build_series_report
+    from .series_report import series_json, series_report_path, write_series_report, write_tables
+
+    runner = None
+    try:
+        if no_cache:
+            options["use_cache"] = False
+        settings = _settings(config, {k: v for k, v in options.items() if v is not None})
+        if parquet and not tables_dir:
+            raise OutputError("--parquet needs --tables DIR.")
+        runner = _runner(workers, scheduler, settings)
+        load = runner or (lambda p: load_document(p, settings))
+        chosen = resolve_series(target, corpus_dirs, grouping, load)
+        if output is None:
+            output = series_report_path("reports", chosen.name)
+        cache = make_cache(settings)
+        results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
+        rep = build_series_report(chosen, settings, cache=cache, runner=runner, results=results)
+        step_dir = "" if no_steps else f"{output.stem}_steps"
+        to_file = json_path is not None and str(json_path) != "-"
+        items = write_series_report(rep, output, steps=not no_steps, json_path=json_path if to_file else None)
+        text = series_json(rep, step_dir) if json_path and not to_file else None
+        written = [p for p, _ in items[:1]] + ([json_path] if to_file else [])
+        if tables_dir:
+            written += write_tables(rep, tables_dir, parquet, step_dir)
+    except DriftlabError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if runner is not None:
+            runner.close()
+    if json_path and str(json_path) == "-":
+        click.echo(text, nl=False)
+    if not quiet:
+        counts = {}
+        for pl in rep.lineage:
+            counts[pl.status] = counts.get(pl.status, 0) + 1
+        present = len({c.topic for c in rep.timeline if c.present})
+        click.echo(f"{chosen.name}: {len(chosen.entries)} statements, {len(rep.steps)} steps; "
+                   f"{present} topics present; latest passages: "
+                   + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())), err=True)
+        if step_dir and rep.steps:
+            click.echo(f"wrote {len(rep.steps)} step reports in {output.parent / step_dir}", err=True)
+        for p in written:
+            click.echo(f"wrote {p}", err=True)
+
+
+@cli.command()
+@click.argument("phrase")
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--threshold", type=float, help="Cosine for a reworded hit (default 0.8, see driftlab.series.TRACE_THRESHOLD).")
+@click.option("--no-reworded", is_flag=True, help="Exact and cosmetic hits only (no model).")
+@_series_options
+def trace(phrase, target, as_json, threshold, no_reworded, corpus_dirs, grouping, workers, scheduler, config,
+          quiet, no_cache, **options):
+    """When did we first say PHRASE? Every statement of the series TARGET holding it.
+
+    Hits are exact, cosmetic (spelling, quotes, dashes, case) or reworded
+    (a sentence whose meaning is close to the phrase's own sentence).
+    """
+    from .corpus import resolve_series
+    from .embed import embed_texts
+    from .pipeline import load_document, make_cache, make_encoder
+    from .report import dumps
+    from .series import TRACE_THRESHOLD, trace_dict
+    from .series import trace as run_trace
+
+    runner = None
+    try:
+        if no_cache:
+            options["use_cache"] = False
+        settings = _settings(config, {k: v for k, v in options.items() if v is not None})
+        runner = _runner(workers, scheduler, settings)
+        load = runner or (lambda p: load_document(p, settings))
+        chosen = resolve_series(target, corpus_dirs, grouping, load)
+        embed = None
+        if not no_reworded:
+            encoder, cache = make_encoder(settings), make_cache(settings)
+            if runner is not None:
+                runner.embed_documents(chosen.documents, encoder, cache, settings)
+
+            def embed(texts):
+                return embed_texts(texts, encoder, cache)
+        result = run_trace(phrase, chosen, embed, TRACE_THRESHOLD if threshold is None else threshold)
+    except DriftlabError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if runner is not None:
+            runner.close()
+    if as_json:
+        click.echo(dumps(trace_dict(result)))
+        return
+    if not result.hits:
+        click.echo(f"'{phrase}' is not in {chosen.name} ({len(chosen.entries)} statements).")
+        return
+    click.echo(f"'{phrase}' in {chosen.name}: first {result.first_seen or 'undated'}, "
+               f"last {result.last_seen or 'undated'}, {len({h.statement for h in result.hits})} of "
+               f"{len(chosen.entries)} statements")
+    for h in result.hits:
+        text = h.text if len(h.text) <= 160 else h.text[:157] + "…"
+        click.echo(f"{h.date or 'undated'}  ¶{h.paragraph + 1}  {h.kind:<8} {h.score:.2f}  {text}")
+    for g in result.gaps:
+        click.echo(f"gap: absent from {len(g['statements'])} statement(s) between {g['after']} and {g['before']}")
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--by", "grouping", type=click.Choice(["series", "folder", "parties"]), default="series",
+              show_default=True, help="How statements are grouped into series.")
+@click.option("--json", "as_json", is_flag=True, help="Print the index as JSON.")
+@click.option("--no-embed", is_flag=True, help="Only read and group; do not embed (no model).")
+@click.option("--workers", type=int, help="Run on a local Dask cluster of N worker processes.")
+@click.option("--scheduler", help="Run on an existing Dask scheduler (e.g. tcp://host:8786).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (YAML or TOML).")
+@click.option("--model", help="sentence-transformers model name or local path.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache directory.")
+def index(folders, grouping, as_json, no_embed, workers, scheduler, config, **options):
+    """Read FOLDERS, group the statements into series and embed them into the cache.
+
+    After 'driftlab index', 'driftlab series' on any of these series embeds
+    nothing again; a new statement costs only its own embedding.
+    """
+    from .corpus import build_index
+    from .pipeline import load_document, make_cache, make_encoder
+    from .report import dumps
+    from .series import SerialRunner, entry_dict
+
+    runner = None
+    try:
+        settings = _settings(config, {k: v for k, v in options.items() if v is not None})
+        runner = _runner(workers, scheduler, settings)
+        idx = build_index(folders, grouping, runner or (lambda p: load_document(p, settings)))
+        if not no_embed:
+            docs = [d for s in idx.series for d in s.documents]
+            (runner or SerialRunner()).embed_documents(docs, make_encoder(settings), make_cache(settings), settings)
+    except DriftlabError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if runner is not None:
+            runner.close()
+    if as_json:
+        click.echo(dumps({"grouping": grouping, "series": [
+            {"name": s.name, "statements": [entry_dict(e) for e in s.entries]} for s in idx.series]}))
+        return
+    for s in idx.series:
+        rules = sorted({e.rule for e in s.entries})
+        dates = [e.date for e in s.entries if e.date]
+        span = f"{dates[0]} to {dates[-1]}" if dates else "undated"
+        click.echo(f"{s.name}: {len(s.entries)} statement{'s' if len(s.entries) != 1 else ''}, {span} "
+                   f"(placed by {', '.join(rules)})")
+    total = sum(len(s.entries) for s in idx.series)
+    click.echo(f"{len(idx.series)} series, {total} statements" + ("" if no_embed else "; embeddings cached"), err=True)
 
 
 @cli.command("settings")

@@ -289,12 +289,25 @@ def diff_files(
     progress: Progress | None = None,
     timings: dict | None = None,
     store: "Store | None" = None,
+    corpus_dirs: Sequence[str | Path] = (),
 ) -> DiffResult:
-    """Read, segment and diff two statement files (``store``: see :func:`diff_documents`)."""
+    """Read, segment and diff two statement files (``store``: see :func:`diff_documents`).
+
+    With ``corpus_dirs`` (the folders of their series), each flag gets a
+    ``history`` record in its evidence and the ranking uses it
+    (:func:`driftlab.series.with_history`)."""
     settings = settings or Settings()
     with _stage("reading", timings, progress):
         old = load_document(old_path, settings)
         new = load_document(new_path, settings)
     if cache is None:
         cache = make_cache(settings)
-    return diff_documents(old, new, encoder, settings, cache, progress=progress, timings=timings, store=store)
+    result = diff_documents(old, new, encoder, settings, cache, progress=progress, timings=timings, store=store)
+    if corpus_dirs:
+        from .corpus import build_index
+        from .series import with_history
+
+        with _stage("history", timings, progress):
+            index = build_index(corpus_dirs, load=lambda p: load_document(p, settings))
+            result = with_history(result, index)
+    return result

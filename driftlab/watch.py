@@ -132,7 +132,29 @@ _SOURCE_KEYS = ("name", "kind", "series", "path", "url", "pattern")
 #: as a failure; it does not hold the release back. The series report
 #: refresh belongs here.
 PostReleaseStep = Callable[[StoredStatement, "WatchConfig"], None]
-POST_RELEASE_STEPS: list[PostReleaseStep] = []
+
+
+def refresh_series_report(release: StoredStatement, config: "WatchConfig") -> None:
+    """Rewrite the series report of the release's series (``driftlab series``
+    over the corpus folder), with its pairwise step reports beside it."""
+    from .corpus import resolve_series
+    from .pipeline import load_document, make_cache
+    from .series import ResultCache, build_series_report
+    from .series_report import series_report_path, write_series_report
+
+    if not release.series:
+        return
+    settings = config.settings
+    chosen = resolve_series(release.series, [config.corpus], "series",
+                            lambda p: load_document(p, settings))
+    results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
+    rep = build_series_report(chosen, settings, cache=make_cache(settings), results=results)
+    out = series_report_path(config.reports, chosen.name)
+    write_series_report(rep, out)
+    log.info("series report refreshed: %s (%d statements)", out, len(chosen.documents))
+
+
+POST_RELEASE_STEPS: list[PostReleaseStep] = [refresh_series_report]
 
 
 @dataclass(frozen=True)

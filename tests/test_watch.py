@@ -291,6 +291,11 @@ def corpus_files(tmp_path: Path) -> list[Path]:
 # ------------------------------------------------------------------- tests --
 
 
+def watch_series_page(tmp_path: Path) -> Path:
+    (page,) = (tmp_path / "reports").glob("series_*.html")
+    return page
+
+
 def test_new_release_is_stored_reported_indexed_and_posted(tmp_path, server):
     seed_corpus(tmp_path)
     publish_june(server)
@@ -334,6 +339,12 @@ def test_new_release_is_stored_reported_indexed_and_posted(tmp_path, server):
     (tr,) = soup.select("tr.release")
     assert tr.select_one("a.report")["href"] == os.path.relpath(row["report_html"], tmp_path / "reports")
     assert [li.select_one(".rule").text for li in tr.select("ol.flags li")] == [f["rule"] for f in rel["top_flags"]]
+
+    # The series report is refreshed with the release: both statements, and
+    # the pairwise step report beside it.
+    series_page = BeautifulSoup(watch_series_page(tmp_path).read_text(encoding="utf-8"), "html.parser")
+    assert "(Tokyo)" in series_page.get_text() and "(Geneva)" in series_page.get_text()
+    assert list((tmp_path / "reports").glob("series_*_steps/*.html"))
 
     # Nothing new on the next run: conditional requests, no second post.
     again = run(cfg)

@@ -1,0 +1,240 @@
+"""Series benchmark: cold and cached runs, serial and on a 2-worker Dask cluster.
+
+Cases (each runs in its own process, so the peak memory is that run's own):
+
+* ``g7`` — the G7 folder (10 statements) as one series: index, embed, the 9
+  pairwise diffs, the analysis and the HTML page with its 9 step reports.
+* ``ungd`` — the 28 UN General Debate speeches as seven country series
+  (grouped by parties), all seven reports.
+* ``g7-add`` — the G7 series with its first 9 statements cached, then the
+  10th added: what adding one statement costs, against that statement's own
+  embedding.
+* ``synthetic`` — ``--statements N`` re-dated copies of real statements with
+  the seeded edits of ``bench/edits.py`` (each version edits the previous
+  one, 4 series), for throughput (statements per second) with 1 and 2
+  workers and the memory of each worker.
+
+``cold`` starts from an empty cache directory; ``cached`` repeats the run on
+the warm cache (vectors and pairwise results). Figures: wall seconds, CPU
+seconds of the whole process tree, and peak RSS of the largest process
+(``ru_maxrss`` of the run and of its waited-for children: Dask workers are
+among them).
+
+    .venv/bin/python bench/series.py                       # everything (~30 min on a busy 2-core box)
+    .venv/bin/python bench/series.py --only g7 --only g7-add
+    .venv/bin/python bench/series.py --only synthetic --statements 200
+
+Reads ../shared (prints "Skipped: …" and exits 0 when it is absent); writes
+only under a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(ROOT))
+
+
+# --------------------------------------------------------------------------- one case, in its own process
+
+
+def _run_case(spec: dict) -> dict:
+    """Index ``spec['folders']``, build and render every selected series."""
+    t0 = time.perf_counter()
+    from driftlab.corpus import build_index
+    from driftlab.pipeline import load_document, make_cache, make_encoder
+    from driftlab.report import render_html
+    from driftlab.series import ResultCache, build_series_report
+    from driftlab.series_report import render_series_html
+    from driftlab.settings import Settings
+
+    settings = Settings().updated({"cache_dir": spec["cache"]})
+    runner = None
+    if spec.get("workers"):
+        from driftlab.distributed import DaskRunner
+
+        runner = DaskRunner(workers=spec["workers"], settings=settings)
+    t_start = time.perf_counter()
+    encoder, cache = make_encoder(settings), make_cache(settings)
+    results = ResultCache(spec["cache"])
+    idx = build_index(spec["folders"], spec.get("grouping", "folder"),
+                      runner or (lambda p: load_document(p, settings)))
+    t_index = time.perf_counter()
+    timings: dict = {}
+    n = 0
+    for s in idx.series:
+        rep = build_series_report(s, settings, encoder, cache, runner=runner, results=results, timings=timings)
+        render_series_html(rep, "steps")
+        if spec.get("steps", True):
+            for r in rep.steps:
+                render_html(r)
+        n += len(s.entries)
+    t_end = time.perf_counter()
+    out = {"statements": n, "series": len(idx.series), "import_s": round(t_start - t0, 2),
+           "index_s": round(t_index - t_start, 2), "series_s": round(t_end - t_index, 2),
+           "embedding_s": round(timings.get("embedding", 0.0), 2), "diffs_s": round(timings.get("diffs", 0.0), 2),
+           "torch_imported": "torch" in sys.modules}
+    if runner is not None:
+        mem = runner.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        out["worker_peak_mb"] = sorted(round(v / 1024) for v in mem.values())
+        runner.close()
+    return out
+
+
+def _own_embedding(path: str, cache_dir: str) -> dict:
+    """The cost of embedding one statement alone, model already loaded."""
+    from driftlab.pipeline import load_document, make_encoder, sentence_vectors
+    from driftlab.embed import EmbeddingCache
+    from driftlab.settings import Settings
+
+    enc = make_encoder(Settings())
+    enc.encode(["warm the model up"])  # import and load are not the statement's cost
+    doc = load_document(path)
+    t = time.perf_counter()
+    sentence_vectors(doc, enc, EmbeddingCache(cache_dir))
+    return {"embed_one_s": round(time.perf_counter() - t, 2),
+            "sentences": sum(len(p.sentences) for p in doc.paragraphs)}
+
+
+def measure(spec: dict) -> dict:
+    """Run one case in a child process; wall time, CPU time and peak RSS of its tree."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--case", json.dumps(spec)], stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out = json.loads(proc.stdout.read() or "{}")
+    if status != 0:
+        raise SystemExit(f"case failed: {spec}")
+    out.update({"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                # wait4's ru_maxrss is the largest process of the child's tree
+                "peak_mb": round(usage.ru_maxrss / 1024)})
+    return out
+
+
+# --------------------------------------------------------------------------- synthetic corpus
+
+
+def synthetic_corpus(target: Path, n: int) -> None:
+    """``n`` statements in 4 series: each a chain of yearly-ish versions, each
+    version ``bench/edits.py``'s seeded edit of the one before."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from edits import generate, join_paragraphs
+
+    from driftlab.pipeline import load_document
+
+    bases = ["trilateral_rok_us_japan/2024-11-15_lima_trilateral_leaders_joint_statement.txt",
+             "quad/2021-09-24_quad_leaders_joint_statement.txt",
+             "aukus/2023-03-13_aukus_joint_leaders_statement.txt",
+             "us_rok/2022-05-21_us_rok_leaders_joint_statement.txt"]
+    docs = [load_document(SHARED / b) for b in bases]
+    paras = [[[s.text for s in p.sentences] for p in d.paragraphs if p.sentences] for d in docs]
+    per = [n // len(bases) + (1 if k < n % len(bases) else 0) for k in range(len(bases))]
+    for k, (start, count) in enumerate(zip(paras, per)):
+        folder = target / f"synthetic_{k}"
+        folder.mkdir(parents=True)
+        donors = [p for j, ps in enumerate(paras) if j != k for p in ps]
+        current = start
+        for v in range(count):
+            if v:
+                current = [list(p) for p in generate(current, seed=1000 * k + v, donors=donors).new_paragraphs]
+            day = f"{2000 + v // 12:04d}-{v % 12 + 1:02d}-15"
+            (folder / f"{day}_v{v:04d}.txt").write_text(
+                f'---\ntitle: "Synthetic statement {k}/{v}"\ndate: "{day}"\nseries: "synthetic {k}"\n---\n'
+                + join_paragraphs(current), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _row(name: str, r: dict) -> str:
+    extra = f" workers {r['worker_peak_mb']} MB" if "worker_peak_mb" in r else ""
+    return (f"{name:<28} {r['statements']:>4} stmts {r['series']:>2} series  wall {r['wall_s']:>7.2f} s  "
+            f"cpu {r['cpu_s']:>7.2f} s  peak {r['peak_mb']:>5} MB{extra}  "
+            f"(embed {r['embedding_s']} s, diffs {r['diffs_s']} s, torch {'yes' if r['torch_imported'] else 'no'})")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", action="append", choices=["g7", "ungd", "g7-add", "synthetic"])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--statements", type=int, default=200, help="synthetic corpus size")
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--own-embedding", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.case:
+        print(json.dumps(_run_case(json.loads(args.case))))
+        return 0
+    if args.own_embedding:
+        print(json.dumps(_own_embedding(*args.own_embedding)))
+        return 0
+    if not SHARED.is_dir():
+        print(f"Skipped: {SHARED} is absent")
+        return 0
+    only = set(args.only or ["g7", "ungd", "g7-add", "synthetic"])
+    tmp = Path(tempfile.mkdtemp(prefix="driftlab-series-bench-"))
+    report: dict = {}
+    try:
+        for name, folders, grouping in (("g7", [str(SHARED / "g7")], "folder"),
+                                        ("ungd", [str(SHARED / "un_general_debate")], "parties")):
+            if name not in only:
+                continue
+            for workers in (0, args.workers):
+                cache = str(tmp / f"{name}-w{workers}")
+                spec = {"folders": folders, "grouping": grouping, "cache": cache, "workers": workers}
+                label = f"{name} {'serial' if not workers else f'{workers} workers'}"
+                for phase in ("cold", "cached"):
+                    r = measure(spec)
+                    report[f"{label} {phase}"] = r
+                    print(_row(f"{label} {phase}", r), flush=True)
+        if "g7-add" in only:
+            files = sorted((SHARED / "g7").glob("*.txt"))
+            folder = tmp / "g7-add" / "g7"
+            folder.mkdir(parents=True)
+            for f in files[:-1]:
+                shutil.copy(f, folder)
+            spec = {"folders": [str(folder)], "cache": str(tmp / "g7-add-cache"), "workers": 0}
+            r9 = measure(spec)
+            print(_row("g7 first 9 cold", r9), flush=True)
+            shutil.copy(files[-1], folder)
+            r10 = measure(spec)
+            print(_row("g7 +1 statement", r10), flush=True)
+            own = json.loads(subprocess.run([sys.executable, __file__, "--own-embedding", str(files[-1]),
+                                             str(tmp / "own-cache")], capture_output=True, text=True,
+                                            check=True).stdout)
+            cached = measure(spec)
+            print(_row("g7 all 10 cached", cached), flush=True)
+            print(f"adding {files[-1].name} ({own['sentences']} sentences): run {r10['wall_s']} s wall; "
+                  f"its own embedding alone {own['embed_one_s']} s (model loaded); import+model load in the run "
+                  f"{r10['import_s']} s; the rest {round(r10['wall_s'] - own['embed_one_s'] - r10['import_s'], 2)} s "
+                  f"(one new diff, analysis, pages) — a fully cached run takes {cached['wall_s']} s", flush=True)
+            report["g7-add"] = {"first9": r9, "plus1": r10, "own": own, "cached": cached}
+        if "synthetic" in only:
+            t = time.perf_counter()
+            synthetic_corpus(tmp / "synthetic", args.statements)
+            print(f"synthetic corpus: {args.statements} statements written in {time.perf_counter() - t:.1f} s", flush=True)
+            folders = sorted(str(p) for p in (tmp / "synthetic").iterdir())
+            for workers in (0, 1, args.workers):
+                spec = {"folders": folders, "grouping": "series", "cache": str(tmp / f"syn-w{workers}"),
+                        "workers": workers, "steps": False}
+                r = measure(spec)
+                label = f"synthetic {'serial' if not workers else f'{workers} worker' + ('s' if workers > 1 else '')}"
+                print(_row(label + " cold", r) + f"  → {r['statements'] / r['wall_s']:.2f} statements/s", flush=True)
+                report[label] = r
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,340 @@
+"""Series report: a :class:`~driftlab.series.SeriesReport` as JSON, tables and HTML.
+
+* :func:`series_dict` / :func:`series_json` — everything the page shows, as
+  data (statements, topic timeline, lineage, terms with first and last
+  appearance, drift), deterministic like the diff report's JSON.
+* :func:`series_tables` — the same as pandas tables; :func:`write_tables`
+  writes them as CSV, and as Parquet when asked (pyarrow, optional).
+* :func:`render_series_html` — one self-contained page. The plots are SVG
+  drawn by matplotlib (Agg backend, imported only here, only when a page is
+  rendered) and embedded inline; no external assets, no script. SVG output
+  is made reproducible (fixed hash salt, no date), so the same series gives
+  byte-identical pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .errors import OutputError
+from .report import _clean, dumps
+from .series import SeriesReport, entry_dict
+
+#: Paragraph and statement indices are 0-based in JSON and tables, 1-based on the page.
+
+STATUS_TEXT = {
+    "new": "new ever",
+    "carried": "carried over",
+    "changed": "changed",
+    "returning": "returning after an absence",
+}
+
+
+def step_file_name(rep: SeriesReport, k: int) -> str:
+    """File name of step ``k``'s pairwise report (statement k → k+1)."""
+    a, b = rep.series.entries[k], rep.series.entries[k + 1]
+    return f"{k + 1:02d}_{Path(a.path).stem}_vs_{Path(b.path).stem}.html"
+
+
+def series_dict(rep: SeriesReport, step_dir: str = "") -> dict[str, Any]:
+    from . import __version__
+
+    docs = rep.series.documents
+    entries = rep.series.entries
+    statements = []
+    for i, e in enumerate(entries):
+        d = entry_dict(e)
+        d["index"] = i
+        d["paragraphs"] = len(docs[i].paragraphs)
+        d["step_report"] = f"{step_dir}/{step_file_name(rep, i - 1)}" if step_dir and i > 0 else ""
+        statements.append(d)
+    lineage = []
+    latest = docs[-1]
+    for pl in rep.lineage:
+        lineage.append({
+            "paragraph": pl.paragraph,
+            "status": pl.status,
+            "absent_for": pl.absent_for,
+            "origin": pl.origin,
+            "origin_date": entries[pl.origin].date,
+            "text": latest.paragraphs[pl.paragraph].text,
+            "ancestors": [{
+                "statement": a.statement, "date": entries[a.statement].date, "paragraphs": list(a.paragraphs),
+                "link_type": a.link_type,
+                "sentence_links": [[list(o), list(n)] for o, n in a.sentence_links],
+            } for a in pl.ancestors],
+            "key_phrases": [{
+                "phrase": k.text, "folded": k.phrase, "first_seen": entries[k.first_seen].date,
+                "first_statement": k.first_seen, "statements": k.statements,
+            } for k in pl.key_phrases],
+        })
+    return _clean({
+        "driftlab_version": __version__,
+        "series": rep.series.name,
+        "notes": list(rep.notes),
+        "run": dict(rep.run),
+        "statements": statements,
+        "topics": [{"id": t, "name": n} for t, n in rep.topics],
+        "timeline": [{
+            "statement": c.statement, "date": entries[c.statement].date, "topic": c.topic, "present": c.present,
+            "share": c.share, "meaning_share": c.meaning_share, "paragraphs": c.paragraphs,
+            "strongest": dict(c.strongest) if c.strongest else None, "terms": list(c.terms),
+        } for c in rep.timeline],
+        "lineage": lineage,
+        "terms": [{
+            "term": t.term, "trend": t.trend, "count": t.count, "statements": t.statements,
+            "first_seen": entries[t.first_seen].date, "last_seen": entries[t.last_seen].date,
+            "first_statement": t.first_seen, "last_statement": t.last_seen,
+            "series_ll": t.series_ll, "per_step": list(t.per_step),
+        } for t in rep.terms],
+        "step_terms": [{
+            "step": s.step, "date": entries[s.step].date,
+            "rising": [{"term": t, "ll": v} for t, v in s.rising],
+            "falling": [{"term": t, "ll": v} for t, v in s.falling],
+        } for s in rep.step_terms],
+        "drift": [{
+            "step": c.step, "date": entries[c.step].date, "topic": c.topic, "drift": c.drift,
+            "changed_chars": c.changed_chars, "total_chars": c.total_chars,
+        } for c in rep.drift],
+    })
+
+
+def series_json(rep: SeriesReport, step_dir: str = "") -> str:
+    return dumps(series_dict(rep, step_dir)) + "\n"
+
+
+# --------------------------------------------------------------------------- tables
+
+TABLES = ("statements", "timeline", "lineage", "terms", "drift")
+
+
+def series_tables(rep: SeriesReport, step_dir: str = "") -> dict[str, "Any"]:
+    """One pandas DataFrame per table; lists are joined with ';'."""
+    import pandas as pd
+
+    data = series_dict(rep, step_dir)
+
+    def flat(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
+        out = []
+        for r in rows:
+            row = {}
+            for k, v in r.items():
+                if isinstance(v, dict):
+                    for kk, vv in v.items():
+                        row[f"{k}_{kk}"] = vv
+                elif isinstance(v, list):
+                    row[k] = ";".join(
+                        (x["phrase"] + "@" + x["first_seen"]) if isinstance(x, dict) and "phrase" in x
+                        else f"{x['date']}:{'+'.join(str(p) for p in x['paragraphs'])}:{x['link_type']}"
+                        if isinstance(x, dict) and "link_type" in x else str(x) for x in v)
+                else:
+                    row[k] = v
+            out.append(row)
+        return out
+
+    timeline = []
+    for r in data["timeline"]:
+        s = r.pop("strongest") or {}
+        r.update({"ladder": s.get("ladder", ""), "rung": s.get("rung", 0), "rungs": s.get("of", 0),
+                  "phrase": s.get("phrase", "")})
+        timeline.append(r)
+    frames = {
+        "statements": pd.DataFrame(flat(data["statements"])),
+        "timeline": pd.DataFrame(flat(timeline)),
+        "lineage": pd.DataFrame(flat(data["lineage"])),
+        "terms": pd.DataFrame(flat(data["terms"])),
+        "drift": pd.DataFrame(flat(data["drift"])),
+    }
+    return frames
+
+
+def write_tables(rep: SeriesReport, directory: str | os.PathLike, parquet: bool = False, step_dir: str = "") -> list[Path]:
+    """Write each table as ``NAME.csv`` (and ``NAME.parquet``) in ``directory``."""
+    from .report import _FORMULA_START, write_reports
+
+    frames = series_tables(rep, step_dir)
+    out = Path(directory)
+    items = []
+    for name, frame in frames.items():
+        csv = frame.copy()
+        for col in csv.columns:
+            if csv[col].dtype == object:
+                # Statement text is untrusted: no cell a spreadsheet would run as a formula.
+                csv[col] = csv[col].map(lambda s: "'" + s if isinstance(s, str) and s.startswith(_FORMULA_START) else s)
+        items.append((out / f"{name}.csv", csv.to_csv(index=False, lineterminator="\n")))
+    write_reports(items)
+    written = [p for p, _ in items]
+    if parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise OutputError("Parquet tables need pyarrow: pip install pyarrow.") from None
+        for name, frame in frames.items():
+            target = out / f"{name}.parquet"
+            try:
+                frame.to_parquet(target, index=False)
+            except OSError as e:
+                raise OutputError(f"Cannot write {target}: {e.strerror or e}.") from None
+            written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _svg(fig) -> str:
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "driftlab", "svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG is inline
+    # Scale with the page: keep the viewBox, drop the fixed size.
+    svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="plot" role="img"', svg, count=1)
+    return svg
+
+
+def _labels(rep: SeriesReport) -> list[str]:
+    return [e.date or Path(e.path).stem for e in rep.series.entries]
+
+
+def timeline_svg(rep: SeriesReport) -> str:
+    """Statements × topics: share of the text (colour), strongest rung (number)."""
+    plt = _pyplot()
+    import numpy as np
+
+    topics = [t for t, _ in rep.topics]
+    names = [n for _, n in rep.topics]
+    n = len(rep.series.entries)
+    share = np.zeros((len(topics), n))
+    present = np.zeros((len(topics), n), dtype=bool)
+    rung = {}
+    for c in rep.timeline:
+        r = topics.index(c.topic)
+        share[r, c.statement] = c.share
+        present[r, c.statement] = c.present
+        if c.strongest:
+            rung[(r, c.statement)] = f"{c.strongest['rung']}/{c.strongest['of']}"
+    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * n + 3.5), 0.34 * len(topics) + 1.6))
+    vmax = max(0.3, float(share.max()))
+    ax.imshow(np.where(present, share, np.nan), aspect="auto", cmap="Blues", vmin=0, vmax=vmax)
+    for (r, c), txt in rung.items():
+        # Light text on the dark end of the colour scale, so every label reads.
+        ax.text(c, r, txt, ha="center", va="center", fontsize=7, color="#fff" if share[r, c] > 0.55 * vmax else "#222")
+    for r in range(len(topics)):
+        for c in range(n):
+            if not present[r, c]:
+                ax.text(c, r, "·", ha="center", va="center", fontsize=9, color="#999")
+    ax.set_yticks(range(len(topics)), names, fontsize=8)
+    ax.set_xticks(range(n), _labels(rep), rotation=45, ha="right", fontsize=8)
+    ax.set_title("Topic timeline: share of the text (colour), strongest rung reached (n/of); · absent", fontsize=9)
+    svg = _svg(fig)
+    plt.close(fig)
+    return svg
+
+
+def drift_svg(rep: SeriesReport) -> str:
+    """Drift per topic at each step (topics present on either side of a step)."""
+    plt = _pyplot()
+
+    labels = _labels(rep)
+    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * len(labels) + 3.5), 3.6))
+    names = dict(rep.topics)
+    styles = ["-", "--", "-.", ":"]
+    for k, (topic, _) in enumerate(rep.topics):
+        pts = [(c.step, c.drift) for c in rep.drift if c.topic == topic and c.drift is not None]
+        if not pts:
+            continue
+        xs, ys = zip(*pts)
+        ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.2, linestyle=styles[k % 4], label=names[topic])
+    ax.set_xticks(range(1, len(labels)), labels[1:], rotation=45, ha="right", fontsize=8)
+    ax.set_xlim(0.5, max(1.5, len(labels) - 0.5))
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share of the topic's wording changed", fontsize=8)
+    ax.set_title("Drift per topic at each step", fontsize=9)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    svg = _svg(fig)
+    plt.close(fig)
+    return svg
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+@dataclass(frozen=True)
+class SeriesPage:
+    """What the template sees (``ctx``)."""
+
+    data: Mapping[str, Any]  # series_dict
+    timeline_svg: Any  # markupsafe.Markup: SVG drawn by matplotlib, labels escaped by it
+    drift_svg: Any
+    topic_names: Mapping[str, str]
+    status_text: Mapping[str, str]
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_series_html(rep: SeriesReport, step_dir: str = "") -> str:
+    from markupsafe import Markup
+
+    data = series_dict(rep, step_dir)
+    page = SeriesPage(
+        data=data,
+        # matplotlib writes the SVG and escapes every label it draws (XML
+        # writer), so the markup is ours, not the statements'.
+        timeline_svg=Markup(timeline_svg(rep)),
+        drift_svg=Markup(drift_svg(rep)) if rep.steps else Markup(""),
+        topic_names=dict(rep.topics),
+        status_text=STATUS_TEXT,
+    )
+    return _environment().get_template("series.html.j2").render(ctx=page)
+
+
+def series_report_path(reports: str | os.PathLike, name: str) -> Path:
+    """Where a series' report goes by default: ``REPORTS/series_<slug>.html``."""
+    slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:60]
+    return Path(reports) / f"series_{slug}.html"
+
+
+def write_series_report(rep: SeriesReport, output: str | os.PathLike, *, steps: bool = True,
+                        json_path: str | os.PathLike | None = None) -> list[tuple[Path, str]]:
+    """Write the series page (and each step's pairwise report beside it, and
+    the JSON when asked) as one all-or-nothing step; return what was written."""
+    from .report import render_html, write_reports
+
+    output = Path(output)
+    step_dir = f"{output.stem}_steps" if steps else ""
+    items: list[tuple[Path, str]] = [(output, render_series_html(rep, step_dir))]
+    if step_dir:
+        items += [(output.parent / step_dir / step_file_name(rep, k), render_html(res)) for k, res in enumerate(rep.steps)]
+    if json_path is not None:
+        items.append((Path(json_path), series_json(rep, step_dir)))
+    write_reports(items)
+    return items
