@@ -548,6 +548,7 @@ _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th
                     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
 
 
+@lru_cache(maxsize=16384)
 def _metadata(text: str) -> bool:
     """Is ``text`` (a paragraph or sentence) metadata rather than a statement
     of policy: a release or date line ("For release at 2:00 p.m. EDT",
@@ -563,9 +564,10 @@ def _metadata(text: str) -> bool:
     words = t.split()
     if len(words) <= 16 and _RELEASE.search(t):
         return True
-    rest = [w for w in _fold_words(_CLOCK.sub(" ", t)) if _is_content(w) and not w[0].isdigit()]
-    if len(words) <= 12 and len(rest) <= 1 and _CLOCK.search(t):
-        return True  # a date line: nothing but a date, a time and a place
+    if len(words) <= 12 and _CLOCK.search(t):
+        rest = [w for w in _fold_words(_CLOCK.sub(" ", t)) if _is_content(w) and not w[0].isdigit()]
+        if len(rest) <= 1:
+            return True  # a date line: nothing but a date, a time and a place
     # A heading: a short line with no sentence end, every content word capitalised.
     if len(words) <= 10 and t[-1] not in ".!?;:,\"”)" and all(
             w[0].isupper() or w.lower() in STOP or not w[0].isalpha() for w in words):
