@@ -75,10 +75,13 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
-#: The fast selection: no real model, and not the two timed tests (a wall-time
-#: bound means nothing under mutmut's tracing on a shared machine).
+#: The fast selection: no real model, not the two timed tests (a wall-time
+#: bound means nothing under mutmut's tracing on a shared machine), and not
+#: the alignment memory-scaling test (it aligns 5,000 paragraphs under
+#: tracemalloc: a minute and a half per mutant).
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not real_model", "-q",
-               "-k", "not diffs_quickly and not large_synthetic_pair_is_fast"]
+               "-k", "not diffs_quickly and not large_synthetic_pair_is_fast "
+                     "and not memory_grows_with_the_text"]
 
 
 def expand(name: str, target: Target) -> list[tuple[str, str]]:
