@@ -242,6 +242,39 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(data).expanduser() / "driftlab" / "driftlab.sqlite"
 
 
+def migrate_tables(con: sqlite3.Connection, component: str, migrations: Sequence[str],
+                   path: str | os.PathLike[str] = "", what: str = "review store") -> int:
+    """Bring ``component``'s tables to ``len(migrations)`` inside the caller's
+    open transaction; returns that version. Shared by every component that
+    keeps tables in the store file (the review store, the watcher).
+
+    A version above ``len(migrations)`` means a newer driftlab wrote the
+    file: refused, since this one cannot know what those tables mean. A
+    database without ``schema_versions`` but with tables is another SQLite
+    file (the embedding cache, say): refused, as adding our tables to it
+    would corrupt two things at once.
+    """
+    target = len(migrations)
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if names and "schema_versions" not in names:
+        raise StoreError(f"{path} is an SQLite database but not a driftlab {what} "
+                         "(no schema_versions table); pass another --store")
+    con.execute("CREATE TABLE IF NOT EXISTS schema_versions ("
+                "component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    row = con.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
+    current = row[0] if row else 0
+    if current > target:
+        raise StoreError(
+            f"{what[0].upper() + what[1:]} {path} has {component} schema version {current}, newer than "
+            f"this driftlab knows ({target}); upgrade driftlab or pass another --store")
+    for version in range(current, target):
+        for statement in _statements(migrations[version]):
+            con.execute(statement)
+    con.execute("INSERT INTO schema_versions(component, version) VALUES (?, ?) "
+                "ON CONFLICT(component) DO UPDATE SET version = excluded.version", (component, target))
+    return target
+
+
 def _fold(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
@@ -421,31 +454,11 @@ class Store:
         A version above ``len(migrations)`` means a newer driftlab wrote the
         file: refused, since this one cannot know what those tables mean.
         """
-        target = len(migrations)
         try:
             with self.transaction() as con:
-                names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if names and "schema_versions" not in names:
-                    # Some other SQLite file (the embedding cache, say): adding
-                    # our tables to it would corrupt two things at once.
-                    raise StoreError(f"{self.path} is an SQLite database but not a driftlab review store "
-                                     "(no schema_versions table); pass another --store")
-                con.execute("CREATE TABLE IF NOT EXISTS schema_versions ("
-                            "component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-                row = con.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
-                current = row[0] if row else 0
-                if current > target:
-                    raise StoreError(
-                        f"Review store {self.path} has {component} schema version {current}, newer than "
-                        f"this driftlab knows ({target}); upgrade driftlab or pass another --store")
-                for version in range(current, target):
-                    for statement in _statements(migrations[version]):
-                        con.execute(statement)
-                con.execute("INSERT INTO schema_versions(component, version) VALUES (?, ?) "
-                            "ON CONFLICT(component) DO UPDATE SET version = excluded.version", (component, target))
+                return migrate_tables(con, component, migrations, self.path)
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
-        return target
 
     def schema_version(self, component: str = STORE_COMPONENT) -> int:
         rows = self._read("SELECT version FROM schema_versions WHERE component = ?", (component,))

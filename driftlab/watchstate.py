@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .store import default_store_path, migrate_tables
 
 __all__ = ["default_store_path", "connect", "migrate", "StoredStatement", "SCHEMA_VERSION"]
 
@@ -92,14 +93,6 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
-def default_store_path() -> Path:
-    env = os.environ.get("DRIFTLAB_STORE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
-    return Path(base).expanduser() / "driftlab" / "driftlab.sqlite"
-
-
 def connect(path: str | os.PathLike | None = None) -> sqlite3.Connection:
     """Open the store (creating it and its folder), WAL, busy timeout, watch tables migrated."""
     p = Path(path) if path is not None else default_store_path()
@@ -119,34 +112,17 @@ def connect(path: str | os.PathLike | None = None) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection, component: str = "watch") -> int:
-    """Bring this component's tables to :data:`SCHEMA_VERSION`; the version reached."""
+    """Bring this component's tables to :data:`SCHEMA_VERSION` (the store's
+    shared mechanism, :func:`driftlab.store.migrate_tables`); the version reached."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_versions "
-            "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        row = conn.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
-        current = row[0] if row else 0
-        if current > SCHEMA_VERSION:
-            raise ConfigError(
-                f"The store's '{component}' tables are version {current}, newer than this driftlab "
-                f"understands ({SCHEMA_VERSION}); upgrade driftlab."
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            for stmt in _MIGRATIONS[version].split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-        conn.execute(
-            "INSERT INTO schema_versions(component, version) VALUES (?, ?) "
-            "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-            (component, SCHEMA_VERSION),
-        )
+        version = migrate_tables(conn, component, [_MIGRATIONS[v] for v in range(1, SCHEMA_VERSION + 1)],
+                                 what="store")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return SCHEMA_VERSION
+    return version
 
 
 @dataclass(frozen=True)
