@@ -288,15 +288,12 @@ class Features:
     o_pw: list
     n_pw: list
     o_sw: list
-    n_sw: list
     o_pv: np.ndarray
     n_pv: np.ndarray
     sent: dict[tuple[int, int], tuple[float, float]]
     carried: list[tuple[int, int]]
     pairs: dict[tuple[int, int], PairEvidence]
     idf: _Idf
-    o_sets: list = field(default_factory=list)
-    n_sets: list = field(default_factory=list)
     by_old: dict[int, list[int]] = field(default_factory=dict)
     by_new: dict[int, list[int]] = field(default_factory=dict)
     sent_by_new: dict[int, list[int]] = field(default_factory=dict)
@@ -442,8 +439,8 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     sent_by_new: dict[int, list[int]] = {}
     for a, b in sorted(sent):
         sent_by_new.setdefault(b, []).append(a)
-    return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, n_sw, o_pv, n_pv,
-                    sent, carried, pairs, idf, o_sets, n_sets, by_old, by_new, sent_by_new,
+    return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, o_pv, n_pv,
+                    sent, carried, pairs, idf, by_old, by_new, sent_by_new,
                     _firsts(old), _firsts(new))
 
 

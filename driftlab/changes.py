@@ -87,7 +87,6 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
             by_para.setdefault(("old", i), lk.id)
         for j in lk.new:
             by_para.setdefault(("new", j), lk.id)
-    link_by_id = {lk.id: lk for lk in groups}
 
     members: dict[str, list[Flag]] = {lk.id: [] for lk in groups}
     orphans: list[Flag] = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from ..normalize import content_words, word_units
+from ..normalize import word_units
 from ..topics import PhraseMatcher, TopicConfig, term_hits
 from ..types import Document, Link
 
