@@ -112,6 +112,20 @@ def cli() -> None:
     """
 
 
+def _numeric_setting_options(f):
+    """A ``--name`` option for every numeric setting, from the one settings
+    table (its default's type, its help text): thresholds and budgets added
+    there reach the CLI without a second list to keep in step."""
+    from .settings import SETTINGS
+
+    for setting in reversed(SETTINGS):
+        if isinstance(setting.default, (int, float)) and not isinstance(setting.default, bool):
+            f = click.option("--" + setting.name.replace("_", "-"), setting.name,
+                             type=type(setting.default), help=setting.help)(f)
+    return f
+
+
+
 @cli.command(epilog=DIFF_EXAMPLES)
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
@@ -127,24 +141,8 @@ def cli() -> None:
 @click.option("--config", type=click.Path(dir_okay=False), help="Settings file (YAML or TOML).")
 @click.option("--model", help="sentence-transformers model name or local path.")
 @click.option("--precision", type=click.Choice(["auto", "float32", "bfloat16"]), help="Encoder precision.")
-@click.option("--link-threshold", type=float, help="Minimum combined score for a paragraph link.")
-@click.option("--min-lexical", type=float, help="Minimum shared wording for a paragraph link.")
-@click.option("--sentence-threshold", type=float, help="Minimum score for a carried sentence.")
-@click.option("--split-coverage", type=float, help="Share of a paragraph that makes it part of a split/merge.")
-@click.option("--rewrite-cosine", type=float, help="Minimum meaning similarity for a rewritten (same-subject) link.")
-@click.option("--lineage-cosine", type=float, help="Minimum sentence cosine for a sentence restating another.")
-@click.option("--neighbours", type=int, help="Nearest sentences/paragraphs each one is compared with.")
 @click.option("--topics", "topics_file", type=click.Path(dir_okay=False), help="Topic and ladder definitions (YAML).")
-@click.option("--batch-size", type=int, help="Texts per encoder batch.")
-@click.option("--max-input-mb", type=float, help="Largest statement file accepted, in MB.")
-@click.option("--max-text-mb", type=float, help="Most statement text aligned, in MB (after extraction).")
-@click.option("--max-sentences", type=int, help="Most sentences per statement (budget).")
-@click.option("--max-paragraphs", type=int, help="Most paragraphs per statement (budget).")
-@click.option("--max-sentence-chars", type=int, help="Longer sentences are cut at clause or word boundaries.")
-@click.option("--max-paragraph-chars", type=int, help="Longer paragraphs are cut between sentences.")
-@click.option("--max-front-matter-kb", type=int, help="Largest YAML front matter, in KB (budget).")
-@click.option("--max-matrix-cells", type=int, help="Most old × new sentence or paragraph pairs (budget).")
-@click.option("--max-flags", type=int, help="Most flags kept in a report.")
+@_numeric_setting_options
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache directory.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
