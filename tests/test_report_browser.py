@@ -124,6 +124,9 @@ def test_layout_at_width(browser, real_report, width):
     total, aligned = page.evaluate("""() => [document.documentElement.scrollHeight,
         document.getElementById('aligned').getBoundingClientRect().height]""")
     assert total <= 2.0 * aligned, f"page {total}px for a side-by-side of {aligned}px at {width}px"
+    # No sideways scrolling: nothing is wider than the window.
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"page is {wide}px wide in a {width}px window"
     assert errors == []
     page.close()
 
