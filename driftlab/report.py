@@ -425,7 +425,7 @@ def dumps(value: Any, indent: str = "") -> str:
             return "{}"
         inner = indent + "  "
         items = [
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(value[k], inner)}"
+            f"{inner}{_encode_str(str(k))}: {dumps(value[k], inner)}"
             for k in sorted(value, key=str)
         ]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
@@ -433,9 +433,28 @@ def dumps(value: Any, indent: str = "") -> str:
         if not value:
             return "[]"
         if not any(isinstance(v, (dict, list)) for v in value):
-            return "[" + ", ".join(json.dumps(v, ensure_ascii=False, allow_nan=False) for v in value) + "]"
+            return "[" + ", ".join(_scalar(v) for v in value) + "]"
         inner = indent + "  "
         return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return _scalar(value)
+
+
+#: ``json.dumps(s, ensure_ascii=False)`` for a str, without its per-call
+#: encoder set-up (a G7 report has ~70,000 scalars: 0.4 s of a 3 s run).
+_encode_str = json.encoder.encode_basestring
+
+
+def _scalar(value: Any) -> str:
+    """One JSON scalar, exactly as ``json.dumps(value, ensure_ascii=False, allow_nan=False)``."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 

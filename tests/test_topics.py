@@ -215,6 +215,21 @@ def test_user_file_inherits_missing_sections(tmp_path):
     assert "DPRK" in cfg.actors
 
 
+def test_an_edited_topic_file_is_read_afresh(tmp_path):
+    # The parsed config is kept by content (the pipeline and the report both
+    # ask for it; a watcher asks on every run): an analyst who edits the file
+    # between two runs of one process must get the edit, not the old topics.
+    f = tmp_path / "mine.yaml"
+    f.write_text("topics:\n  - id: rates\n    name: Policy rate\n    terms: [policy rate]\n", encoding="utf-8")
+    first = load_config(f)
+    assert load_config(f) is first  # unchanged bytes: the same parsed config
+    f.write_text("topics:\n  - id: jobs\n    name: Jobs\n    terms: [employment]\n", encoding="utf-8")
+    assert [t.id for t in load_config(f).topics] == ["jobs"]
+    f.unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(f)  # a memo never hides a file that is gone
+
+
 # ------------------------------------------------------------------ real model on real text
 
 @pytest.mark.real_model

@@ -15,7 +15,20 @@ from .intensity import _ladder_index
 
 def _run_weight(text: str, config: TopicConfig) -> float:
     """How much a novel run says: topic terms, actors, ladder words and figures
-    count most; then full capitalised names; then length."""
+    count most; then full capitalised names; then length.
+
+    Memoised per config: the change summaries weigh every clause of every
+    changed passage, many of them more than once."""
+    memo = config._compiled.setdefault("run_weight", {})
+    weight = memo.get(text)
+    if weight is None:
+        weight = _weigh_run(text, config)
+        if len(memo) < 50_000:  # bounded, as term_hits
+            memo[text] = weight
+    return weight
+
+
+def _weigh_run(text: str, config: TopicConfig) -> float:
     hits = term_hits(text, config)
     score = 2.0 * (len(hits.topics) + len(hits.actors)) + 2.0 * len(_FIGURE.findall(text))
     score += 2.0 * len(_ladder_index(config)[0].find(text))

@@ -47,7 +47,14 @@ def _is_content(w: str) -> bool:
 
 
 def _content(words: Iterable[str]) -> list[str]:
+    if isinstance(words, tuple):  # a _fold_words result: content of it is asked for again and again
+        return list(_content_of_folded(words))
     return [w for w in words if _is_content(w)]
+
+
+@lru_cache(maxsize=65536)
+def _content_of_folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if _is_content(w))
 
 
 _POSSESSIVE = re.compile(r"['’]s?$")
