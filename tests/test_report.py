@@ -715,3 +715,28 @@ def test_html_pairs_sentences_when_a_long_paragraph_fans_out():
     soup = BeautifulSoup(report.render_html(DiffResult(short, new, (link(short, new, [0], [0], "unchanged"), plain))),
                          "html.parser")
     assert not soup.find(id="new-p1").select(".notes a")
+
+
+def test_compiled_template_cache_fails_soft(result, tmp_path):
+    # The compiled report template is kept between processes (0.2 s of a
+    # cached run). A damaged entry or an unwritable folder must cost only
+    # that time, never the report.
+    expected = report.render_html(result)
+    ctx = report._build_context(result)
+
+    def render(folder) -> str:
+        env = report._environment.__wrapped__(str(folder))
+        return env.get_template("report.html.j2").render(ctx=ctx)
+
+    good = tmp_path / "bytecode"
+    good.mkdir()
+    assert render(good) == expected
+    entries = list(good.iterdir())
+    assert len(entries) == 1  # the compiled template was kept
+    from jinja2.bccache import bc_magic
+
+    entries[0].write_bytes(bc_magic + b"\x00garbage")  # a torn entry: right header, then noise
+    assert render(good) == expected
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    assert render(not_a_folder) == expected  # every write fails: compiled each time
