@@ -267,6 +267,12 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
     n = _phrase(nt, *b) if b else ""
     if not _content(_fold_words(o)) and not _content(_fold_words(n)):
         return []  # only function words changed ("the" → "a")
+    if o and n and _unrelated(o, n):
+        # One replace can span a sentence that went and another that came
+        # ("… basic positions on Taiwan remain unchanged" → "The July 2016
+        # award in the South China Sea …"): "X → Y" would claim one became
+        # the other. Each is said for what it is.
+        return _piece(ot, nt, a, None, pos, config) + _piece(ot, nt, None, b, pos, config)
     if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
         return []  # a date line or heading changed with the meeting
     kind = "reworded" if o and n else "dropped" if o else "added"
@@ -284,6 +290,26 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         piece["cue"] = cue[0]
         piece["weight"] += 2.0
     return [piece]
+
+
+#: Two changed phrases of at least this many content words each are one
+#: rewording only if they share at least ``RELATED_SHARE`` of the shorter's
+#: content words; otherwise one was dropped and the other added.
+RELATED_MIN_WORDS = 4
+RELATED_SHARE = 0.2
+
+
+def _unrelated(o: str, n: str) -> bool:
+    ow, nw = set(_content(_fold_words(o))), set(_content(_fold_words(n)))
+    if not ow or not nw:
+        return False
+    if min(len(ow), len(nw)) < RELATED_MIN_WORDS:
+        # Short swaps are rewordings ("international community" → "Indo-Pacific
+        # region"), unless a word or two stands against a whole new clause
+        # sharing nothing with it ("Pacific" → "we recognize the importance of
+        # opposing unlawful maritime claims …").
+        return not (ow & nw) and max(len(ow), len(nw)) >= 2 * RELATED_MIN_WORDS
+    return len(ow & nw) / min(len(ow), len(nw)) < RELATED_SHARE
 
 
 def _para_spans(opcodes, side: str) -> list[tuple[int, int]]:

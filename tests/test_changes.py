@@ -51,6 +51,33 @@ def test_headline_says_what_was_dropped_and_reworded_in_whole_phrases():
     assert c.rank == 1 and c.links == (result.links[0].id,)
 
 
+
+def test_a_sentence_replaced_by_an_unrelated_one_is_dropped_and_added_not_reworded():
+    # The word diff sees one replace running from "Leaders" to the end; the
+    # sentences on its two sides share no subject. "X → Y" would tell the
+    # analyst the Taiwan sentence became the sea sentence.
+    old = doc("Leaders noted that their basic positions on Taiwan remain unchanged and called for dialogue.")
+    new = doc("Leaders recalled the July 2016 arbitral award on the South China Sea as final and binding.")
+    result = run(old, new, [link(old, [0], new, [0])])
+    change = result.changes[0]
+    assert " → " not in change.headline and "Taiwan remain unchanged and called for dialogue' dropped" in change.headline
+    kinds = {p["kind"]: p["old"] or p["new"] for p in change.evidence["pieces"]}
+    assert set(kinds) == {"dropped", "added"}
+    assert "Taiwan" in kinds["dropped"] and "July 2016 arbitral award" in kinds["added"]
+
+
+def test_a_word_against_a_whole_new_clause_is_not_a_rewording():
+    old = doc("We support the Pacific.")
+    new = doc("We support efforts opposing unlawful maritime claims, coercive fishing practices and dangerous manoeuvres.")
+    pieces = run(old, new, [link(old, [0], new, [0])]).changes[0].evidence["pieces"]
+    assert [p["kind"] for p in pieces] == ["dropped", "added"]
+
+
+def test_a_short_rewording_still_reads_as_one():
+    # Few content words on each side: "international community" →
+    # "Indo-Pacific region" is a rewording, though no word is shared.
+    assert "'international community' → 'Indo-Pacific region'" in taiwan().changes[0].headline
+
 def test_every_flag_belongs_to_its_change_and_the_score_has_its_components():
     result = taiwan()
     c = result.changes[0]
