@@ -45,7 +45,7 @@ from typing import Iterable, Mapping, Sequence
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
 from .flags.sentences import CHANGED_TAGS, _content, _fold_words, _metadata, _norm, _squash
-from .topics import TopicConfig
+from .topics import TopicConfig, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
 __all__ = ["compute_changes", "CARRIED_TYPES", "NO_FLAG_STRENGTH"]
@@ -405,14 +405,23 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
     return config.topic_name(best)
 
 
+def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag]) -> str:
+    """The headline's topic label: among the change's topics, those the lead
+    part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
+    "Taiwan: …"; a lead part naming none of them leaves the choice to
+    :func:`_topic_label`."""
+    topics = set(topics)
+    named = set(term_hits(parts[0], config).topics) & topics if parts else set()
+    label = _topic_label(named or topics, config, flags)
+    return f"{label}: " if label else ""
+
+
 def _q(text: str) -> str:
     return "'" + text + "'"
 
 
 def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
               passage_text: str = "") -> str:
-    label = _topic_label(topics, config, fl)
-    head = f"{label}: " if label else ""
     parts: list[str] = []
     ranked = sorted(fl, key=lambda f: (-f.score, f.id))
     if not lk.old or not lk.new:
@@ -429,7 +438,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
                     and len(parts) < 2:
                 parts.append(_flag_phrase(f))
-        return _fit(head, parts)
+        return _fit(_head(parts, topics, config, fl), parts)
     # Intensity shifts are said as the ladder words ("'concern' → 'grave concern'").
     covered: list[str] = []
     for f in ranked:
@@ -443,7 +452,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
-    return _fit(head, parts)
+    return _fit(_head(parts, topics, config, fl), parts)
 
 
 #: A headline stops adding pieces past this many characters (the first piece always shows).

@@ -61,6 +61,8 @@ def test_a_sentence_replaced_by_an_unrelated_one_is_dropped_and_added_not_reword
     result = run(old, new, [link(old, [0], new, [0])])
     change = result.changes[0]
     assert " → " not in change.headline and "Taiwan remain unchanged and called for dialogue' dropped" in change.headline
+    # Named after what its lead quote is about, not the sea passage it lost the headline to.
+    assert change.headline.startswith("Taiwan and cross-Strait relations: ")
     kinds = {p["kind"]: p["old"] or p["new"] for p in change.evidence["pieces"]}
     assert set(kinds) == {"dropped", "added"}
     assert "Taiwan" in kinds["dropped"] and "July 2016 arbitral award" in kinds["added"]
