@@ -14,7 +14,7 @@ This prints precision, recall and F1 per kind for
 * spaCy's entity recognizer (a small English pipeline), dateparser's
   ``search_dates`` and quantulum3's ``parser.parse`` — each only if installed.
 
-    .venv/bin/python bench/entities_quality.py                 # ~20 s with every tool installed
+    .venv/bin/python bench/entities_quality.py                 # ~30 s with every tool installed (--costs: ~50 s)
     .venv/bin/python bench/entities_quality.py --tools patterns --json out.json
 
 The libraries are NOT driftlab dependencies; install them into a scratch venv
