@@ -288,6 +288,10 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
              "pos": pos}
     if cue and cue[0] not in (o or n).lower():
         piece["cue"] = cue[0]
+        # Is the quote the words right after the cue? Otherwise the headline
+        # marks the gap, so it never quotes words the statement does not hold.
+        after = " ".join(full[cue[1]:].split()).lstrip(" ,;:").lower()
+        piece["cue_joined"] = after.startswith(" ".join((o or n).split()).lower())
         piece["weight"] += 2.0
     return [piece]
 
@@ -475,7 +479,7 @@ def _piece_phrase(p: dict, config: TopicConfig) -> str:
         return f"{_q(p['old'])} → {_q(p['new'])}"
     text = p["old"] if p["kind"] == "dropped" else p["new"]
     if p.get("cue"):
-        return _stance(p["cue"], text, p["kind"])
+        return _stance(p["cue"], text, p["kind"], joined=p.get("cue_joined", True))
     cue = _cue_before(text, config)
     if cue:
         rest = text[cue[1]:].strip(" ,;:")
@@ -485,11 +489,13 @@ def _piece_phrase(p: dict, config: TopicConfig) -> str:
     return f"{_q(text)} {p['kind']}"
 
 
-def _stance(cue: str, rest: str, kind: str) -> str:
-    """"concern about 'the recent military drills' dropped"; a verb cue is quoted with its object."""
+def _stance(cue: str, rest: str, kind: str, joined: bool = True) -> str:
+    """"concern about 'the recent military drills' dropped"; a verb cue is quoted
+    with its object, with "…" where the statement has words between them
+    (``joined`` false)."""
     if cue.endswith(("concern", "concerns", "support", "opposition", "condemnation")):
         return f"{cue} about {_q(rest)} {kind}"
-    return f"{_q(cue + ' ' + rest)} {kind}"
+    return f"{_q(cue + (' ' if joined else ' … ') + rest)} {kind}"
 
 
 def _cue_before(text: str, config: TopicConfig, anywhere: bool = False) -> tuple[str, int] | None:

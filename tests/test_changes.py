@@ -134,3 +134,18 @@ def test_changes_csv_defuses_formulas():
     result = run(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])])
     text = report.changes_csv(result)
     assert "\n=" not in text and ",=" not in text
+
+
+def test_a_stance_verb_far_from_the_quote_is_marked_with_an_ellipsis():
+    # The headline quotes the weightiest clause of an added sentence and the
+    # stance verb that opened the sentence. They are not adjacent, so gluing
+    # them ("'welcome Q-CHAMP includes …'") would quote words the statement
+    # does not hold.
+    opening = "We will meet again next year to review our cooperation."
+    old = doc(opening)
+    new = doc(opening + " We welcome the new partnership of our four countries, and Q-CHAMP includes ongoing"
+              " activities on climate adaptation, clean energy and disaster resilience across the Indo-Pacific.")
+    headline = run(old, new, [link(old, [0], new, [0])]).changes[0].headline
+    assert "'welcome … Q-CHAMP includes ongoing activities on climate adaptation' added" in headline
+    new = doc(opening + " We welcome Q-CHAMP.")
+    assert run(old, new, [link(old, [0], new, [0])]).changes[0].headline == "'We welcome Q-CHAMP' added"
