@@ -122,6 +122,24 @@ def test_amounts_compare_with_amounts_not_with_years():
     assert numbers(flags) == [(["$10 million"], ["$12 million"])]
 
 
+def test_a_currency_code_is_part_of_its_amount():
+    # "USD 50 billion" → "EUR 50 billion" changes the money, not the figure:
+    # reading the bare "50 billion" on both sides would report nothing at all
+    # (found by bench/entities_quality.py: the pattern dropped the code).
+    flags = flags_for("We will mobilise USD 50 billion for Ukraine.", "We will mobilise EUR 50 billion for Ukraine.")
+    assert numbers(flags) == [(["USD 50 billion"], ["EUR 50 billion"])]
+    flags = flags_for("Australia will invest AUD 29.6 million in the program.",
+                      "Australia will invest AUD 30 million in the program.")
+    assert numbers(flags) == [(["AUD 29.6 million"], ["AUD 30 million"])]
+
+
+def test_a_range_of_years_is_one_figure():
+    # "2024-2025" is one term, not two years.
+    flags = flags_for("Korea will serve as a member of the Security Council for the 2022-2023 term.",
+                      "Korea will serve as a member of the Security Council for the 2024–2025 term.")
+    assert numbers(flags) == [(["2022-2023"], ["2024–2025"])]
+
+
 def test_release_lines_voter_lists_and_headings_are_metadata():
     assert _metadata("For release at 2:00 p.m. EDT")
     assert _metadata("November 6, 2024")

@@ -21,9 +21,15 @@ _DATE = (rf"{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?(?!\w)"
 _SPELLED = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|"
             r"hundred|thousand|million|billion|trillion|first|second|third|fourth|fifth|sixth|seventh|eighth|"
             r"ninth|tenth|half|twice|double|triple|dozens?")
+#: Currency codes written before an amount ("USD 50 billion", "AUD 29.6
+#: million"): part of the amount, so a changed currency is a changed figure.
+_CURRENCY = r"(?:(?:[$€£¥]|(?-i:US\$|A\$))\s?|(?-i:USD|EUR|JPY|GBP|AUD|INR|KRW|CAD|CNY|CHF)\s)"
+#: A span of years ("2024-2025", "2022–23"): one term, not two years.
+_YEAR_RANGE = r"(?:19|20)\d\d\s?[-–—]\s?(?:(?:19|20)\d\d|\d\d)(?![\w.]\d)"
 _NUMBER = re.compile(
     rf"(?<!\w)(?:{_DATE})"
-    r"|(?<!\w)(?:[$€£¥]\s?)?\d+(?:,\d{3})*(?:\.\d+)?\+?(?:\s?(?:%|percent|per cent))?"
+    rf"|(?<![\w.,])(?:{_YEAR_RANGE})"
+    rf"|(?<!\w)(?:{_CURRENCY})?\d+(?:,\d{{3}})*(?:\.\d+)?\+?(?:\s?(?:%|percent|per cent))?"
     r"(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)"
     rf"|(?<!\w)(?:{_SPELLED})(?:\s(?:%|percent|per cent))?(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)",
     re.IGNORECASE,
@@ -32,6 +38,7 @@ _DATE_RE = re.compile(rf"(?:{_DATE})", re.IGNORECASE)
 
 _YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w.]\d)")
 _MONTH_RE = re.compile(_MONTH)
+_YEAR_RANGE_RE = re.compile(_YEAR_RANGE)
 
 
 def _number_kind(words: str) -> str:
@@ -39,7 +46,7 @@ def _number_kind(words: str) -> str:
     spelled-out count or ordinal: "three", "first") or ``digits`` (a bare figure)."""
     if _DATE_RE.fullmatch(words):
         return "date"
-    if _YEAR.fullmatch(words):
+    if _YEAR.fullmatch(words) or _YEAR_RANGE_RE.fullmatch(words):
         return "year"
     if _FIGURE.search(words):
         return "figure"
