@@ -306,3 +306,40 @@ def test_ladder_addressee_option():
     with pytest.raises(ConfigError):
         config_from_dict({"ladders": [{"id": "ask", "rungs": [["ask~"], ["insist~"]], "addressee": "maybe"}]},
                          inherit=False)
+
+
+def _scan_every_word(matcher, text):
+    """The matcher's contract, spelled out: at each word (a ``\\w+`` run) not
+    inside the previous match, try the phrases filed under its first four
+    folded letters, longest first."""
+    import re
+
+    out, pos = [], 0
+    folded = "".join(c.lower()[0] for c in text).replace("’", "'")
+    for w in re.finditer(r"\w+", text):
+        if w.start() < pos:
+            continue
+        for pattern, phrase in matcher._buckets.get(folded[w.start():min(w.start() + 4, w.end())], ()):
+            m = pattern.match(text, w.start())
+            if m:
+                out.append((m.start(), m.end(), phrase))
+                pos = m.end()
+                break
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "The DPRK and Russia’s military co-operation; the EU and eu-wide rules; Taiwan’s Strait.",
+    "İstanbul talks on the South China Sea, the east china sea and the Korean Peninsula.",
+    "We condemn, strongly condemn and CONDEMN the launches; grave concern; concerned; concerns.",
+    "US-ROK-Japan, U.S., us, A.I., AI-enabled, 5G, G7's, G-7, non-proliferation",
+    "",
+    "   ",
+])
+def test_phrase_matcher_tries_exactly_the_word_starts_of_its_contract(text):
+    # find() jumps to candidate word starts with one regex over the bucket
+    # keys; it must find what visiting every word finds, on every matcher.
+    matchers = [CONFIG.term_matcher()[0]] + [m for _, m, _ in CONFIG.ladder_matchers()]
+    matchers += [CONFIG.cue_matcher(f)[0] for f in ("modality", "negation", "polarity")]
+    for matcher in matchers:
+        assert matcher.find(text) == _scan_every_word(matcher, text)
