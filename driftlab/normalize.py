@@ -43,6 +43,7 @@ __all__ = [
     "token_key",
     "tokenize",
     "word_units",
+    "unit_spans",
 ]
 
 
@@ -230,30 +231,37 @@ def word_units(text: str, offset: int = 0) -> list[Token]:
     inner whitespace included. Diffing and :func:`fold` both work on units, so
     they agree on what is cosmetic.
     """
-    tokens = tokenize(text, offset)
-    out: list[Token] = []
+    return [Token(text[s:e], s + offset, e + offset, k) for s, e, k in unit_spans(text)]
+
+
+def unit_spans(text: str) -> list[tuple[int, int, str]]:
+    """:func:`word_units` as plain ``(start, end, key)`` triples relative to
+    ``text``: the same units without building a :class:`Token` for each (the
+    flags fold ~200,000 units of a G7 pair and need only spans and keys)."""
+    tokens = [(m.start(), m.end(), token_key(m.group())) for m in _TOKEN_RE.finditer(text)]
+    out: list[tuple[int, int, str]] = []
     i = 0
     n = len(tokens)
     while i < n:
         joined = None
-        for size in _COMPOUND_LENGTHS if tokens[i].key in _COMPOUND_FIRST else ():
+        for size in _COMPOUND_LENGTHS if tokens[i][2] in _COMPOUND_FIRST else ():
             if i + size <= n:
-                keys = tuple(t.key for t in tokens[i : i + size])
+                keys = tuple(t[2] for t in tokens[i : i + size])
                 # A possessive on the last part still makes the compound:
                 # "coast guard's" = "coastguard's".
                 head = keys[:-1] + (keys[-1].split("'", 1)[0],)
                 if head in _OPEN_COMPOUNDS:
                     joined = size
                     break
-        if joined is None and i + 1 < n and tokens[i + 1].text == "%" and tokens[i].key[-1:].isdigit():
+        if joined is None and i + 1 < n and text[tokens[i + 1][0] : tokens[i + 1][1]] == "%" \
+                and tokens[i][2][-1:].isdigit():
             joined = 2
         if joined is None:
             out.append(tokens[i])
             i += 1
             continue
-        first, last = tokens[i], tokens[i + joined - 1]
-        key = "".join(t.key for t in tokens[i : i + joined])
-        out.append(Token(text[first.start - offset : last.end - offset], first.start, last.end, key))
+        key = "".join(t[2] for t in tokens[i : i + joined])
+        out.append((tokens[i][0], tokens[i + joined - 1][1], key))
         i += joined
     return out
 

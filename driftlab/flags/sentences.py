@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from ..normalize import word_units
+from ..normalize import unit_spans
 from ..topics import PhraseMatcher, TopicConfig, term_hits
 from ..types import Document, Link
 
@@ -74,10 +74,10 @@ def _units(text: str) -> tuple[tuple[int, int, str], ...]:
     """Word units of ``text`` as ``(start, end, key)`` relative to ``text``; cached
     per sentence so runs, content sets and the statement index share one fold."""
     out = []
-    for u in word_units(text):
-        key = _word_key(u.key)
+    for start, end, unit_key in unit_spans(text):
+        key = _word_key(unit_key)
         if key is not None:
-            out.append((u.start, u.end, key))
+            out.append((start, end, key))
     return tuple(out)
 
 
