@@ -240,8 +240,13 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig) -> tuple[list[dict]
                 pieces += _piece(ot, nt, a, b, j1, config)
     if lk.type == "rewritten":
         # Little shared wording: the opcodes are noise; quote each side's weightiest clause.
-        o = _clause(" ".join(ot[s:e] for s, e in _para_spans(lk.opcodes, "old")), config)
-        n = _clause(" ".join(nt[s:e] for s, e in _para_spans(lk.opcodes, "new")), config)
+        o_text = " ".join(ot[s:e] for s, e in _para_spans(lk.opcodes, "old"))
+        n_text = " ".join(nt[s:e] for s, e in _para_spans(lk.opcodes, "new"))
+        # Each side is quoted by its weightiest clause that says something the
+        # other side does not: the clause both kept ("Russia's aggression
+        # against Ukraine continues" / "… still rages on") is no change.
+        o = _clause(o_text, config, other=set(_content(_fold_words(n_text))))
+        n = _clause(n_text, config, other=set(_content(_fold_words(o_text))))
         pieces = [{"kind": "rewritten", "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
     return pieces, share
 
@@ -362,15 +367,20 @@ def _phrase(text: str, s: int, e: int) -> str:
 _LINKING = frozenset("the a an of and or to for in on with between by from as at its their our".split())
 
 
-def _clause(text: str, config: TopicConfig) -> str:
+def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> str:
     """A phrase of at most ``PHRASE_WORDS`` words: the weightiest clause of
     ``text`` (split at punctuation and at "including", "particularly", "and"
-    …), so a long change is quoted by what it says most, as a whole phrase."""
+    …), so a long change is quoted by what it says most, as a whole phrase.
+
+    ``other``: content words of the other side; clauses all of whose content
+    words are among them are passed over while another clause is left."""
     text = " ".join(text.split()).strip(" ,;:.")
     if len(text.split()) <= PHRASE_WORDS:
         return text
     parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _CLAUSE_SPLIT.split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
+    if other:
+        parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
     if not parts:
         return text
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts

@@ -149,3 +149,14 @@ def test_a_stance_verb_far_from_the_quote_is_marked_with_an_ellipsis():
     assert "'welcome … Q-CHAMP includes ongoing activities on climate adaptation' added" in headline
     new = doc(opening + " We welcome Q-CHAMP.")
     assert run(old, new, [link(old, [0], new, [0])]).changes[0].headline == "'We welcome Q-CHAMP' added"
+
+
+def test_a_rewritten_passage_is_quoted_by_what_differs_not_by_the_clause_both_kept():
+    kept = "Russia’s aggression against Ukraine continues to threaten the international order"
+    old = doc(f"{kept}, and we call for the immediate release of detained journalists and for humanitarian "
+              "access to the occupied areas.")
+    new = doc(f"{kept}, and we will provide winter energy equipment to reconstruct damaged power plants across "
+              "Ukrainian cities.")
+    change = run(old, new, [link(old, [0], new, [0], "rewritten")]).changes[0]
+    assert change.headline.count("aggression against Ukraine continues") == 0
+    assert "journalists" in change.headline and "energy equipment" in change.headline
