@@ -273,7 +273,7 @@ def fold(text: str) -> str:
     Cached: the aligner, the word diff and the flag rules fold the same
     passages.
     """
-    return " ".join(u.key for u in word_units(text))
+    return " ".join(k for _, _, k in unit_spans(text))
 
 
 # --- content words -------------------------------------------------------------
@@ -306,8 +306,10 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _content_words(text: str) -> tuple[str, ...]:
-    return tuple(
-        u.key
-        for u in word_units(text)
-        if u.key not in STOPWORDS and any(c.isalnum() for c in u.key)
-    )
+    return tuple(k for _, _, k in unit_spans(text) if k not in STOPWORDS and _has_alnum(k))
+
+
+@lru_cache(maxsize=65536)
+def _has_alnum(key: str) -> bool:
+    # Per distinct key: a statement has a few thousand, and ~100,000 units.
+    return any(c.isalnum() for c in key)
