@@ -291,3 +291,21 @@ def test_ladder_addressee_option():
     with pytest.raises(ConfigError):
         config_from_dict({"ladders": [{"id": "ask", "rungs": [["ask~"], ["insist~"]], "addressee": "maybe"}]},
                          inherit=False)
+
+
+def test_load_config_is_parsed_once_per_content_and_never_stale(tmp_path):
+    # A series run asks for the topic config once per step diff and per step
+    # report: the same bytes give the same (immutable) config object; changed
+    # bytes are parsed afresh.
+    from driftlab.topics import load_config
+
+    assert load_config() is load_config()
+    f = tmp_path / "topics.yaml"
+    f.write_text("topics:\n  - id: ocean\n    name: Oceans\n    terms: [ocean]\n", encoding="utf-8")
+    first = load_config(f)
+    assert load_config(f) is first and first.topic_name("ocean") == "Oceans"
+    f.write_text("topics:\n  - id: ocean\n    name: Seas and oceans\n    terms: [ocean]\n", encoding="utf-8")
+    assert load_config(f).topic_name("ocean") == "Seas and oceans"
+    f.unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(f)
