@@ -340,7 +340,8 @@ def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs
         rep = build_series_report(chosen, settings, cache=cache, runner=runner, results=results)
         step_dir = "" if no_steps else f"{output.stem}_steps"
         to_file = json_path is not None and str(json_path) != "-"
-        items = write_series_report(rep, output, steps=not no_steps, json_path=json_path if to_file else None)
+        items = write_series_report(rep, output, steps=not no_steps, json_path=json_path if to_file else None,
+                                    results=results)
         text = series_json(rep, step_dir) if json_path and not to_file else None
         written = [p for p, _ in items[:1]] + ([json_path] if to_file else [])
         if tables_dir:

@@ -33,6 +33,7 @@ evidence, and an analyst reading "present" must be able to find the words.
 
 from __future__ import annotations
 
+import gc
 import math
 from functools import lru_cache
 import pickle
@@ -232,6 +233,9 @@ class SeriesReport:
     drift: tuple[DriftCell, ...]
     notes: tuple[str, ...]
     run: Mapping[str, Any] = field(default_factory=dict)
+    #: Content keys of the step diffs (:func:`result_key`), when built
+    #: through a result cache: the step reports are cached under them.
+    step_keys: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- running the steps
@@ -312,7 +316,18 @@ class ResultCache:
 
     def get(self, key: str) -> Any:
         row = self._connect().execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
-        return pickle.loads(row[0]) if row else None
+        if not row:
+            return None
+        # A result is tens of thousands of small objects: with the cyclic
+        # collector running, unpickling the steps of a G7 series took ~1 s
+        # instead of ~0.15 s (each allocation burst set off a full pass).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return pickle.loads(row[0])
+        finally:
+            if enabled:
+                gc.enable()
 
     def put(self, key: str, result: Any) -> None:
         conn = self._connect()
@@ -326,11 +341,38 @@ class ResultCache:
             self._conn = None
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of driftlab's own files (code, templates, data), part of every
+    cache key of a series: an edited rule or template must not be answered
+    from a result the old code made (the version string alone does not
+    change between releases). Computed once per process (~5 ms)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def result_key(old: Document, new: Document, encoder_key: str, settings) -> str:
     topics_file = settings.topics_file
     topics_text = Path(topics_file).read_text(encoding="utf-8") if topics_file else "(default)"
-    return content_id("diff", __version__, old.statement.path, old.statement.id, new.statement.path,
-                      new.statement.id, encoder_key, repr(settings), topics_text, length=32)
+    return content_id("diff", __version__, code_fingerprint(), old.statement.path, old.statement.id,
+                      new.statement.path, new.statement.id, encoder_key, repr(settings), topics_text, length=32)
+
+
+def cached(results: "ResultCache | None", key: str, compute: Callable[[], Any]) -> Any:
+    """``results[key]``, computed and stored when missing (no cache: computed)."""
+    if results is None:
+        return compute()
+    hit = results.get(key)
+    if hit is None:
+        hit = compute()
+        results.put(key, hit)
+    return hit
 
 
 def run_steps(series: Series, encoder, settings, cache=None, runner=None,
@@ -394,6 +436,34 @@ def statement_tags(series: Series, steps: Sequence[DiffResult], config, encoder=
     return out
 
 
+# --------------------------------------------------------------------------- per statement
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What the series analysis reads from one statement, whatever its
+    neighbours: its n-gram counts and word count (keyness, phrase index) and
+    the word trigrams of each paragraph (lineage). Cached per statement
+    (:func:`facts_key`), so adding a statement to a series computes only its
+    own; the counts are not to be mutated."""
+
+    counts: Counter
+    words: int
+    para_grams: tuple[frozenset[str], ...]
+
+
+def statement_facts(doc: Document) -> StatementFacts:
+    counts, words = term_counts(doc)
+    return StatementFacts(counts=counts, words=words, para_grams=tuple(trigram_set(p.text) for p in doc.paragraphs))
+
+
+def facts_key(doc: Document) -> str:
+    """Content hash of what :func:`statement_facts` reads: the paragraph and
+    sentence texts as segmented (segmentation settings change them)."""
+    parts = [x for p in doc.paragraphs for x in (p.text, *(s.text for s in p.sentences), "\x1e")]
+    return content_id("facts", __version__, code_fingerprint(), *parts, length=32)
+
+
 # --------------------------------------------------------------------------- timeline
 
 
@@ -415,26 +485,31 @@ def _strongest(candidates: Iterable[tuple[float, int, str, dict]]) -> dict[str, 
 
 
 def topic_timeline(series: Series, tags: Sequence[Sequence[TopicTag]], config) -> list[TimelineCell]:
+    return [c for i, (doc, stags) in enumerate(zip(series.documents, tags))
+            for c in statement_timeline(i, doc, stags, config)]
+
+
+def statement_timeline(i: int, doc: Document, stags: Sequence[TopicTag], config) -> list[TimelineCell]:
+    """The timeline cells of statement ``i`` (one per topic of ``config``)."""
     cells = []
-    for i, (doc, stags) in enumerate(zip(series.documents, tags)):
-        total = sum(len(p.text) for p in doc.paragraphs) or 1
-        para_tags = [t for t in stags if t.sentence is None]
-        rungs: dict[int, list] = {}  # each paragraph scanned once, whatever its topics
-        for topic in config.topics:
-            named = sorted({t.paragraph for t in para_tags if t.topic == topic.id and "term" in t.method})
-            meaning = sorted({t.paragraph for t in para_tags if t.topic == topic.id and t.method == "meaning"})
-            words = sorted({ev[6:] for t in para_tags if t.topic == topic.id and "term" in t.method
-                            for ev in t.evidence if ev.startswith("term: ")})
-            texts = [doc.paragraphs[j].text for j in named]
-            cells.append(TimelineCell(
-                statement=i, topic=topic.id, present=bool(named),
-                share=round(sum(len(t) for t in texts) / total, 4),
-                meaning_share=round(sum(len(doc.paragraphs[j].text) for j in meaning) / total, 4),
-                paragraphs=len(named),
-                strongest=_strongest(c for j in named
-                                     for c in rungs.setdefault(j, _rungs(doc.paragraphs[j].text, config))),
-                terms=tuple(words),
-            ))
+    total = sum(len(p.text) for p in doc.paragraphs) or 1
+    para_tags = [t for t in stags if t.sentence is None]
+    rungs: dict[int, list] = {}  # each paragraph scanned once, whatever its topics
+    for topic in config.topics:
+        named = sorted({t.paragraph for t in para_tags if t.topic == topic.id and "term" in t.method})
+        meaning = sorted({t.paragraph for t in para_tags if t.topic == topic.id and t.method == "meaning"})
+        words = sorted({ev[6:] for t in para_tags if t.topic == topic.id and "term" in t.method
+                        for ev in t.evidence if ev.startswith("term: ")})
+        texts = [doc.paragraphs[j].text for j in named]
+        cells.append(TimelineCell(
+            statement=i, topic=topic.id, present=bool(named),
+            share=round(sum(len(t) for t in texts) / total, 4),
+            meaning_share=round(sum(len(doc.paragraphs[j].text) for j in meaning) / total, 4),
+            paragraphs=len(named),
+            strongest=_strongest(c for j in named
+                                 for c in rungs.setdefault(j, _rungs(doc.paragraphs[j].text, config))),
+            terms=tuple(words),
+        ))
     return cells
 
 
@@ -490,12 +565,16 @@ def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[s
     return None
 
 
-def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapping[str, list[int]]) -> list[PassageLineage]:
+def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapping[str, list[int]],
+                    doc_grams: Sequence[Sequence[frozenset[str]]] | None = None) -> list[PassageLineage]:
+    """``doc_grams``: word trigrams of each paragraph of each statement
+    (:attr:`StatementFacts.para_grams`; computed when not given)."""
     docs = series.documents
     if not docs:
         return []
     last = len(docs) - 1
-    doc_grams = [[trigram_set(p.text) for p in d.paragraphs] for d in docs]
+    if doc_grams is None:
+        doc_grams = [[trigram_set(p.text) for p in d.paragraphs] for d in docs]
     edges = [parent_edges(s) for s in steps]  # edges[k]: statement k+1 → k
     out = []
     for para in docs[last].paragraphs:
@@ -536,11 +615,16 @@ def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapp
     return out
 
 
-def phrase_index(docs: Sequence[Document]) -> dict[str, list[int]]:
-    """Folded n-gram (1–3 words, content words at the edges) → statements holding it."""
+def phrase_index(docs: Sequence[Document], facts: Sequence[StatementFacts] | None = None) -> dict[str, list[int]]:
+    """Folded n-gram (1–3 words, content words at the edges) → statements holding it.
+
+    The n-grams of a statement are the keys of its term counts
+    (:func:`term_counts` counts the same :func:`ngrams`), so ``facts`` serve."""
     index: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
-        for g in sorted({g for p in d.paragraphs for s in p.sentences for g in ngrams(s.text)}):
+        grams = facts[i].counts if facts is not None else {g for p in d.paragraphs for s in p.sentences
+                                                             for g in ngrams(s.text)}
+        for g in sorted(grams):
             index.setdefault(g, []).append(i)
     return index
 
@@ -593,8 +677,11 @@ def term_counts(doc: Document) -> tuple[Counter, int]:
     return counts, words
 
 
-def keyness(docs: Sequence[Document], limit: int = 30, step_limit: int = 8) -> tuple[list[TermRow], list[StepTerms]]:
-    counted = [term_counts(d) for d in docs]
+def keyness(docs: Sequence[Document], limit: int = 30, step_limit: int = 8,
+            counted: Sequence[tuple[Counter, int]] | None = None) -> tuple[list[TermRow], list[StepTerms]]:
+    """``counted``: :func:`term_counts` of each statement, when known."""
+    if counted is None:
+        counted = [term_counts(d) for d in docs]
     n = len(docs)
     if n < 2:
         return [], []
@@ -690,18 +777,29 @@ def topic_drift(steps: Sequence[DiffResult], topics: Sequence[str]) -> list[Drif
 # --------------------------------------------------------------------------- the whole report
 
 
-def analyse(series: Series, steps: Sequence[DiffResult], config, tags=None, run: Mapping[str, Any] | None = None) -> SeriesReport:
-    """Everything the series report shows, from the series and its step diffs."""
+def analyse(series: Series, steps: Sequence[DiffResult], config, tags=None, run: Mapping[str, Any] | None = None,
+            *, facts: Sequence[StatementFacts] | None = None,
+            timeline: Sequence[TimelineCell] | None = None) -> SeriesReport:
+    """Everything the series report shows, from the series and its step diffs.
+
+    ``facts`` (one per statement) and ``timeline`` are the per-statement
+    parts when a cache already holds them (:func:`build_series_report`);
+    given or computed here, they are the same values, so a report built
+    incrementally is the report built from scratch."""
     if tags is None:
         tags = statement_tags(series, steps, config)
-    df = phrase_index(series.documents)
-    terms, step_terms = keyness(series.documents)
+    if facts is None:
+        facts = [statement_facts(d) for d in series.documents]
+    if timeline is None:
+        timeline = topic_timeline(series, tags, config)
+    df = phrase_index(series.documents, facts)
+    terms, step_terms = keyness(series.documents, counted=[(f.counts, f.words) for f in facts])
     topic_ids = [t.id for t in config.topics]
     return SeriesReport(
         series=series, steps=tuple(steps), tags=tuple(tuple(t) for t in tags),
         topics=tuple((t.id, t.name) for t in config.topics),
-        timeline=tuple(topic_timeline(series, tags, config)),
-        lineage=tuple(passage_lineage(series, steps, df)),
+        timeline=tuple(timeline),
+        lineage=tuple(passage_lineage(series, steps, df, [f.para_grams for f in facts])),
         terms=tuple(terms), step_terms=tuple(step_terms),
         drift=tuple(topic_drift(steps, topic_ids)),
         notes=tuple(series_notes(series)), run=dict(run or {}),
@@ -723,19 +821,32 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     if cache is None:
         cache = make_cache(settings)
     steps = run_steps(series, encoder, settings, cache, runner, results, timings)
+    docs = series.documents
+    keys = tuple(result_key(a, b, encoder.key, settings) for a, b in zip(docs, docs[1:]))
     # The analysis of an unchanged series is cached too: its key is the keys
-    # of every step (or the one statement) it was computed from.
-    key = content_id("series", __version__, series.name, *(e.path for e in series.entries),
-                     *(result_key(a, b, encoder.key, settings) for a, b in zip(series.documents, series.documents[1:])),
-                     series.documents[0].statement.id, repr(settings), length=32)
+    # of every step (or the one statement) it was computed from. It is kept
+    # without the documents and step diffs (stored already, ~1 MB a step).
+    key = content_id("series", __version__, code_fingerprint(), series.name, *(e.path for e in series.entries),
+                     *keys, docs[0].statement.id, repr(settings), length=32)
     if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
-        return hit
+        return replace(hit, series=series, steps=steps)
     tags = statement_tags(series, steps, config, encoder, cache)
     run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
            "topics_file": settings.topics_file or "(default)"}
-    report = analyse(series, steps, config, tags, run)
+    facts = timeline = None
     if results is not None:
-        results.put(key, report)
+        # Adding a statement to a cached series computes only its own parts:
+        # its facts (by content) and its timeline cells (by the step diff its
+        # tags come from, which fixes the topic file and settings too).
+        facts = [cached(results, facts_key(d), lambda d=d: statement_facts(d)) for d in docs]
+        if keys:
+            sources = [f"{keys[0]}:old", *(f"{k}:new" for k in keys)]
+            timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(
+                results, content_id("timeline", sources[i], i, length=32),
+                lambda i=i, d=d, t=t: statement_timeline(i, d, t, config))]
+    report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys)
+    if results is not None:
+        results.put(key, replace(report, series=replace(series, documents=()), steps=()))
     return report
 
 

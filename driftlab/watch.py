@@ -150,7 +150,7 @@ def refresh_series_report(release: StoredStatement, config: "WatchConfig") -> No
     results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
     rep = build_series_report(chosen, settings, cache=make_cache(settings), results=results)
     out = series_report_path(config.reports, chosen.name)
-    write_series_report(rep, out)
+    write_series_report(rep, out, results=results)
     log.info("series report refreshed: %s (%d statements)", out, len(chosen.documents))
 
 
