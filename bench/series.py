@@ -96,8 +96,14 @@ def _run_case(spec: dict) -> dict:
     t_start = time.perf_counter()
     encoder, cache = make_encoder(settings), make_cache(settings)
     results = ResultCache(spec["cache"])
-    idx = build_index(spec["folders"], spec.get("grouping", "folder"),
-                      runner or (lambda p: load_document(p, settings)))
+    try:  # statements through the result cache, where the library has it
+        from driftlab.series import document_loader
+
+        load = document_loader(settings, results)
+    except ImportError:
+        def load(p):
+            return load_document(p, settings)
+    idx = build_index(spec["folders"], spec.get("grouping", "folder"), runner or load)
     t_index = time.perf_counter()
     timings: dict = {}
     n = 0

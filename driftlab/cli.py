@@ -319,8 +319,8 @@ def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs
     """
     from .corpus import resolve_series
     from .errors import OutputError
-    from .pipeline import load_document, make_cache
-    from .series import ResultCache, build_series_report
+    from .pipeline import make_cache
+    from .series import ResultCache, build_series_report, document_loader
     from .series_report import series_json, series_report_path, write_series_report, write_tables
 
     runner = None
@@ -331,12 +331,12 @@ def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs
         if parquet and not tables_dir:
             raise OutputError("--parquet needs --tables DIR.")
         runner = _runner(workers, scheduler, settings)
-        load = runner or (lambda p: load_document(p, settings))
+        results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
+        load = runner or document_loader(settings, results)
         chosen = resolve_series(target, corpus_dirs, grouping, load)
         if output is None:
             output = series_report_path("reports", chosen.name)
         cache = make_cache(settings)
-        results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
         rep = build_series_report(chosen, settings, cache=cache, runner=runner, results=results)
         step_dir = "" if no_steps else f"{output.stem}_steps"
         to_file = json_path is not None and str(json_path) != "-"

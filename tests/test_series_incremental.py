@@ -59,12 +59,14 @@ def test_adding_a_statement_computes_only_its_own_parts_and_matches_a_fresh_run(
     _series(folder, tmp_path / "first", "--cache-dir", str(cache))
 
     _write(folder, "2024-01-01_d.txt", "2024-01-01", [A, B3, E, "A brand new passage on ocean plastics."])
+    loads = Counting(monkeypatch, pipeline, "load_document")
     diffs = Counting(monkeypatch, pipeline, "diff_documents")
     facts = Counting(monkeypatch, series, "statement_facts")
     cells = Counting(monkeypatch, series, "statement_timeline")
     pages = Counting(monkeypatch, report, "render_html")
     _series(folder, tmp_path / "added", "--cache-dir", str(cache))
-    # The new step, the new statement, the new step's page: nothing else.
+    # The new statement read, the new step, the new step's page: nothing else.
+    assert [str(p) for p, *_ in loads.calls] == [str(folder / "2024-01-01_d.txt")]
     assert [(a.statement.path, b.statement.path) for a, b, *_ in diffs.calls] == [
         (str(folder / "2023-01-01_c.txt"), str(folder / "2024-01-01_d.txt"))]
     assert [d.statement.path for d, in facts.calls] == [str(folder / "2024-01-01_d.txt")]
@@ -99,6 +101,23 @@ def test_a_changed_statement_is_recomputed_not_served_stale(tmp_path, hashing_cl
     _series(folder, tmp_path / "fresh", "--no-cache")
     assert _outputs(tmp_path / "edited") == _outputs(tmp_path / "fresh")
     assert _outputs(tmp_path / "edited") != _outputs(tmp_path / "first")
+
+
+def test_a_statement_whose_reading_warns_is_read_again_and_warns_again(tmp_path):
+    from driftlab.errors import InputWarning
+    from driftlab.settings import Settings
+
+    f = _write(tmp_path / "x", "1.txt", "2021-01-01", ["We meet\x07 again in the spring."])
+    load = series.document_loader(Settings(), series.ResultCache(tmp_path / "cache"))
+    for _ in range(2):
+        with pytest.warns(InputWarning, match="1.txt"):
+            doc = load(f)
+        assert "We meet again" in doc.statement.text
+    clean = _write(tmp_path / "x", "2.txt", "2021-01-01", ["We meet again in the spring."])
+    first = load(clean)
+    assert load(clean) == first
+    clean.write_text(clean.read_text().replace("spring", "autumn"))  # new bytes: read again
+    assert "autumn" in load(clean).statement.text
 
 
 def test_the_cache_keys_change_with_the_code(monkeypatch):
