@@ -601,10 +601,47 @@ def parent_edges(result: DiffResult) -> dict[int, list[tuple[Link, tuple[int, ..
     return edges
 
 
-def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[str], before: int) -> tuple[int, int] | None:
-    """Newest statement < ``before`` and its paragraph sharing ≥ RETURN_OVERLAP of ``grams``."""
+class _GramIndex:
+    """Word trigram → the (statement, paragraph) pairs holding it.
+
+    Finding a returning passage compared it with every paragraph of every
+    older statement (~75,000 set intersections for the latest G7 communiqué,
+    half the lineage time; quadratic in a long series). Counting shared
+    trigrams through the postings touches only paragraphs that share one."""
+
+    def __init__(self, doc_grams: Sequence[Sequence[frozenset[str]]]):
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, paras in enumerate(doc_grams):
+            for j, grams in enumerate(paras):
+                for g in grams:
+                    self.postings.setdefault(g, []).append((i, j))
+
+    def shared(self, grams: frozenset[str], before: int) -> dict[int, dict[int, int]]:
+        """Statement < ``before`` → paragraph → trigrams shared with ``grams``."""
+        out: dict[int, dict[int, int]] = {}
+        for g in grams:
+            for i, j in self.postings.get(g, ()):
+                if i < before:
+                    row = out.setdefault(i, {})
+                    row[j] = row.get(j, 0) + 1
+        return out
+
+
+def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[str], before: int,
+               index: _GramIndex | None = None) -> tuple[int, int] | None:
+    """Newest statement < ``before`` and its paragraph sharing ≥ RETURN_OVERLAP of ``grams``
+    (the paragraph with the largest share; among equals the last)."""
     if len(grams) < 3:
         return None  # a heading or a two-word line returns by accident, not by choice
+    if index is not None:
+        # The same shares as overlap() (shared / len(grams)); paragraphs
+        # sharing nothing have share 0 and can never reach RETURN_OVERLAP.
+        shared = index.shared(grams, before)
+        for i in sorted(shared, reverse=True):
+            best = max((n / len(grams), j) for j, n in shared[i].items())
+            if best[0] >= RETURN_OVERLAP:
+                return i, best[1]
+        return None
     for i in range(before - 1, -1, -1):
         best = max(((overlap(grams, g), j) for j, g in enumerate(doc_grams[i])), default=(0.0, -1))
         if best[0] >= RETURN_OVERLAP:
@@ -623,6 +660,7 @@ def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapp
     if doc_grams is None:
         doc_grams = [[trigram_set(p.text) for p in d.paragraphs] for d in docs]
     edges = [parent_edges(s) for s in steps]  # edges[k]: statement k+1 → k
+    index: _GramIndex | None = None  # built when a passage without parents first needs it
     out = []
     for para in docs[last].paragraphs:
         ancestors: list[Ancestor] = []
@@ -640,7 +678,9 @@ def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapp
                     types.append(lk.type)
                     sent_links.extend(_sentence_links(lk))
             if not parents:
-                hit = _returning(doc_grams, doc_grams[stmt][frontier[0]], stmt - 1) if len(frontier) == 1 else None
+                if index is None:
+                    index = _GramIndex(doc_grams)
+                hit = _returning(doc_grams, doc_grams[stmt][frontier[0]], stmt - 1, index) if len(frontier) == 1 else None
                 if hit is None:
                     break
                 if stmt == last:

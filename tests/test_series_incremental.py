@@ -151,3 +151,20 @@ def test_real_aukus_series_adding_the_last_statement_matches_a_fresh_run(tmp_pat
     added = _outputs(tmp_path / "added")
     assert len([k for k in added if k.startswith("s_steps/")]) == 3
     assert added == _outputs(tmp_path / "fresh")
+
+
+def test_returning_passages_found_through_the_trigram_index_are_those_of_the_full_scan():
+    # The index must pick the same statement and paragraph as comparing the
+    # passage with every older paragraph, including ties (the last paragraph wins).
+    texts = [[A, B1, C], [A, B2, D], [B3, E, C + " " + D], [C, A, B1], [E, B2 + " " + B3, A + " " + C]]
+    doc_grams = [[series.trigram_set(t) for t in paras] for paras in texts]
+    index = series._GramIndex(doc_grams)
+    seen = set()
+    for before in range(1, len(texts) + 1):
+        for grams in (g for paras in doc_grams for g in paras):
+            full = series._returning(doc_grams, grams, before)
+            assert series._returning(doc_grams, grams, before, index) == full
+            seen.add(full)
+    assert None in seen and len(seen) > 5  # hits and misses both exercised
+    tie = [[series.trigram_set(A), series.trigram_set(A)]]
+    assert series._returning(tie, series.trigram_set(A), 1, series._GramIndex(tie)) == (0, 1)
