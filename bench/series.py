@@ -135,6 +135,12 @@ def _run_case(spec: dict) -> dict:
 
     texts = [expand_acronyms(x.text) for s in idx.series for d in s.documents for p in d.paragraphs for x in p.sentences]
     out["sentences"], out["distinct_sentences"] = len(texts), len(set(texts))
+    # What the caches hold after the run (SQLite files with their WAL).
+    sizes: dict = {}
+    for f in Path(spec["cache"]).glob("*.sqlite3*"):
+        name = f.name.split(".sqlite3")[0]
+        sizes[name] = sizes.get(name, 0) + f.stat().st_size
+    out["cache_mb"] = {k: round(v / 2**20, 1) for k, v in sorted(sizes.items())}
     if runner is not None:
         mem = runner.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         out["worker_peak_mb"] = sorted(round(v / 1024) for v in mem.values())
@@ -221,7 +227,8 @@ def _row(name: str, r: dict) -> str:
             f"(index {r['index_s']} s, embed {r['embedding_s']} s, diffs {r['diffs_s']} s, "
             f"page {r.get('page_s', 0)} s, step pages {r.get('step_pages_s', 0)} s, "
             f"torch {'yes' if r['torch_imported'] else 'no'}; "
-            f"{r.get('distinct_sentences', '?')} distinct of {r.get('sentences', '?')} sentences)")
+            f"{r.get('distinct_sentences', '?')} distinct of {r.get('sentences', '?')} sentences; "
+            f"cache MB {r.get('cache_mb', {})})")
 
 
 def _load() -> str:
