@@ -190,9 +190,9 @@ def write_tables(rep: SeriesReport, directory: str | os.PathLike, parquet: bool 
 
 
 def _figure(width: float, height: float):
-    """A bare matplotlib Figure: no pyplot, so no global figure manager or
-    backend switch (importing pyplot cost ~0.4 s more, and its state is
-    global), and nothing to close."""
+    """A bare matplotlib Figure: no pyplot, so no global figure manager, no
+    backend switch and nothing to close (pyplot is global state and its
+    import loads the backend machinery on top of ``matplotlib.figure``)."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
