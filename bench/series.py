@@ -67,11 +67,14 @@ def _run_case(spec: dict) -> dict:
     from driftlab.series import ResultCache, SerialRunner, build_series_report
     from driftlab.series_report import render_series_html
 
-    try:  # step reports through the result cache, where the library has it
-        from driftlab.series_report import step_pages
+    try:  # pages through the result cache, where the library has it
+        from driftlab.series_report import series_page, step_pages
     except ImportError:
         def step_pages(rep, results):
             return [render_html(r) for r in rep.steps]
+
+        def series_page(rep, step_dir, results):
+            return render_series_html(rep, step_dir)
     from driftlab.settings import Settings
 
     settings = Settings().updated({"cache_dir": spec["cache"]})
@@ -115,7 +118,7 @@ def _run_case(spec: dict) -> dict:
             continue
         rep = build_series_report(s, settings, encoder, cache, runner=runner, results=results, timings=timings)
         t = time.perf_counter()
-        render_series_html(rep, "steps")
+        series_page(rep, "steps", results)
         page_s += time.perf_counter() - t
         t = time.perf_counter()
         if spec.get("steps", True):

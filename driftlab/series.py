@@ -236,6 +236,9 @@ class SeriesReport:
     #: Content keys of the step diffs (:func:`result_key`), when built
     #: through a result cache: the step reports are cached under them.
     step_keys: tuple[str, ...] = ()
+    #: Content key of the analysis (see :func:`build_series_report`); the
+    #: series page is cached under it.
+    key: str = ""
 
 
 # --------------------------------------------------------------------------- running the steps
@@ -916,7 +919,7 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     key = content_id("series", __version__, code_fingerprint(), series.name, *(e.path for e in series.entries),
                      *keys, docs[0].statement.id, repr(settings), length=32)
     if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
-        return replace(hit, series=series, steps=steps)
+        return replace(hit, series=series, steps=steps, key=key)
     tags = statement_tags(series, steps, config, encoder, cache)
     run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
            "topics_file": settings.topics_file or "(default)"}
@@ -931,7 +934,8 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
             timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(
                 results, content_id("timeline", sources[i], i, length=32),
                 lambda i=i, d=d, t=t: statement_timeline(i, d, t, config))]
-    report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys)
+    report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys,
+                     key=key if results is not None else "")
     if results is not None:
         results.put(key, replace(report, series=replace(series, documents=()), steps=()))
     return report

@@ -320,6 +320,18 @@ def series_report_path(reports: str | os.PathLike, name: str) -> Path:
     return Path(reports) / f"series_{slug}.html"
 
 
+def series_page(rep: SeriesReport, step_dir: str = "", results=None) -> str:
+    """:func:`render_series_html`, through the result cache when the report
+    came from a cached build: an unchanged series is not drawn again (the
+    two plots and importing matplotlib were most of a cached run)."""
+    if results is None or not rep.key:
+        return render_series_html(rep, step_dir)
+    from .series import cached, code_fingerprint
+
+    key = content_id("series-html", code_fingerprint(), rep.key, step_dir, repr(rep.series.entries), length=32)
+    return cached(results, key, lambda: render_series_html(rep, step_dir))
+
+
 def step_pages(rep: SeriesReport, results=None) -> list[str]:
     """The pairwise report of each step, as HTML.
 
@@ -346,7 +358,7 @@ def write_series_report(rep: SeriesReport, output: str | os.PathLike, *, steps: 
 
     output = Path(output)
     step_dir = f"{output.stem}_steps" if steps else ""
-    items: list[tuple[Path, str]] = [(output, render_series_html(rep, step_dir))]
+    items: list[tuple[Path, str]] = [(output, series_page(rep, step_dir, results))]
     if step_dir:
         items += [(output.parent / step_dir / step_file_name(rep, k), page)
                   for k, page in enumerate(step_pages(rep, results))]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from driftlab import pipeline, report, series
+from driftlab import pipeline, report, series, series_report
 from driftlab.cli import cli
 from driftlab.embed import HashingEncoder
 
@@ -64,6 +64,7 @@ def test_adding_a_statement_computes_only_its_own_parts_and_matches_a_fresh_run(
     facts = Counting(monkeypatch, series, "statement_facts")
     cells = Counting(monkeypatch, series, "statement_timeline")
     pages = Counting(monkeypatch, report, "render_html")
+    plots = Counting(monkeypatch, series_report, "render_series_html")
     _series(folder, tmp_path / "added", "--cache-dir", str(cache))
     # The new statement read, the new step, the new step's page: nothing else.
     assert [str(p) for p, *_ in loads.calls] == [str(folder / "2024-01-01_d.txt")]
@@ -72,6 +73,7 @@ def test_adding_a_statement_computes_only_its_own_parts_and_matches_a_fresh_run(
     assert [d.statement.path for d, in facts.calls] == [str(folder / "2024-01-01_d.txt")]
     assert [c[0] for c in cells.calls] == [3]
     assert [r.new.statement.path for r, *_ in pages.calls] == [str(folder / "2024-01-01_d.txt")]
+    assert len(plots.calls) == 1  # the series page changed with the series
 
     monkeypatch.undo()
     monkeypatch.setattr(pipeline, "make_encoder", lambda *a, **k: HashingEncoder())
@@ -80,11 +82,12 @@ def test_adding_a_statement_computes_only_its_own_parts_and_matches_a_fresh_run(
     assert len(added) == 1 + 1 + 3 + 5  # page, JSON, three step pages, five tables
     assert added == fresh
 
-    # And the same series again, fully cached: the same bytes, nothing computed.
+    # And the same series again, fully cached: the same bytes, nothing computed or drawn.
     diffs = Counting(monkeypatch, pipeline, "diff_documents")
     pages = Counting(monkeypatch, report, "render_html")
+    plots = Counting(monkeypatch, series_report, "render_series_html")
     _series(folder, tmp_path / "again", "--cache-dir", str(cache))
-    assert not diffs.calls and not pages.calls
+    assert not diffs.calls and not pages.calls and not plots.calls
     assert _outputs(tmp_path / "again") == fresh
 
 
