@@ -256,7 +256,10 @@ def main(argv=None) -> int:
     ap.add_argument("--own-embedding", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.case:
-        print(json.dumps(_run_case(json.loads(args.case))))
+        print(json.dumps(_run_case(json.loads(args.case))), flush=True)
+        import gc
+
+        gc.freeze()  # as driftlab's CLI does before exit (see driftlab.cli.main)
         return 0
     if args.own_embedding:
         print(json.dumps(_own_embedding(*args.own_embedding)))

@@ -171,3 +171,21 @@ def test_returning_passages_found_through_the_trigram_index_are_those_of_the_ful
     assert None in seen and len(seen) > 5  # hits and misses both exercised
     tie = [[series.trigram_set(A), series.trigram_set(A)]]
     assert series._returning(tie, series.trigram_set(A), 1, series._GramIndex(tie)) == (0, 1)
+
+
+def test_the_cli_freezes_what_is_alive_before_the_process_ends(monkeypatch, capsys):
+    # Exit with torch loaded spent seconds collecting objects that die with
+    # the process anyway; driftlab's entry point freezes them first.
+    import gc
+
+    from driftlab.cli import main
+
+    monkeypatch.setattr("sys.argv", ["driftlab", "--version"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 0 and "driftlab" in capsys.readouterr().out
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
