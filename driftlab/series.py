@@ -399,16 +399,21 @@ def document_loader(settings, results: "ResultCache | None") -> Callable[[Any], 
     if results is None:
         return lambda p: load_document(p, settings)
 
-    def load(path) -> Document:
+    def digest(path) -> str | None:
         try:
             info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > settings.max_input_mb * 1024 * 1024:
+                return None
+            with open(path, "rb") as fh:
+                return hashlib.sha256(fh.read()).hexdigest()
         except OSError:
-            info = None
-        if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > settings.max_input_mb * 1024 * 1024:
+            return None
+
+    def load(path) -> Document:
+        before = digest(path)
+        if before is None:
             return load_document(path, settings)
-        with open(path, "rb") as fh:
-            digest = hashlib.sha256(fh.read()).hexdigest()
-        key = content_id("document", __version__, code_fingerprint(), os.fsdecode(path), digest, repr(settings),
+        key = content_id("document", __version__, code_fingerprint(), os.fsdecode(path), before, repr(settings),
                          length=32)
         hit = results.get(key)
         if hit is not None:
@@ -418,7 +423,8 @@ def document_loader(settings, results: "ResultCache | None") -> Callable[[Any], 
             doc = load_document(path, settings)
         for w in caught:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if not caught:
+        # Kept only when the file did not change while it was read.
+        if not caught and digest(path) == before:
             results.put(key, doc)
         return doc
 
