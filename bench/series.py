@@ -144,6 +144,7 @@ def _run_case(spec: dict) -> dict:
         name = f.name.split(".sqlite3")[0]
         sizes[name] = sizes.get(name, 0) + f.stat().st_size
     out["cache_mb"] = {k: round(v / 2**20, 1) for k, v in sorted(sizes.items())}
+    out["client_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if runner is not None:
         mem = runner.client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         out["worker_peak_mb"] = sorted(round(v / 1024) for v in mem.values())
@@ -224,7 +225,7 @@ def synthetic_corpus(target: Path, n: int, length: int = 50) -> None:
 
 
 def _row(name: str, r: dict) -> str:
-    extra = f" workers {r['worker_peak_mb']} MB" if "worker_peak_mb" in r else ""
+    extra = f" workers {r['worker_peak_mb']} MB, client {r.get('client_peak_mb')} MB" if "worker_peak_mb" in r else ""
     return (f"{name:<28} {r['statements']:>4} stmts {r['series']:>2} series  wall {r['wall_s']:>7.2f} s  "
             f"cpu {r['cpu_s']:>7.2f} s  peak {r['peak_mb']:>5} MB{extra}  "
             f"(index {r['index_s']} s, embed {r['embedding_s']} s, diffs {r['diffs_s']} s, "
