@@ -523,8 +523,28 @@ def facts_key(doc: Document) -> str:
 # --------------------------------------------------------------------------- timeline
 
 
-def _rungs(text: str, config) -> list[tuple[float, int, str, dict]]:
-    """Every ladder rung said in ``text``, as sortable candidates."""
+#: Paragraph texts whose rungs are remembered per config (see :func:`_rungs`).
+RUNGS_CACHE_MAX = 50_000
+
+
+def _rungs(text: str, config) -> tuple[tuple[float, int, str, dict], ...]:
+    """Every ladder rung said in ``text``, as sortable candidates (not to be mutated).
+
+    Remembered per paragraph text on the config (which is immutable and
+    shared, see :func:`driftlab.topics.load_config`): every ladder scans the
+    paragraph separately, and successive statements of a series repeat most
+    of their paragraphs — in a 50-statement synthetic series the timeline's
+    16,000 scans were three quarters of the analysis."""
+    memo = config._compiled.setdefault("series_rungs", {})
+    hit = memo.get(text)
+    if hit is None:
+        if len(memo) >= RUNGS_CACHE_MAX:
+            memo.clear()
+        hit = memo[text] = tuple(_scan_rungs(text, config))
+    return hit
+
+
+def _scan_rungs(text: str, config) -> list[tuple[float, int, str, dict]]:
     out = []
     for order, (ladder, matcher, rung_of) in enumerate(config.ladder_matchers()):
         for start, end, phrase in matcher.find(text):

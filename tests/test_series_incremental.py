@@ -204,3 +204,13 @@ def test_the_cli_freezes_what_is_alive_before_the_process_ends(monkeypatch, caps
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_ladder_rungs_of_a_paragraph_are_scanned_once_per_config():
+    from driftlab import topics
+
+    config = topics.load_config()
+    text = "The Leaders strongly condemned the launches and urged North Korea to stop."
+    first = series._rungs(text, config)
+    assert first and series._rungs(text, config) is first
+    assert list(first) == series._scan_rungs(text, config)
