@@ -144,9 +144,12 @@ class DaskRunner:
             if not workers or workers < 1:
                 raise ConfigError("--workers must be at least 1.")
             # Processes, one thread each: the encoder and the aligner hold the
-            # GIL, so threads would not run in parallel.
+            # GIL, so threads would not run in parallel. The scheduler always
+            # serves HTTP; ":0" takes a free port, where the default (8787)
+            # warned, and under pytest failed, whenever another cluster ran
+            # on the machine.
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=40)
+                                        dashboard_address=":0", silence_logs=40)
             self.client = Client(self.cluster)
 
     # The context manager closes the cluster even when the run fails.

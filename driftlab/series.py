@@ -33,6 +33,7 @@ evidence, and an analyst reading "present" must be able to find the words.
 
 from __future__ import annotations
 
+import gc
 import math
 from functools import lru_cache
 import pickle
@@ -232,6 +233,12 @@ class SeriesReport:
     drift: tuple[DriftCell, ...]
     notes: tuple[str, ...]
     run: Mapping[str, Any] = field(default_factory=dict)
+    #: Content keys of the step diffs (:func:`result_key`), when built
+    #: through a result cache: the step reports are cached under them.
+    step_keys: tuple[str, ...] = ()
+    #: Content key of the analysis (see :func:`build_series_report`); the
+    #: series page is cached under it.
+    key: str = ""
 
 
 # --------------------------------------------------------------------------- running the steps
@@ -312,7 +319,18 @@ class ResultCache:
 
     def get(self, key: str) -> Any:
         row = self._connect().execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
-        return pickle.loads(row[0]) if row else None
+        if not row:
+            return None
+        # A result is tens of thousands of small objects: with the cyclic
+        # collector running, unpickling the steps of a G7 series took ~1 s
+        # instead of ~0.15 s (each allocation burst set off a full pass).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return pickle.loads(row[0])
+        finally:
+            if enabled:
+                gc.enable()
 
     def put(self, key: str, result: Any) -> None:
         conn = self._connect()
@@ -326,11 +344,91 @@ class ResultCache:
             self._conn = None
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of driftlab's own files (code, templates, data), part of every
+    cache key of a series: an edited rule or template must not be answered
+    from a result the old code made (the version string alone does not
+    change between releases). Computed once per process (~5 ms)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def result_key(old: Document, new: Document, encoder_key: str, settings) -> str:
     topics_file = settings.topics_file
     topics_text = Path(topics_file).read_text(encoding="utf-8") if topics_file else "(default)"
-    return content_id("diff", __version__, old.statement.path, old.statement.id, new.statement.path,
-                      new.statement.id, encoder_key, repr(settings), topics_text, length=32)
+    return content_id("diff", __version__, code_fingerprint(), old.statement.path, old.statement.id,
+                      new.statement.path, new.statement.id, encoder_key, repr(settings), topics_text, length=32)
+
+
+def cached(results: "ResultCache | None", key: str, compute: Callable[[], Any]) -> Any:
+    """``results[key]``, computed and stored when missing (no cache: computed)."""
+    if results is None:
+        return compute()
+    hit = results.get(key)
+    if hit is None:
+        hit = compute()
+        results.put(key, hit)
+    return hit
+
+
+def document_loader(settings, results: "ResultCache | None") -> Callable[[Any], Document]:
+    """``load(path) -> Document`` (read and segment) through the result cache.
+
+    Reading and segmenting the ten G7 statements costs ~0.2–0.5 s, more than
+    unpickling them (~0.03 s), and a series run reads every statement each
+    time. The key is the file's path as given, a hash of its bytes, the
+    settings and the code fingerprint. Only plain files within the size limit
+    are looked up (anything else goes straight to
+    :func:`~driftlab.pipeline.load_document`, which says what is wrong), and a
+    statement whose reading raised a warning is not kept, so the warning is
+    given again on every run."""
+    import hashlib
+    import os
+    import stat
+    import warnings
+
+    from .pipeline import load_document
+
+    if results is None:
+        return lambda p: load_document(p, settings)
+
+    def digest(path) -> str | None:
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > settings.max_input_mb * 1024 * 1024:
+                return None
+            with open(path, "rb") as fh:
+                return hashlib.sha256(fh.read()).hexdigest()
+        except OSError:
+            return None
+
+    def load(path) -> Document:
+        before = digest(path)
+        if before is None:
+            return load_document(path, settings)
+        key = content_id("document", __version__, code_fingerprint(), os.fsdecode(path), before, repr(settings),
+                         length=32)
+        hit = results.get(key)
+        if hit is not None:
+            return hit
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            doc = load_document(path, settings)
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        # Kept only when the file did not change while it was read.
+        if not caught and digest(path) == before:
+            results.put(key, doc)
+        return doc
+
+    return load
 
 
 def run_steps(series: Series, encoder, settings, cache=None, runner=None,
@@ -394,11 +492,59 @@ def statement_tags(series: Series, steps: Sequence[DiffResult], config, encoder=
     return out
 
 
+# --------------------------------------------------------------------------- per statement
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """What the series analysis reads from one statement, whatever its
+    neighbours: its n-gram counts and word count (keyness, phrase index) and
+    the word trigrams of each paragraph (lineage). Cached per statement
+    (:func:`facts_key`), so adding a statement to a series computes only its
+    own; the counts are not to be mutated."""
+
+    counts: Counter
+    words: int
+    para_grams: tuple[frozenset[str], ...]
+
+
+def statement_facts(doc: Document) -> StatementFacts:
+    counts, words = term_counts(doc)
+    return StatementFacts(counts=counts, words=words, para_grams=tuple(trigram_set(p.text) for p in doc.paragraphs))
+
+
+def facts_key(doc: Document) -> str:
+    """Content hash of what :func:`statement_facts` reads: the paragraph and
+    sentence texts as segmented (segmentation settings change them)."""
+    parts = [x for p in doc.paragraphs for x in (p.text, *(s.text for s in p.sentences), "\x1e")]
+    return content_id("facts", __version__, code_fingerprint(), *parts, length=32)
+
+
 # --------------------------------------------------------------------------- timeline
 
 
-def _rungs(text: str, config) -> list[tuple[float, int, str, dict]]:
-    """Every ladder rung said in ``text``, as sortable candidates."""
+#: Paragraph texts whose rungs are remembered per config (see :func:`_rungs`).
+RUNGS_CACHE_MAX = 50_000
+
+
+def _rungs(text: str, config) -> tuple[tuple[float, int, str, dict], ...]:
+    """Every ladder rung said in ``text``, as sortable candidates (not to be mutated).
+
+    Remembered per paragraph text on the config (which is immutable and
+    shared, see :func:`driftlab.topics.load_config`): every ladder scans the
+    paragraph separately, and successive statements of a series repeat most
+    of their paragraphs — in a 50-statement synthetic series the timeline's
+    16,000 scans were three quarters of the analysis."""
+    memo = config._compiled.setdefault("series_rungs", {})
+    hit = memo.get(text)
+    if hit is None:
+        if len(memo) >= RUNGS_CACHE_MAX:
+            memo.clear()
+        hit = memo[text] = tuple(_scan_rungs(text, config))
+    return hit
+
+
+def _scan_rungs(text: str, config) -> list[tuple[float, int, str, dict]]:
     out = []
     for order, (ladder, matcher, rung_of) in enumerate(config.ladder_matchers()):
         for start, end, phrase in matcher.find(text):
@@ -415,26 +561,31 @@ def _strongest(candidates: Iterable[tuple[float, int, str, dict]]) -> dict[str, 
 
 
 def topic_timeline(series: Series, tags: Sequence[Sequence[TopicTag]], config) -> list[TimelineCell]:
+    return [c for i, (doc, stags) in enumerate(zip(series.documents, tags))
+            for c in statement_timeline(i, doc, stags, config)]
+
+
+def statement_timeline(i: int, doc: Document, stags: Sequence[TopicTag], config) -> list[TimelineCell]:
+    """The timeline cells of statement ``i`` (one per topic of ``config``)."""
     cells = []
-    for i, (doc, stags) in enumerate(zip(series.documents, tags)):
-        total = sum(len(p.text) for p in doc.paragraphs) or 1
-        para_tags = [t for t in stags if t.sentence is None]
-        rungs: dict[int, list] = {}  # each paragraph scanned once, whatever its topics
-        for topic in config.topics:
-            named = sorted({t.paragraph for t in para_tags if t.topic == topic.id and "term" in t.method})
-            meaning = sorted({t.paragraph for t in para_tags if t.topic == topic.id and t.method == "meaning"})
-            words = sorted({ev[6:] for t in para_tags if t.topic == topic.id and "term" in t.method
-                            for ev in t.evidence if ev.startswith("term: ")})
-            texts = [doc.paragraphs[j].text for j in named]
-            cells.append(TimelineCell(
-                statement=i, topic=topic.id, present=bool(named),
-                share=round(sum(len(t) for t in texts) / total, 4),
-                meaning_share=round(sum(len(doc.paragraphs[j].text) for j in meaning) / total, 4),
-                paragraphs=len(named),
-                strongest=_strongest(c for j in named
-                                     for c in rungs.setdefault(j, _rungs(doc.paragraphs[j].text, config))),
-                terms=tuple(words),
-            ))
+    total = sum(len(p.text) for p in doc.paragraphs) or 1
+    para_tags = [t for t in stags if t.sentence is None]
+    rungs: dict[int, list] = {}  # each paragraph scanned once, whatever its topics
+    for topic in config.topics:
+        named = sorted({t.paragraph for t in para_tags if t.topic == topic.id and "term" in t.method})
+        meaning = sorted({t.paragraph for t in para_tags if t.topic == topic.id and t.method == "meaning"})
+        words = sorted({ev[6:] for t in para_tags if t.topic == topic.id and "term" in t.method
+                        for ev in t.evidence if ev.startswith("term: ")})
+        texts = [doc.paragraphs[j].text for j in named]
+        cells.append(TimelineCell(
+            statement=i, topic=topic.id, present=bool(named),
+            share=round(sum(len(t) for t in texts) / total, 4),
+            meaning_share=round(sum(len(doc.paragraphs[j].text) for j in meaning) / total, 4),
+            paragraphs=len(named),
+            strongest=_strongest(c for j in named
+                                 for c in rungs.setdefault(j, _rungs(doc.paragraphs[j].text, config))),
+            terms=tuple(words),
+        ))
     return cells
 
 
@@ -479,10 +630,47 @@ def parent_edges(result: DiffResult) -> dict[int, list[tuple[Link, tuple[int, ..
     return edges
 
 
-def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[str], before: int) -> tuple[int, int] | None:
-    """Newest statement < ``before`` and its paragraph sharing ≥ RETURN_OVERLAP of ``grams``."""
+class _GramIndex:
+    """Word trigram → the (statement, paragraph) pairs holding it.
+
+    Finding a returning passage compared it with every paragraph of every
+    older statement (~75,000 set intersections for the latest G7 communiqué,
+    half the lineage time; quadratic in a long series). Counting shared
+    trigrams through the postings touches only paragraphs that share one."""
+
+    def __init__(self, doc_grams: Sequence[Sequence[frozenset[str]]]):
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, paras in enumerate(doc_grams):
+            for j, grams in enumerate(paras):
+                for g in grams:
+                    self.postings.setdefault(g, []).append((i, j))
+
+    def shared(self, grams: frozenset[str], before: int) -> dict[int, dict[int, int]]:
+        """Statement < ``before`` → paragraph → trigrams shared with ``grams``."""
+        out: dict[int, dict[int, int]] = {}
+        for g in grams:
+            for i, j in self.postings.get(g, ()):
+                if i < before:
+                    row = out.setdefault(i, {})
+                    row[j] = row.get(j, 0) + 1
+        return out
+
+
+def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[str], before: int,
+               index: _GramIndex | None = None) -> tuple[int, int] | None:
+    """Newest statement < ``before`` and its paragraph sharing ≥ RETURN_OVERLAP of ``grams``
+    (the paragraph with the largest share; among equals the last)."""
     if len(grams) < 3:
         return None  # a heading or a two-word line returns by accident, not by choice
+    if index is not None:
+        # The same shares as overlap() (shared / len(grams)); paragraphs
+        # sharing nothing have share 0 and can never reach RETURN_OVERLAP.
+        shared = index.shared(grams, before)
+        for i in sorted(shared, reverse=True):
+            best = max((n / len(grams), j) for j, n in shared[i].items())
+            if best[0] >= RETURN_OVERLAP:
+                return i, best[1]
+        return None
     for i in range(before - 1, -1, -1):
         best = max(((overlap(grams, g), j) for j, g in enumerate(doc_grams[i])), default=(0.0, -1))
         if best[0] >= RETURN_OVERLAP:
@@ -490,13 +678,18 @@ def _returning(doc_grams: Sequence[Sequence[frozenset[str]]], grams: frozenset[s
     return None
 
 
-def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapping[str, list[int]]) -> list[PassageLineage]:
+def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapping[str, list[int]],
+                    doc_grams: Sequence[Sequence[frozenset[str]]] | None = None) -> list[PassageLineage]:
+    """``doc_grams``: word trigrams of each paragraph of each statement
+    (:attr:`StatementFacts.para_grams`; computed when not given)."""
     docs = series.documents
     if not docs:
         return []
     last = len(docs) - 1
-    doc_grams = [[trigram_set(p.text) for p in d.paragraphs] for d in docs]
+    if doc_grams is None:
+        doc_grams = [[trigram_set(p.text) for p in d.paragraphs] for d in docs]
     edges = [parent_edges(s) for s in steps]  # edges[k]: statement k+1 → k
+    index: _GramIndex | None = None  # built when a passage without parents first needs it
     out = []
     for para in docs[last].paragraphs:
         ancestors: list[Ancestor] = []
@@ -514,7 +707,9 @@ def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapp
                     types.append(lk.type)
                     sent_links.extend(_sentence_links(lk))
             if not parents:
-                hit = _returning(doc_grams, doc_grams[stmt][frontier[0]], stmt - 1) if len(frontier) == 1 else None
+                if index is None:
+                    index = _GramIndex(doc_grams)
+                hit = _returning(doc_grams, doc_grams[stmt][frontier[0]], stmt - 1, index) if len(frontier) == 1 else None
                 if hit is None:
                     break
                 if stmt == last:
@@ -536,11 +731,16 @@ def passage_lineage(series: Series, steps: Sequence[DiffResult], phrase_df: Mapp
     return out
 
 
-def phrase_index(docs: Sequence[Document]) -> dict[str, list[int]]:
-    """Folded n-gram (1–3 words, content words at the edges) → statements holding it."""
+def phrase_index(docs: Sequence[Document], facts: Sequence[StatementFacts] | None = None) -> dict[str, list[int]]:
+    """Folded n-gram (1–3 words, content words at the edges) → statements holding it.
+
+    The n-grams of a statement are the keys of its term counts
+    (:func:`term_counts` counts the same :func:`ngrams`), so ``facts`` serve."""
     index: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
-        for g in sorted({g for p in d.paragraphs for s in p.sentences for g in ngrams(s.text)}):
+        grams = facts[i].counts if facts is not None else {g for p in d.paragraphs for s in p.sentences
+                                                             for g in ngrams(s.text)}
+        for g in sorted(grams):
             index.setdefault(g, []).append(i)
     return index
 
@@ -593,8 +793,11 @@ def term_counts(doc: Document) -> tuple[Counter, int]:
     return counts, words
 
 
-def keyness(docs: Sequence[Document], limit: int = 30, step_limit: int = 8) -> tuple[list[TermRow], list[StepTerms]]:
-    counted = [term_counts(d) for d in docs]
+def keyness(docs: Sequence[Document], limit: int = 30, step_limit: int = 8,
+            counted: Sequence[tuple[Counter, int]] | None = None) -> tuple[list[TermRow], list[StepTerms]]:
+    """``counted``: :func:`term_counts` of each statement, when known."""
+    if counted is None:
+        counted = [term_counts(d) for d in docs]
     n = len(docs)
     if n < 2:
         return [], []
@@ -690,18 +893,29 @@ def topic_drift(steps: Sequence[DiffResult], topics: Sequence[str]) -> list[Drif
 # --------------------------------------------------------------------------- the whole report
 
 
-def analyse(series: Series, steps: Sequence[DiffResult], config, tags=None, run: Mapping[str, Any] | None = None) -> SeriesReport:
-    """Everything the series report shows, from the series and its step diffs."""
+def analyse(series: Series, steps: Sequence[DiffResult], config, tags=None, run: Mapping[str, Any] | None = None,
+            *, facts: Sequence[StatementFacts] | None = None,
+            timeline: Sequence[TimelineCell] | None = None) -> SeriesReport:
+    """Everything the series report shows, from the series and its step diffs.
+
+    ``facts`` (one per statement) and ``timeline`` are the per-statement
+    parts when a cache already holds them (:func:`build_series_report`);
+    given or computed here, they are the same values, so a report built
+    incrementally is the report built from scratch."""
     if tags is None:
         tags = statement_tags(series, steps, config)
-    df = phrase_index(series.documents)
-    terms, step_terms = keyness(series.documents)
+    if facts is None:
+        facts = [statement_facts(d) for d in series.documents]
+    if timeline is None:
+        timeline = topic_timeline(series, tags, config)
+    df = phrase_index(series.documents, facts)
+    terms, step_terms = keyness(series.documents, counted=[(f.counts, f.words) for f in facts])
     topic_ids = [t.id for t in config.topics]
     return SeriesReport(
         series=series, steps=tuple(steps), tags=tuple(tuple(t) for t in tags),
         topics=tuple((t.id, t.name) for t in config.topics),
-        timeline=tuple(topic_timeline(series, tags, config)),
-        lineage=tuple(passage_lineage(series, steps, df)),
+        timeline=tuple(timeline),
+        lineage=tuple(passage_lineage(series, steps, df, [f.para_grams for f in facts])),
         terms=tuple(terms), step_terms=tuple(step_terms),
         drift=tuple(topic_drift(steps, topic_ids)),
         notes=tuple(series_notes(series)), run=dict(run or {}),
@@ -723,19 +937,33 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     if cache is None:
         cache = make_cache(settings)
     steps = run_steps(series, encoder, settings, cache, runner, results, timings)
+    docs = series.documents
+    keys = tuple(result_key(a, b, encoder.key, settings) for a, b in zip(docs, docs[1:]))
     # The analysis of an unchanged series is cached too: its key is the keys
-    # of every step (or the one statement) it was computed from.
-    key = content_id("series", __version__, series.name, *(e.path for e in series.entries),
-                     *(result_key(a, b, encoder.key, settings) for a, b in zip(series.documents, series.documents[1:])),
-                     series.documents[0].statement.id, repr(settings), length=32)
+    # of every step (or the one statement) it was computed from. It is kept
+    # without the documents and step diffs (stored already, ~1 MB a step).
+    key = content_id("series", __version__, code_fingerprint(), series.name, *(e.path for e in series.entries),
+                     *keys, docs[0].statement.id, repr(settings), length=32)
     if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
-        return hit
+        return replace(hit, series=series, steps=steps, key=key)
     tags = statement_tags(series, steps, config, encoder, cache)
     run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
            "topics_file": settings.topics_file or "(default)"}
-    report = analyse(series, steps, config, tags, run)
+    facts = timeline = None
     if results is not None:
-        results.put(key, report)
+        # Adding a statement to a cached series computes only its own parts:
+        # its facts (by content) and its timeline cells (by the step diff its
+        # tags come from, which fixes the topic file and settings too).
+        facts = [cached(results, facts_key(d), lambda d=d: statement_facts(d)) for d in docs]
+        if keys:
+            sources = [f"{keys[0]}:old", *(f"{k}:new" for k in keys)]
+            timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(
+                results, content_id("timeline", sources[i], i, length=32),
+                lambda i=i, d=d, t=t: statement_timeline(i, d, t, config))]
+    report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys,
+                     key=key if results is not None else "")
+    if results is not None:
+        results.put(key, replace(report, series=replace(series, documents=()), steps=()))
     return report
 
 

@@ -25,6 +25,7 @@ from typing import Any, Mapping, Sequence
 from .errors import OutputError
 from .report import _clean, dumps
 from .series import SeriesReport, entry_dict
+from .types import content_id
 
 #: Paragraph and statement indices are 0-based in JSON and tables, 1-based on the page.
 
@@ -188,13 +189,13 @@ def write_tables(rep: SeriesReport, directory: str | os.PathLike, parquet: bool 
 # --------------------------------------------------------------------------- plots
 
 
-def _pyplot():
-    import matplotlib
+def _figure(width: float, height: float):
+    """A bare matplotlib Figure: no pyplot, so no global figure manager, no
+    backend switch and nothing to close (pyplot is global state and its
+    import loads the backend machinery on top of ``matplotlib.figure``)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=(width, height))
 
 
 def _svg(fig) -> str:
@@ -216,7 +217,6 @@ def _labels(rep: SeriesReport) -> list[str]:
 
 def timeline_svg(rep: SeriesReport) -> str:
     """Statements × topics: share of the text (colour), strongest rung (number)."""
-    plt = _pyplot()
     import numpy as np
 
     topics = [t for t, _ in rep.topics]
@@ -231,30 +231,29 @@ def timeline_svg(rep: SeriesReport) -> str:
         present[r, c.statement] = c.present
         if c.strongest:
             rung[(r, c.statement)] = f"{c.strongest['rung']}/{c.strongest['of']}"
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * n + 3.5), 0.34 * len(topics) + 1.6))
+    fig = _figure(max(5.5, 0.75 * n + 3.5), 0.34 * len(topics) + 1.6)
+    ax = fig.subplots()
     vmax = max(0.3, float(share.max()))
     ax.imshow(np.where(present, share, np.nan), aspect="auto", cmap="Blues", vmin=0, vmax=vmax)
     for (r, c), txt in rung.items():
         # Light text on the dark end of the colour scale, so every label reads.
         ax.text(c, r, txt, ha="center", va="center", fontsize=7, color="#fff" if share[r, c] > 0.55 * vmax else "#222")
-    for r in range(len(topics)):
-        for c in range(n):
-            if not present[r, c]:
-                ax.text(c, r, "·", ha="center", va="center", fontsize=9, color="#999")
+    # Absent cells: one collection of grey dots, not a text object per cell
+    # (laying out ~200 texts was most of the page's drawing time).
+    rows, cols = np.nonzero(~present)
+    if len(rows):
+        ax.scatter(cols, rows, s=6, c="#999", marker="o", linewidths=0)
     ax.set_yticks(range(len(topics)), names, fontsize=8)
     ax.set_xticks(range(n), _labels(rep), rotation=45, ha="right", fontsize=8)
     ax.set_title("Topic timeline: share of the text (colour), strongest rung reached (n/of); · absent", fontsize=9)
-    svg = _svg(fig)
-    plt.close(fig)
-    return svg
+    return _svg(fig)
 
 
 def drift_svg(rep: SeriesReport) -> str:
     """Drift per topic at each step (topics present on either side of a step)."""
-    plt = _pyplot()
-
     labels = _labels(rep)
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.75 * len(labels) + 3.5), 3.6))
+    fig = _figure(max(5.5, 0.75 * len(labels) + 3.5), 3.6)
+    ax = fig.subplots()
     names = dict(rep.topics)
     styles = ["-", "--", "-.", ":"]
     for k, (topic, _) in enumerate(rep.topics):
@@ -271,9 +270,7 @@ def drift_svg(rep: SeriesReport) -> str:
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    svg = _svg(fig)
-    plt.close(fig)
-    return svg
+    return _svg(fig)
 
 
 # --------------------------------------------------------------------------- HTML
@@ -323,17 +320,48 @@ def series_report_path(reports: str | os.PathLike, name: str) -> Path:
     return Path(reports) / f"series_{slug}.html"
 
 
+def series_page(rep: SeriesReport, step_dir: str = "", results=None) -> str:
+    """:func:`render_series_html`, through the result cache when the report
+    came from a cached build: an unchanged series is not drawn again (the
+    two plots and importing matplotlib were most of a cached run)."""
+    if results is None or not rep.key:
+        return render_series_html(rep, step_dir)
+    from .series import cached, code_fingerprint
+
+    key = content_id("series-html", code_fingerprint(), rep.key, step_dir, repr(rep.series.entries), length=32)
+    return cached(results, key, lambda: render_series_html(rep, step_dir))
+
+
+def step_pages(rep: SeriesReport, results=None) -> list[str]:
+    """The pairwise report of each step, as HTML.
+
+    With a result cache (:class:`driftlab.series.ResultCache`) and the step
+    keys of a cached build, each page is rendered once and kept under its
+    step's content key and the code fingerprint: a page is a pure function
+    of its step diff and the renderer, so adding a statement to a series
+    renders only the new step's page."""
+    from .report import render_html
+    from .series import cached, code_fingerprint
+
+    if results is None or len(rep.step_keys) != len(rep.steps):
+        return [render_html(res) for res in rep.steps]
+    return [cached(results, content_id("step-html", code_fingerprint(), key, length=32), lambda res=res: render_html(res))
+            for key, res in zip(rep.step_keys, rep.steps)]
+
+
 def write_series_report(rep: SeriesReport, output: str | os.PathLike, *, steps: bool = True,
-                        json_path: str | os.PathLike | None = None) -> list[tuple[Path, str]]:
+                        json_path: str | os.PathLike | None = None, results=None) -> list[tuple[Path, str]]:
     """Write the series page (and each step's pairwise report beside it, and
-    the JSON when asked) as one all-or-nothing step; return what was written."""
-    from .report import render_html, write_reports
+    the JSON when asked) as one all-or-nothing step; return what was written.
+    ``results``: the result cache the step pages are kept in (see :func:`step_pages`)."""
+    from .report import write_reports
 
     output = Path(output)
     step_dir = f"{output.stem}_steps" if steps else ""
-    items: list[tuple[Path, str]] = [(output, render_series_html(rep, step_dir))]
+    items: list[tuple[Path, str]] = [(output, series_page(rep, step_dir, results))]
     if step_dir:
-        items += [(output.parent / step_dir / step_file_name(rep, k), render_html(res)) for k, res in enumerate(rep.steps)]
+        items += [(output.parent / step_dir / step_file_name(rep, k), page)
+                  for k, page in enumerate(step_pages(rep, results))]
     if json_path is not None:
         items.append((Path(json_path), series_json(rep, step_dir)))
     write_reports(items)

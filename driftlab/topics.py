@@ -406,27 +406,39 @@ def load_config(path: str | Path | None = None) -> TopicConfig:
     keys, the closest allowed key.
     """
     p = Path(path) if path else DEFAULT_CONFIG_PATH
-    try:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-    except OSError:
-        # Missing or unreadable: read_config says why, and nothing is cached.
-        return _load_config.__wrapped__(str(p), "")
-    return _load_config(str(p), digest)
-
-
-@functools.lru_cache(maxsize=8)
-def _load_config(path: str, digest: str) -> TopicConfig:
-    """The parsed config of ``path`` whose bytes hash to ``digest``.
-
-    Parsing the YAML and compiling ~400 phrase patterns costs ~0.3 s; the
-    pipeline and the report both ask for the config, and a watcher or the
-    review server asks on every run. Keyed by content, so an edited file is
-    read afresh. A :class:`TopicConfig` is frozen; its ``_compiled`` matchers
-    and memos are pure functions of the config, so sharing them is safe.
-    """
-    p = Path(path)
+    stamp = _config_stamp(p)
+    if stamp is not None and stamp in _CONFIGS:
+        return _CONFIGS[stamp]
     data = read_config(p, "Topic config") or {}
-    return config_from_dict(data, source=str(p), inherit=p.resolve() != DEFAULT_CONFIG_PATH)
+    config = config_from_dict(data, source=str(p), inherit=p.resolve() != DEFAULT_CONFIG_PATH)
+    # Kept only when the file did not change while it was parsed.
+    if stamp is not None and stamp == _config_stamp(p):
+        while len(_CONFIGS) >= _CONFIGS_MAX:
+            _CONFIGS.pop(next(iter(_CONFIGS)))
+        _CONFIGS[stamp] = config
+    return config
+
+
+#: Parsed configs by content (see :func:`_config_stamp`). A series run reads
+#: the topic file once per step diff and once per step report: parsing the
+#: default (YAML, ~400 phrases) cost 0.1–0.3 s each time, and a re-parsed
+#: config also re-compiles its matchers. A config is immutable, so sharing one
+#: is safe; a changed file has another stamp and is parsed afresh.
+_CONFIGS: dict[tuple[str, str, str], TopicConfig] = {}
+_CONFIGS_MAX = 8
+
+
+def _config_stamp(p: Path) -> tuple[str, str, str] | None:
+    """(path, hash of its bytes, hash of the default's bytes), or None when
+    either cannot be read (then :func:`read_config` says why)."""
+    import hashlib
+
+    try:
+        own = hashlib.sha256(p.read_bytes()).hexdigest()
+        default = hashlib.sha256(DEFAULT_CONFIG_PATH.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return str(p.resolve()), own, default
 
 
 def _default_data() -> dict:

@@ -138,6 +138,18 @@ def pytest_collection_modifyitems(config, items):
             for obj in list(vars(module).values()):
                 if callable(getattr(obj, "cache_clear", None)) and getattr(obj, "__module__", "") == name:
                     obj.cache_clear()
+    # Topic configs keep their compiled matchers and per-text memos (term
+    # hits, run weights, phrase matches) and are shared by content: a config
+    # built by a test module at import would answer a mutant's questions
+    # from the unmutated run. Drop them all.
+    import gc
+
+    from driftlab import topics
+
+    topics._CONFIGS.clear()
+    for obj in gc.get_objects():
+        if isinstance(obj, topics.TopicConfig):
+            obj._compiled.clear()
 
     for item in items:
         fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))

@@ -215,21 +215,6 @@ def test_user_file_inherits_missing_sections(tmp_path):
     assert "DPRK" in cfg.actors
 
 
-def test_an_edited_topic_file_is_read_afresh(tmp_path):
-    # The parsed config is kept by content (the pipeline and the report both
-    # ask for it; a watcher asks on every run): an analyst who edits the file
-    # between two runs of one process must get the edit, not the old topics.
-    f = tmp_path / "mine.yaml"
-    f.write_text("topics:\n  - id: rates\n    name: Policy rate\n    terms: [policy rate]\n", encoding="utf-8")
-    first = load_config(f)
-    assert load_config(f) is first  # unchanged bytes: the same parsed config
-    f.write_text("topics:\n  - id: jobs\n    name: Jobs\n    terms: [employment]\n", encoding="utf-8")
-    assert [t.id for t in load_config(f).topics] == ["jobs"]
-    f.unlink()
-    with pytest.raises(ConfigError, match="not found"):
-        load_config(f)  # a memo never hides a file that is gone
-
-
 # ------------------------------------------------------------------ real model on real text
 
 @pytest.mark.real_model
@@ -343,3 +328,20 @@ def test_phrase_matcher_tries_exactly_the_word_starts_of_its_contract(text):
     matchers += [CONFIG.cue_matcher(f)[0] for f in ("modality", "negation", "polarity")]
     for matcher in matchers:
         assert matcher.find(text) == _scan_every_word(matcher, text)
+
+def test_load_config_is_parsed_once_per_content_and_never_stale(tmp_path):
+    # A series run asks for the topic config once per step diff and per step
+    # report: the same bytes give the same (immutable) config object; changed
+    # bytes are parsed afresh.
+    from driftlab.topics import load_config
+
+    assert load_config() is load_config()
+    f = tmp_path / "topics.yaml"
+    f.write_text("topics:\n  - id: ocean\n    name: Oceans\n    terms: [ocean]\n", encoding="utf-8")
+    first = load_config(f)
+    assert load_config(f) is first and first.topic_name("ocean") == "Oceans"
+    f.write_text("topics:\n  - id: ocean\n    name: Seas and oceans\n    terms: [ocean]\n", encoding="utf-8")
+    assert load_config(f).topic_name("ocean") == "Seas and oceans"
+    f.unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(f)
