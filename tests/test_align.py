@@ -4,10 +4,12 @@ model against hand-checked gold alignments of real statement pairs."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from driftlab.ingest import parse_text
+from driftlab.normalize import fold
 from driftlab.pipeline import align_documents, load_document
 from driftlab.segment import segment
 from driftlab.settings import Settings
@@ -33,7 +35,170 @@ def doc(*paras: str):
 
 def run(old_paras, new_paras, encoder, **settings):
     old, new = doc(*old_paras), doc(*new_paras)
-    return align_documents(old, new, encoder, Settings().updated(settings))
+    s = Settings().updated(settings)
+    links = align_documents(old, new, encoder, s)
+    check_links(links, old, new, s)
+    return links
+
+
+# ---------------------------------------------------------------------------
+# What every alignment promises its readers, checked on every run above
+
+
+LINK_SCORES = {"cosine", "lexical", "combined", "coverage_old", "coverage_new", "rival", "margin",
+               "min_pair_cosine", "min_pair_lexical"}
+
+
+def _num(pattern: str, text: str) -> float:
+    m = re.search(pattern, text)
+    assert m, (pattern, text)
+    return float(m.group(1))
+
+
+def _sentences(d, pars):
+    return sorted((i, s.index) for i in pars for s in d.paragraphs[i].sentences)
+
+
+def check_links(links, old, new, settings):
+    """The promises of :class:`driftlab.types.Link` that hold on any input.
+
+    A report shows a link's scores and evidence side by side, so they must
+    agree: the cosine and wording quoted in the evidence are the scores', the
+    rival named is outside the link, the sentence counts are those of its
+    sentence lineage. Numbers are stored rounded to 4 places (stable JSON and
+    CSV). Each sentence of a link's paragraphs appears once in its lineage,
+    and a sentence marked ``moved`` is one that migrated (``moved_sentences``).
+    """
+    migrations = {(tuple(m["old"]), tuple(m["new"])) for lk in links for m in lk.moved_sentences}
+    moved_old = {o for o, _ in migrations}
+    moved_new = {n for _, n in migrations}
+    for lk in links:
+        where = (lk.type, lk.old, lk.new)
+        assert isinstance(lk.confidence, float) and 0.0 <= lk.confidence <= 1.0, where
+        assert lk.confidence == round(lk.confidence, 4), where
+        for v in lk.scores.values():
+            assert isinstance(v, float) and v == round(v, 4), (where, lk.scores)
+        # Migrations are listed on the links holding either end (and only there).
+        for m in lk.moved_sentences:
+            assert m["old"][0] in lk.old or m["new"][0] in lk.new, (where, m)
+        for o, n in migrations:
+            if o[0] in lk.old or n[0] in lk.new:
+                assert (o, n) in {(tuple(m["old"]), tuple(m["new"])) for m in lk.moved_sentences}, (where, o, n)
+        # Sentence lineage: each sentence once, in its own paragraph.
+        sl = lk.sentence_links
+        assert sorted(tuple(x) for e in sl for x in e["old"]) == _sentences(old, lk.old), where
+        assert sorted(tuple(x) for e in sl for x in e["new"]) == _sentences(new, lk.new), where
+        for e in sl:
+            assert isinstance(e["score"], float) and e["score"] == round(e["score"], 4), (where, e)
+            if e["old"] and e["new"]:
+                assert e["type"] in ("carried", "edited", "rewritten") and e["score"] > 0, (where, e)
+            else:
+                assert e["score"] == 0.0, (where, e)
+                ref = tuple(e["old"][0] if e["old"] else e["new"][0])
+                moved = ref in (moved_old if e["old"] else moved_new)
+                assert e["type"] == ("moved" if moved else "dropped" if e["old"] else "added"), (where, e)
+        n_carried = sum(e["type"] in ("carried", "edited") for e in sl)
+        n_restated = sum(e["type"] == "rewritten" for e in sl)
+        if lk.old and lk.new:
+            _check_linked(lk, old, new, settings, n_carried, n_restated)
+        else:
+            _check_unmatched(lk, settings)
+
+
+def _check_linked(lk, old, new, settings, n_carried, n_restated):
+    where = (lk.type, lk.old, lk.new)
+    sc, ev = lk.scores, lk.evidence
+    shape = ("group" if len(lk.old) > 1 and len(lk.new) > 1 else "split" if len(lk.new) > 1
+             else "merged" if len(lk.old) > 1 else None)
+    assert shape is None and lk.type in ("unchanged", "moved", "edited", "moved_edited", "rewritten") \
+        or lk.type == shape, where
+    assert set(sc) - {"subject"} == LINK_SCORES, where
+    # "subject" is there exactly when the link rests on subject evidence.
+    on_subject = any("same subject" in e for e in ev)
+    assert ("subject" in sc) == on_subject, where
+    if on_subject:
+        assert 0.0 < sc["subject"] <= 1.0, where
+    assert sc["combined"] == pytest.approx((sc["cosine"] + sc["lexical"]) / 2, abs=1.5e-4), where
+    assert 0.0 <= sc["lexical"] <= 1.0 and -1.0 <= sc["cosine"] <= 1.0 + 1e-4, where
+    assert 0.0 <= sc["coverage_old"] <= 1.0 and 0.0 <= sc["coverage_new"] <= 1.0, where
+    assert sc["min_pair_cosine"] <= sc["cosine"] + 1e-4 or len(lk.old) + len(lk.new) > 2, where
+    # The first line quotes the link's own meaning and wording scores.
+    assert ev[0].startswith("meaning: cosine ") and "of distinctive vocabulary shared (IDF-weighted)" in ev[0], where
+    assert _num(r"cosine (-?[\d.]+);", ev[0]) == pytest.approx(sc["cosine"], abs=0.0051), where
+    assert _num(r"wording: (\d+)%", ev[0]) == pytest.approx(100 * sc["lexical"], abs=0.51), where
+    identical = fold(" ".join(old.paragraphs[i].text for i in lk.old)) == fold(
+        " ".join(new.paragraphs[j].text for j in lk.new))
+    assert ("texts are identical up to cosmetic differences" in ev) == identical, where
+    if identical:
+        assert sc["coverage_old"] == sc["coverage_new"] == 1.0, where
+        assert lk.type not in ("edited", "moved_edited", "rewritten"), where
+        if shape is None:
+            assert lk.confidence >= 0.99, where  # the same text is the same passage
+    else:
+        assert lk.type not in ("unchanged", "moved"), where
+    # "k of n old sentences carried over or edited": the sentence lineage's counts.
+    n_old = sum(len(old.paragraphs[i].sentences) for i in lk.old)
+    carried_line = [e for e in ev if e.endswith("old sentences carried over or edited")]
+    assert carried_line == ([f"{n_carried} of {n_old} old sentences carried over or edited"] if n_carried else []), where
+    restated_line = [e for e in ev if "restated in new words" in e]
+    want = f"{n_restated} sentence(s) restated in new words (sentence cosine ≥ {settings.lineage_cosine:.2f})"
+    assert restated_line == ([want] if n_restated else []), where
+    # Split and merge shares name the link's own paragraphs, counted from 1.
+    shares = [e for e in ev if e.startswith(("split: ", "regrouped: ", "merged: "))]
+    want_shares = []
+    if lk.type in ("split", "group"):
+        word = "split" if lk.type == "split" else "regrouped"
+        want_shares.append((word, [f"new ¶{j + 1}" for j in lk.new], "from old"))
+    if lk.type in ("merged", "group"):
+        want_shares.append(("merged", [f"old ¶{i + 1}" for i in lk.old], "into new"))
+    assert [e.split(": ")[0] for e in shares] == [w for w, _, _ in want_shares], where
+    for line, (_, names, tail) in zip(shares, want_shares):
+        items = line.split(": ", 1)[1].split(", ")
+        assert [it.split(": ")[0] for it in items] == names, where
+        assert all(re.fullmatch(r"\d+% " + tail, it.split(": ")[1]) for it in items), where
+    assert any(e.startswith("position changed") for e in ev) == (lk.type in ("moved", "moved_edited")), where
+    # The rival: outside the link, and the scores' margin and rival.
+    rival = [e for e in ev if e.startswith("closest rival: ")]
+    assert len(rival) == (1 if sc["rival"] > 0 else 0), where
+    if rival:
+        side, num = re.match(r"closest rival: (old|new) ¶(\d+) at ", rival[0]).groups()
+        assert int(num) - 1 not in (lk.old if side == "old" else lk.new), where
+        assert _num(r" at ([\d.]+) ", rival[0]) == pytest.approx(sc["rival"], abs=0.0051), where
+        assert _num(r"\(margin ([+-][\d.]+)\)", rival[0]) == pytest.approx(sc["margin"], abs=0.0051), where
+    # Margin: the link's strength above its rival (strength is at least the
+    # combined score for a copied-text link, the subject score for a rewrite).
+    strength = sc["subject"] if lk.type == "rewritten" else sc["combined"]
+    assert sc["margin"] >= strength - sc["rival"] - 1.5e-4, where
+
+
+def _check_unmatched(lk, settings):
+    where = (lk.type, lk.old, lk.new)
+    assert lk.type == ("dropped" if lk.old else "added") and len(lk.old) + len(lk.new) == 1, where
+    assert set(lk.scores) == {"rival"}, where
+    rival, ev = lk.scores["rival"], lk.evidence
+    # Sure when the best candidate is far below the link threshold, unsure near it.
+    thr = settings.link_threshold
+    want = 0.5 + 0.5 * min(1.0, max(0.0, (thr - rival) / 0.25))
+    assert lk.confidence == pytest.approx(want, abs=2.5e-4), where
+    if rival > 0:
+        m = re.fullmatch(r"closest candidate (old|new) ¶(\d+): cosine (-?[\d.]+), wording (\d+)%, "
+                         r"combined ([\d.]+) \((.+)\)", ev[0])
+        assert m, (where, ev[0])
+        assert (m.group(1) == "new") == bool(lk.old), where
+        assert float(m.group(5)) == pytest.approx(rival, abs=0.0051), where
+        cos = float(m.group(3))
+        whys = ["no passage on the same subject",
+                "similar in meaning but no shared subject words and no restated sentence",
+                "its closest passage on the same subject is the ancestor of (or descends from) another"]
+        if cos < settings.rewrite_cosine - 0.005:
+            assert m.group(6) == whys[0], where
+        elif cos > settings.rewrite_cosine + 0.005:
+            assert m.group(6) in whys[1:], where
+    else:
+        assert ev[0] == "no candidate passage on the other side", where
+    n = len(lk.moved_sentences)
+    want = [f"{n} sentence(s) migrated {'to' if lk.old else 'from'} other passages"] if n else []
+    assert list(ev[1:]) == want, where
 
 
 def pairs(links):
@@ -162,6 +327,93 @@ def test_alignment_is_deterministic(hashing_encoder):
     old = base()
     new = [old[3], old[0], old[1] + " " + old[2], NEW_CONTENT, old[5]]
     assert run(old, new, hashing_encoder) == run(old, new, hashing_encoder)
+
+
+def test_a_passage_edited_and_moved_is_moved_edited(hashing_encoder):
+    old = base()
+    youth = old[4].replace("applauded", "warmly applauded")
+    links = run(old, [youth, old[0], old[1], old[2], old[3], old[5]], hashing_encoder)
+    got = pairs(links)
+    # The five others keep their order; youth, edited, jumped to the front.
+    assert got[((4,), (0,))] == "moved_edited"
+    assert [got[((i,), (i + 1,))] for i in range(4)] == ["unchanged"] * 4
+    lk = next(lk for lk in links if lk.old == (4,))
+    assert [sl["type"] for sl in lk.sentence_links] == ["edited", "carried"]
+
+
+MIGRANT_OLD = base()
+MIGRANT_OLD[3] += (" Rural hospitals will receive new equipment and medicines from the joint fund."
+                   " A mobile clinic will serve remote villages.")
+REOPEN = " They called for the immediate reopening of the river ports to commercial traffic."
+MIGRANT_NEW = [MIGRANT_OLD[0], MIGRANT_OLD[1], MIGRANT_OLD[2].replace(REOPEN, ""),
+               MIGRANT_OLD[4] + " A mobile clinic will serve remote villages.", NEW_CONTENT + REOPEN, MIGRANT_OLD[5]]
+
+
+def test_sentences_migrating_out_of_a_dropped_passage_and_into_an_added_one(hashing_encoder):
+    """The health passage is dropped but its last sentence lives on in the
+    youth passage; the grain passage's call to reopen the ports moved into a
+    new passage. Each end of a migration says so, in its evidence and in its
+    sentence lineage."""
+    links = run(MIGRANT_OLD, MIGRANT_NEW, hashing_encoder)
+    by = {(lk.old, lk.new): lk for lk in links}
+    assert {k: lk.type for k, lk in by.items()} == {
+        ((0,), (0,)): "unchanged", ((1,), (1,)): "unchanged", ((2,), (2,)): "edited",
+        ((3,), ()): "dropped", ((4,), (3,)): "edited", ((), (4,)): "added", ((5,), (5,)): "unchanged"}
+    clinic = {"old": [3, 3], "new": [3, 2]}
+    reopen = {"old": [2, 1], "new": [4, 1]}
+    moves = {k: [{x: m[x] for x in ("old", "new")} for m in lk.moved_sentences] for k, lk in by.items()}
+    assert moves == {((0,), (0,)): [], ((1,), (1,)): [], ((2,), (2,)): [reopen], ((3,), ()): [clinic],
+                     ((4,), (3,)): [clinic], ((), (4,)): [reopen], ((5,), (5,)): []}
+    dropped, added = by[((3,), ())], by[((), (4,))]
+    assert dropped.evidence[1:] == ("1 sentence(s) migrated to other passages",)
+    assert added.evidence[1:] == ("1 sentence(s) migrated from other passages",)
+    assert [(sl["old"], sl["type"]) for sl in dropped.sentence_links] == [
+        ([[3, 0]], "dropped"), ([[3, 1]], "dropped"), ([[3, 2]], "dropped"), ([[3, 3]], "moved")]
+    assert [(sl["new"], sl["type"]) for sl in added.sentence_links] == [([[4, 0]], "added"), ([[4, 1]], "moved")]
+    grain = [(sl["old"], sl["new"], sl["type"]) for sl in by[((2,), (2,))].sentence_links]
+    assert grain == [([[2, 0]], [[2, 0]], "carried"), ([[2, 1]], [], "moved")]
+    youth = [(sl["old"], sl["new"], sl["type"]) for sl in by[((4,), (3,))].sentence_links]
+    assert youth == [([[4, 0]], [[3, 0]], "carried"), ([[4, 1]], [[3, 1]], "carried"), ([], [[3, 2]], "moved")]
+
+
+class _DisjointEncoder:
+    """Every text gets its own axis: nothing on one side resembles anything on
+    the other (cosine 0), as two statements on unrelated matters."""
+
+    key = "disjoint-test"
+
+    def __init__(self):
+        self.axes = {}
+
+    def encode(self, texts):
+        import numpy as np
+
+        v = np.zeros((len(texts), 64), dtype=np.float32)
+        for r, t in enumerate(texts):
+            v[r, self.axes.setdefault(t, len(self.axes)) % 64] = 1.0
+        return v
+
+
+def test_nothing_in_common_is_dropped_and_added_with_certainty():
+    old = [P["ports"], P["grain"]]
+    new = [NEW_CONTENT]
+    links = run(old, new, _DisjointEncoder())
+    assert sorted((lk.type, lk.old, lk.new) for lk in links) == [
+        ("added", (), (0,)), ("dropped", (0,), ()), ("dropped", (1,), ())]
+    for lk in links:
+        # No shared word and no similarity: no candidate worth naming.
+        assert lk.evidence == ("no candidate passage on the other side",)
+        assert lk.confidence == 1.0 and lk.scores == {"rival": 0.0}
+
+
+def test_confidence_of_a_dropped_passage_falls_as_its_best_candidate_nears_the_threshold(hashing_encoder):
+    """A dropped passage far from anything is certain; one whose closest
+    candidate nearly reached the link threshold is not."""
+    links = run(MIGRANT_OLD, MIGRANT_NEW, hashing_encoder)
+    added = next(lk for lk in links if lk.type == "added")
+    dropped = next(lk for lk in links if lk.type == "dropped")
+    assert added.scores["rival"] > 0.4 and 0.5 <= added.confidence < 0.55  # close to the 0.44 threshold
+    assert dropped.scores["rival"] < 0.25 and dropped.confidence > 0.9
 
 
 # ---------------------------------------------------------------------------
