@@ -395,7 +395,7 @@ class _DisjointEncoder:
 
 
 def test_nothing_in_common_is_dropped_and_added_with_certainty():
-    old = [P["ports"], P["grain"]]
+    old = [P["grain"], P["youth"]]  # not a content word in common with NEW_CONTENT
     new = [NEW_CONTENT]
     links = run(old, new, _DisjointEncoder())
     assert sorted((lk.type, lk.old, lk.new) for lk in links) == [
