@@ -527,6 +527,57 @@ def test_long_paragraph_fans_out_into_the_passages_continuing_it():
     assert {(1, 4), (1, 5)} <= dropped
 
 
+FANOUT_TOPICS = [
+    "The partners will build nuclear-powered submarines in their shipyards.",
+    "Missile launches in the region are a grave concern to the partners.",
+    "A coordinating mechanism will be established before the next summit.",
+    "The partners will expand joint patrols of the northern shipping lanes.",
+    "They will train rural nurses in both countries through a new programme.",
+    "Student exchanges between the universities will double by next year.",
+]
+RESTATED = [
+    "Shipyards now produce the first vessels for the fleet of the partners.",
+    "Ballistic rockets fired in the region are a grave concern to the partners, who condemn the firings.",
+    "A coordinating secretariat was established this spring.",
+]
+
+
+def test_short_passages_condensed_into_a_long_one_are_merged_by_subject():
+    """The fan-out read backwards: three short passages restated as sentences
+    of one long new paragraph join it as one merged link, each old sentence
+    beside the new sentence continuing it."""
+    old = [P["intro"], *RESTATED, P["close"]]
+    new = [P["intro"], " ".join(FANOUT_TOPICS), P["close"]]
+    links = run(old, new, ConceptEncoder())
+    assert pairs(links) == {((0,), (0,)): "unchanged", ((1, 2, 3), (1,)): "merged", ((4,), (2,)): "unchanged"}
+    merged = links[1]
+    src = [(sl["old"], sl["new"], sl["type"]) for sl in merged.sentence_links]
+    assert src == [([[1, 0]], [[1, 0]], "rewritten"), ([[2, 0]], [[1, 1]], "edited"), ([[3, 0]], [[1, 2]], "rewritten"),
+                   ([], [[1, 3]], "added"), ([], [[1, 4]], "added"), ([], [[1, 5]], "added")]
+    assert any(e.startswith("same subject in new words: cosine") for e in merged.evidence)
+    assert "2 sentence(s) restated in new words (sentence cosine ≥ 0.70)" in merged.evidence
+
+
+def test_a_restated_continuation_joins_a_copied_split():
+    """A long paragraph whose first two sentences are copied into one new
+    passage and whose third is restated in another: the copied piece founds
+    the link, the restated one joins it on subject evidence, and the evidence
+    says it joined (not that the whole link is a rewrite)."""
+    topics = [FANOUT_TOPICS[3], "They will share radar data on vessels entering the strait in real time.",
+              FANOUT_TOPICS[2], FANOUT_TOPICS[4], FANOUT_TOPICS[5], FANOUT_TOPICS[0]]
+    old = [P["intro"], " ".join(topics), P["close"]]
+    new = [P["intro"], topics[0] + " " + topics[1], RESTATED[2], P["close"]]
+    links = run(old, new, ConceptEncoder())
+    assert pairs(links) == {((0,), (0,)): "unchanged", ((1,), (1, 2)): "split", ((2,), (3,)): "unchanged"}
+    split = links[1]
+    joined = [e for e in split.evidence if "same subject" in e]
+    assert len(joined) == 1 and joined[0].startswith("a passage continuing the same subject joined this link; "
+                                                     "shared subject words: ")
+    assert "coordinating" in joined[0]  # the word the restated sentence keeps
+    assert "split: new ¶2: 100% from old, new ¶3: 0% from old" in split.evidence
+    assert [sl["type"] for sl in split.sentence_links] == ["carried", "carried", "rewritten", "dropped", "dropped", "dropped"]
+
+
 def test_top_neighbours_match_a_dense_ranking_in_small_blocks(monkeypatch):
     import numpy as np
 
