@@ -9,7 +9,7 @@ import re
 import pytest
 
 from driftlab.ingest import parse_text
-from driftlab.normalize import fold
+from driftlab.normalize import content_words, fold
 from driftlab.pipeline import align_documents, load_document
 from driftlab.segment import segment
 from driftlab.settings import Settings
@@ -81,6 +81,9 @@ def check_links(links, old, new, settings):
         # Migrations are listed on the links holding either end (and only there).
         for m in lk.moved_sentences:
             assert m["old"][0] in lk.old or m["new"][0] in lk.new, (where, m)
+            assert set(m) == {"old", "new", "similarity", "lexical"}, (where, m)
+            assert all(isinstance(m[k], float) and m[k] == round(m[k], 4) for k in ("similarity", "lexical")), m
+            assert 0.0 <= m["lexical"] <= 1.0 and 0.0 < m["similarity"] <= 1.0, m
         for o, n in migrations:
             if o[0] in lk.old or n[0] in lk.new:
                 assert (o, n) in {(tuple(m["old"]), tuple(m["new"])) for m in lk.moved_sentences}, (where, o, n)
@@ -118,6 +121,11 @@ def _check_linked(lk, old, new, settings, n_carried, n_restated):
     assert ("subject" in sc) == on_subject, where
     if on_subject:
         assert 0.0 < sc["subject"] <= 1.0, where
+    if lk.type == "rewritten":
+        # Subject evidence: meaning weighs half, shared distinctive words (up
+        # to a quarter) and the best restated sentence (up to a quarter) the rest.
+        floor = 0.5 * sc["cosine"] + 0.25 * min(1.0, 2 * sc["lexical"])
+        assert floor - 2e-4 <= sc["subject"] <= floor + 0.25 + 2e-4, (where, sc)
     assert sc["combined"] == pytest.approx((sc["cosine"] + sc["lexical"]) / 2, abs=1.5e-4), where
     assert 0.0 <= sc["lexical"] <= 1.0 and -1.0 <= sc["cosine"] <= 1.0 + 1e-4, where
     assert 0.0 <= sc["coverage_old"] <= 1.0 and 0.0 <= sc["coverage_new"] <= 1.0, where
@@ -136,6 +144,24 @@ def _check_linked(lk, old, new, settings, n_carried, n_restated):
             assert lk.confidence >= 0.99, where  # the same text is the same passage
     else:
         assert lk.type not in ("unchanged", "moved"), where
+    # Shared subject words and shared wording quote both texts: subject words
+    # are content words of both sides (at most five), shared wording runs of
+    # at least two content words found in both, longest first (at most six).
+    o_words = [w for i in lk.old for s in old.paragraphs[i].sentences for w in content_words(s.text)]
+    n_words = [w for j in lk.new for s in new.paragraphs[j].sentences for w in content_words(s.text)]
+    for e in ev:
+        if "shared subject words: " in e:
+            words = e.split("shared subject words: ")[1].split(", ")
+            assert 0 < len(words) <= 5 and set(words) <= set(o_words) & set(n_words), (where, e)
+    wording = [e for e in ev if e.startswith("shared wording: ")]
+    assert len(wording) <= 1 and (not wording or not identical), where
+    if wording:
+        runs = re.findall(r"“([^”]+)”", wording[0])
+        assert 0 < len(runs) <= 6 and wording[0] == "shared wording: " + "; ".join(f"“{r}”" for r in runs), where
+        sizes = [len(r.split()) for r in runs]
+        assert min(sizes) >= 2 and sizes == sorted(sizes, reverse=True), (where, runs)
+        for r in runs:
+            assert f" {r} " in f" {' '.join(o_words)} " and f" {r} " in f" {' '.join(n_words)} ", (where, r)
     # "k of n old sentences carried over or edited": the sentence lineage's counts.
     n_old = sum(len(old.paragraphs[i].sentences) for i in lk.old)
     carried_line = [e for e in ev if e.endswith("old sentences carried over or edited")]
@@ -473,6 +499,33 @@ def test_restated_passage_is_linked_as_rewritten():
     assert lk.scores["lexical"] < 0.16 and "subject" in lk.scores  # not copied text: linked by subject
     assert any("same subject in new words" in e for e in lk.evidence)
     assert 0 < lk.confidence < 1
+
+
+def test_shared_subject_words_are_the_most_distinctive_first():
+    """"first" occurs only in the restated passage and its ancestor,
+    "countries" in the closing passage too: the rarer word names the subject
+    first (alphabetical order only breaks ties)."""
+    old = base()
+    old[5] += " Both countries look forward to it."
+    old[3] = SUBS_OLD.replace("in Adelaide within five years.", "within five years for both countries.")
+    new = list(old)
+    new[3] = SUBS_NEW.replace("in Adelaide in 2024.", "in 2024 for both countries.")
+    lk = next(lk for lk in run(old, new, ConceptEncoder()) if lk.old == (3,))
+    assert lk.type == "rewritten"
+    (line,) = [e for e in lk.evidence if "shared subject words" in e]
+    assert line.endswith("shared subject words: first, countries")
+
+
+def test_shared_wording_quotes_the_longest_common_runs_first(hashing_encoder):
+    old, new = base(), base()
+    old[2] = ("Leaders welcomed grain corridors. Ministers agreed to expand joint naval patrols of the northern "
+              "shipping lanes near Marsport.")
+    new[2] = ("Leaders praised grain corridors. Ministers decided to expand joint naval patrols of the northern "
+              "shipping lanes beyond Marsport.")
+    lk = next(lk for lk in run(old, new, hashing_encoder) if lk.old == (2,))
+    # Runs of content words common to both, longest first; single words
+    # ("leaders", "marsport") are no phrase.
+    assert "shared wording: “expand joint naval patrols northern shipping lanes”; “grain corridors ministers”" in lk.evidence
 
 
 def test_restated_passage_keeps_its_sentence_lineage():
