@@ -631,6 +631,27 @@ def test_a_restated_continuation_joins_a_copied_split():
     assert [sl["type"] for sl in split.sentence_links] == ["carried", "carried", "rewritten", "dropped", "dropped", "dropped"]
 
 
+def test_align_against_a_side_without_paragraphs_drops_or_adds_everything(hashing_encoder):
+    """``align`` is public: called with a side that has no paragraphs (a
+    statement whose body was all boilerplate), every passage of the other
+    side is dropped (or added), certain, with its sentences, and nothing fails."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from driftlab.align import align
+
+    d = doc(P["ports"], P["grain"])
+    v = np.asarray(hashing_encoder.encode([s.text for p in d.paragraphs for s in p.sentences]))
+    empty, none = replace(d, paragraphs=()), np.zeros((0, v.shape[1]), dtype=np.float32)
+    s = Settings()
+    for links, kind in ((align(d, empty, v, none), "dropped"), (align(empty, d, none, v), "added")):
+        assert [(lk.type, lk.old or lk.new) for lk in links] == [(kind, (0,)), (kind, (1,))]
+        check_links(links, d if kind == "dropped" else empty, empty if kind == "dropped" else d, s)
+        assert all(lk.evidence == ("no candidate passage on the other side",) for lk in links)
+        assert [sl["type"] for lk in links for sl in lk.sentence_links] == [kind] * 4
+
+
 def test_top_neighbours_match_a_dense_ranking_in_small_blocks(monkeypatch):
     import numpy as np
 
