@@ -683,12 +683,14 @@ def _migrations(f: Features, bs: _Beads) -> list[dict[str, Any]]:
 def _rival(f: Features, i: int | None, j: int | None, bead: _Bead | None) -> tuple[float, str]:
     """Best combined score of a member paragraph to a paragraph outside the bead."""
     best, label = 0.0, ""
+    # by_old and by_new list partners in ascending order, so on a tie the
+    # lower-numbered paragraph, met first, stays the rival.
     if i is not None:
         for jj in f.by_old.get(i, ()):
             if bead is not None and jj in bead.new:
                 continue
             s = f.pairs[(i, jj)].combined
-            if s > best or (s == best and label and jj < int(label.split("¶")[1]) - 1):
+            if s > best:
                 best, label = s, f"new ¶{jj + 1}"
     if j is not None:
         for ii in f.by_new.get(j, ()):
