@@ -307,13 +307,6 @@ class Features:
     def n_range(self, j: int) -> range:
         return range(self.n_first[j], self.n_first[j + 1])
 
-    def sentence_score(self, a: int, b: int) -> float:
-        cos, lex = self.sent.get((a, b), (0.0, 0.0))
-        return 0.5 * cos + 0.5 * lex
-
-    def pair(self, i: int, j: int) -> PairEvidence | None:
-        return self.pairs.get((i, j))
-
 
 def _sentence_candidates(ov: np.ndarray, nv: np.ndarray, k: int) -> dict[tuple[int, int], float]:
     """Cosine of each sentence pair that is among either side's ``k`` nearest."""
