@@ -138,7 +138,8 @@ def _check_linked(lk, old, new, settings, n_carried, n_restated):
         " ".join(new.paragraphs[j].text for j in lk.new))
     assert ("texts are identical up to cosmetic differences" in ev) == identical, where
     if identical:
-        assert sc["coverage_old"] == sc["coverage_new"] == 1.0, where
+        # Scored as one passage: split pieces together are the old text.
+        assert sc["coverage_old"] == sc["coverage_new"] == sc["lexical"] == 1.0 and sc["cosine"] >= 0.999, where
         assert lk.type not in ("edited", "moved_edited", "rewritten"), where
         if shape is None:
             assert lk.confidence >= 0.99, where  # the same text is the same passage
@@ -365,6 +366,20 @@ def test_a_passage_edited_and_moved_is_moved_edited(hashing_encoder):
     assert [got[((i,), (i + 1,))] for i in range(4)] == ["unchanged"] * 4
     lk = next(lk for lk in links if lk.old == (4,))
     assert [sl["type"] for sl in lk.sentence_links] == ["edited", "carried"]
+    # Nearly all its wording kept and no other passage close: a sure link.
+    assert lk.scores["combined"] > 0.9 and lk.scores["rival"] < 0.2 and lk.confidence > 0.95
+
+
+def test_near_identical_twin_paragraphs_unchanged_stay_certain(hashing_encoder):
+    """Two paragraphs one word apart, both kept: each is the other's close
+    rival, but a passage whose text is unchanged is certain all the same."""
+    old = base()
+    old.insert(2, old[1].replace("northern", "southern"))
+    links = run(old, old, hashing_encoder)
+    for lk in links[1:3]:
+        assert lk.type == "unchanged" and lk.old == lk.new
+        assert lk.scores["margin"] < 0.15  # the rival is close...
+        assert lk.confidence >= 0.99  # ...yet the same text is the same passage
 
 
 MIGRANT_OLD = base()
@@ -526,6 +541,19 @@ def test_shared_wording_quotes_the_longest_common_runs_first(hashing_encoder):
     # Runs of content words common to both, longest first; single words
     # ("leaders", "marsport") are no phrase.
     assert "shared wording: “expand joint naval patrols northern shipping lanes”; “grain corridors ministers”" in lk.evidence
+
+
+def test_restated_passage_without_a_word_in_common_names_no_subject_words():
+    old = base()
+    old[3] = "The partners will build nuclear-powered submarines in their shipyards."
+    new = list(old)
+    new[3] = "Yards now produce vessels for the fleet."
+    lk = next(lk for lk in run(old, new, ConceptEncoder()) if lk.old == (3,))
+    assert lk.type == "rewritten" and lk.scores["lexical"] == 0.0
+    # Linked on the restated sentence alone: no "shared subject words" to list.
+    (line,) = [e for e in lk.evidence if "same subject" in e]
+    assert re.fullmatch(r"same subject in new words: cosine 0\.\d\d ≥ 0\.60", line), line
+    assert "1 sentence(s) restated in new words (sentence cosine ≥ 0.70)" in lk.evidence
 
 
 def test_restated_passage_keeps_its_sentence_lineage():
