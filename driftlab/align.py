@@ -810,9 +810,14 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
 
 
 def _part(f: Features, olds: Sequence[int], j: int | None, side: str, news: Sequence[int] = ()) -> float:
+    """Share of new paragraph ``j`` taken from the link's ``olds`` (side
+    "new"), or of old paragraph ``olds[0]`` carried into the link's ``news``
+    (side "old"). Each partner holds a different piece, so the shares add up
+    (capped at 1): an old paragraph regrouped half into one new passage and
+    half into another went wholly into the link, not 50 %."""
     if side == "new":
-        return max((f.pairs[(i, j)].part_new for i in olds if (i, j) in f.pairs), default=0.0)
-    return max((f.pairs[(olds[0], jj)].part_old for jj in news if (olds[0], jj) in f.pairs), default=0.0)
+        return min(1.0, sum(f.pairs[(i, j)].part_new for i in olds if (i, j) in f.pairs))
+    return min(1.0, sum(f.pairs[(olds[0], jj)].part_old for jj in news if (olds[0], jj) in f.pairs))
 
 
 def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params: AlignParams,
