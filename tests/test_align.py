@@ -683,6 +683,36 @@ def test_align_against_a_side_without_paragraphs_drops_or_adds_everything(hashin
         assert [sl["type"] for lk in links for sl in lk.sentence_links] == [kind] * 4
 
 
+def test_regrouped_passages_form_one_group_link_with_each_share():
+    """A long paragraph is cut in two; a short old passage is restated as a
+    sentence of the first piece, which is long enough to gather what
+    continues it: two old, two new, one ``group`` link. Its evidence gives
+    each new passage's share from the old text and each old passage's share
+    carried into the new ones (the long one went wholly into the two pieces)."""
+    t = ["The ministers agreed to expand joint patrols of the northern shipping lanes.",
+         "They committed to share radar data on vessels entering the strait in real time.",
+         "They condemned the blockade of grain exports by the Vandal Republic.",
+         "They called for the immediate reopening of the river ports to commercial traffic.",
+         "The ministers launched a programme to train rural nurses in both countries.",
+         "The first cohort of two hundred nurses will graduate next spring."]
+    x = ["They applauded the exchange scheme for university students and young diplomats.",
+         "More than five hundred students have taken part since its creation.",
+         FANOUT_TOPICS[0]]
+    old = [P["intro"], " ".join(t), RESTATED[0], P["close"]]
+    new = [P["intro"], " ".join(t[:3] + x), " ".join(t[3:]), P["close"]]
+    links = run(old, new, ConceptEncoder())
+    assert pairs(links) == {((0,), (0,)): "unchanged", ((1, 2), (1, 2)): "group", ((3,), (3,)): "unchanged"}
+    group = links[1]
+    shares = {e.split(": ")[0]: e for e in group.evidence if e.startswith(("regrouped: ", "merged: "))}
+    # New ¶2 is half copied (three of six sentences), new ¶3 wholly.
+    assert re.fullmatch(r"regrouped: new ¶2: (4[5-9]|5\d)% from old, new ¶3: 100% from old", shares["regrouped"])
+    # Old ¶2 went wholly into the two pieces; old ¶3 only restated (no copied text).
+    assert re.fullmatch(r"merged: old ¶2: (9[5-9]|100)% into new, old ¶3: 0% into new", shares["merged"])
+    src = {tuple(sl["old"][0]): [tuple(n) for n in sl["new"]] for sl in group.sentence_links if sl["old"]}
+    assert src[(2, 0)] == [(1, 5)]  # the restated sentence, beside its ancestor
+    assert [src[(1, k)] for k in range(6)] == [[(1, 0)], [(1, 1)], [(1, 2)], [(2, 0)], [(2, 1)], [(2, 2)]]
+
+
 def test_top_neighbours_match_a_dense_ranking_in_small_blocks(monkeypatch):
     import numpy as np
 
