@@ -280,6 +280,9 @@ def test_split_one_old_into_two_new(hashing_encoder):
     new = [old[0], first + ".", second, old[2], old[3], old[4], old[5]]
     links = run(old, new, hashing_encoder)
     assert pairs(links)[((1,), (1, 2))] == "split"
+    lk = next(lk for lk in links if lk.type == "split")
+    # Each piece is wholly old text.
+    assert "split: new ¶2: 100% from old, new ¶3: 100% from old" in lk.evidence
 
 
 def test_merge_two_old_into_one_new(hashing_encoder):
@@ -287,6 +290,9 @@ def test_merge_two_old_into_one_new(hashing_encoder):
     new = [old[0], old[1] + " " + old[2], old[3], old[4], old[5]]
     links = run(old, new, hashing_encoder)
     assert pairs(links)[((1, 2), (1,))] == "merged"
+    lk = next(lk for lk in links if lk.type == "merged")
+    # Both old passages went wholly into the new one.
+    assert "merged: old ¶2: 100% into new, old ¶3: 100% into new" in lk.evidence
 
 
 def test_added_and_dropped_passages(hashing_encoder):
