@@ -333,6 +333,43 @@ def test_sentence_migrating_between_paragraphs(hashing_encoder):
     assert ((1, 1), (4, 2)) in moved
 
 
+def lineage(lk):
+    return [(sl["old"], sl["new"], sl["type"]) for sl in lk.sentence_links]
+
+
+def test_sentence_dropped_from_the_middle_is_shown_in_its_place(hashing_encoder):
+    old, new = base(), base()
+    old[3] = ("The envoys welcomed the talks in Eastbay. The ministers launched a programme to train rural nurses in "
+              "both countries. The first cohort of two hundred nurses will graduate next spring.")
+    new[3] = "The envoys welcomed the talks in Eastbay. The first cohort of two hundred nurses will graduate next spring."
+    lk = next(lk for lk in run(old, new, hashing_encoder) if lk.old == (3,))
+    assert lineage(lk) == [([[3, 0]], [[3, 0]], "carried"), ([[3, 1]], [], "dropped"), ([[3, 2]], [[3, 1]], "carried")]
+
+
+def test_sentence_cut_in_two_is_one_entry_beside_its_source(hashing_encoder):
+    """Both halves come from the same old sentence: one entry, "edited", with
+    the weaker half's score (neither half alone is the carried sentence).
+    ``lineage_cosine`` is lowered so that each half counts as restating it."""
+    old, new = base(), base()
+    old[3] = ("The partners will build nuclear-powered submarines in their shipyards and deliver the first "
+              "submarines to the navy of Freedonia. The first crews will train in Marsport.")
+    new[3] = ("The partners will build nuclear-powered submarines in their shipyards. They will deliver the first "
+              "submarines to the navy of Freedonia. The first crews will train in Marsport.")
+    lk = next(lk for lk in run(old, new, hashing_encoder, lineage_cosine=0.6) if lk.old == (3,))
+    assert lineage(lk) == [([[3, 0]], [[3, 0], [3, 1]], "edited"), ([[3, 1]], [[3, 2]], "carried")]
+    assert 0.6 / 2 < lk.sentence_links[0]["score"] < 0.8 and lk.sentence_links[1]["score"] == 1.0
+
+
+def test_sentence_kept_and_expanded_is_one_edited_entry(hashing_encoder):
+    """The old sentence is kept verbatim and then restated at more length:
+    both new sentences come from it, so the entry is "edited", not "carried"."""
+    old, new = base(), base()
+    new[4] = old[4] + " More than five hundred students and young diplomats have taken part since its creation in Eastbay."
+    lk = next(lk for lk in run(old, new, hashing_encoder) if lk.old == (4,))
+    assert lineage(lk) == [([[4, 0]], [[4, 0]], "carried"), ([[4, 1]], [[4, 1], [4, 2]], "edited")]
+    assert lk.sentence_links[1]["score"] < 1.0  # the weaker of the two, not the verbatim copy
+
+
 def test_links_cover_every_paragraph_once_and_carry_evidence(hashing_encoder):
     old = base()
     new = [old[5], NEW_CONTENT, old[2], old[0] + " " + old[1], old[4]]
@@ -550,6 +587,9 @@ def test_shared_wording_quotes_the_longest_common_runs_first(hashing_encoder):
     # Runs of content words common to both, longest first; single words
     # ("leaders", "marsport") are no phrase.
     assert "shared wording: “expand joint naval patrols northern shipping lanes”; “grain corridors ministers”" in lk.evidence
+    # The short first sentences differ in a quarter of their words: dropped
+    # and added, the dropped one first (it has no old predecessor).
+    assert lineage(lk) == [([[2, 0]], [], "dropped"), ([], [[2, 0]], "added"), ([[2, 1]], [[2, 1]], "edited")]
 
 
 def test_restated_passage_without_a_word_in_common_names_no_subject_words():
