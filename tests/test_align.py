@@ -333,7 +333,7 @@ def test_sentence_migrating_between_paragraphs(hashing_encoder):
     assert ((1, 1), (4, 2)) in moved
 
 
-def lineage(lk):
+def sentence_lineage(lk):
     return [(sl["old"], sl["new"], sl["type"]) for sl in lk.sentence_links]
 
 
@@ -343,7 +343,7 @@ def test_sentence_dropped_from_the_middle_is_shown_in_its_place(hashing_encoder)
               "both countries. The first cohort of two hundred nurses will graduate next spring.")
     new[3] = "The envoys welcomed the talks in Eastbay. The first cohort of two hundred nurses will graduate next spring."
     lk = next(lk for lk in run(old, new, hashing_encoder) if lk.old == (3,))
-    assert lineage(lk) == [([[3, 0]], [[3, 0]], "carried"), ([[3, 1]], [], "dropped"), ([[3, 2]], [[3, 1]], "carried")]
+    assert sentence_lineage(lk) == [([[3, 0]], [[3, 0]], "carried"), ([[3, 1]], [], "dropped"), ([[3, 2]], [[3, 1]], "carried")]
 
 
 def test_sentence_cut_in_two_is_one_entry_beside_its_source(hashing_encoder):
@@ -356,7 +356,7 @@ def test_sentence_cut_in_two_is_one_entry_beside_its_source(hashing_encoder):
     new[3] = ("The partners will build nuclear-powered submarines in their shipyards. They will deliver the first "
               "submarines to the navy of Freedonia. The first crews will train in Marsport.")
     lk = next(lk for lk in run(old, new, hashing_encoder, lineage_cosine=0.6) if lk.old == (3,))
-    assert lineage(lk) == [([[3, 0]], [[3, 0], [3, 1]], "edited"), ([[3, 1]], [[3, 2]], "carried")]
+    assert sentence_lineage(lk) == [([[3, 0]], [[3, 0], [3, 1]], "edited"), ([[3, 1]], [[3, 2]], "carried")]
     assert 0.6 / 2 < lk.sentence_links[0]["score"] < 0.8 and lk.sentence_links[1]["score"] == 1.0
 
 
@@ -366,7 +366,7 @@ def test_sentence_kept_and_expanded_is_one_edited_entry(hashing_encoder):
     old, new = base(), base()
     new[4] = old[4] + " More than five hundred students and young diplomats have taken part since its creation in Eastbay."
     lk = next(lk for lk in run(old, new, hashing_encoder) if lk.old == (4,))
-    assert lineage(lk) == [([[4, 0]], [[4, 0]], "carried"), ([[4, 1]], [[4, 1], [4, 2]], "edited")]
+    assert sentence_lineage(lk) == [([[4, 0]], [[4, 0]], "carried"), ([[4, 1]], [[4, 1], [4, 2]], "edited")]
     assert lk.sentence_links[1]["score"] < 1.0  # the weaker of the two, not the verbatim copy
 
 
@@ -589,7 +589,7 @@ def test_shared_wording_quotes_the_longest_common_runs_first(hashing_encoder):
     assert "shared wording: “expand joint naval patrols northern shipping lanes”; “grain corridors ministers”" in lk.evidence
     # The short first sentences differ in a quarter of their words: dropped
     # and added, the dropped one first (it has no old predecessor).
-    assert lineage(lk) == [([[2, 0]], [], "dropped"), ([], [[2, 0]], "added"), ([[2, 1]], [[2, 1]], "edited")]
+    assert sentence_lineage(lk) == [([[2, 0]], [], "dropped"), ([], [[2, 0]], "added"), ([[2, 1]], [[2, 1]], "edited")]
 
 
 def test_restated_passage_without_a_word_in_common_names_no_subject_words():
