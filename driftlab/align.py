@@ -640,13 +640,13 @@ def align(
         b.new.sort()
     migrations = _migrations(f, bs)
     in_order = _longest_ordered_chain(bs.beads)
-    links = [_bead_link(b, f, old, new, params, bs, migrations, id(b) not in in_order) for b in bs.beads]
+    links = [_bead_link(b, f, old, new, params, migrations, id(b) not in in_order) for b in bs.beads]
     for i in range(len(old.paragraphs)):
         if i not in bs.of_old:
-            links.append(_unmatched("dropped", i, None, f, params, migrations, old, new))
+            links.append(_unmatched("dropped", i, None, f, params, migrations))
     for j in range(len(new.paragraphs)):
         if j not in bs.of_new:
-            links.append(_unmatched("added", None, j, f, params, migrations, old, new))
+            links.append(_unmatched("added", None, j, f, params, migrations))
     return tuple(reading_order(links))
 
 
@@ -696,7 +696,7 @@ def _rival(f: Features, i: int | None, j: int | None, bead: _Bead | None) -> tup
 
 
 def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: AlignParams,
-               bs: _Beads, migrations: list[dict[str, Any]], moved: bool) -> Link:
+               migrations: list[dict[str, Any]], moved: bool) -> Link:
     o_words = [w for i in b.old for w in f.o_pw[i]]
     n_words = [w for j in b.new for w in f.n_pw[j]]
     members = [f.pairs.get((i, j)) for i in b.old for j in b.new]
@@ -947,7 +947,7 @@ def _reworded_pairs(f: Features) -> list[tuple[int, int]]:
 
 
 def _unmatched(kind: str, i: int | None, j: int | None, f: Features, params: AlignParams,
-               migrations: Sequence[dict[str, Any]], old: Document, new: Document) -> Link:
+               migrations: Sequence[dict[str, Any]]) -> Link:
     best, label = _rival(f, i, j, None)
     thr = params.link_threshold
     # Sure when the best candidate is far below the threshold; unsure near it.
