@@ -370,6 +370,16 @@ def test_sentence_kept_and_expanded_is_one_edited_entry(hashing_encoder):
     assert lk.sentence_links[1]["score"] < 1.0  # the weaker of the two, not the verbatim copy
 
 
+def test_passages_without_content_words_share_no_wording(hashing_encoder):
+    """"So be it." and "As it was." have no content word: nothing of their
+    wording is shared (not all of it), so they stay apart."""
+    old, new = base(), base()
+    old.insert(3, "So be it.")
+    new.insert(3, "As it was.")
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((3,), ())] == "dropped" and got[((), (3,))] == "added"
+
+
 def test_links_cover_every_paragraph_once_and_carry_evidence(hashing_encoder):
     old = base()
     new = [old[5], NEW_CONTENT, old[2], old[0] + " " + old[1], old[4]]
