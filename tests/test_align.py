@@ -615,6 +615,41 @@ def test_restated_passage_without_a_word_in_common_names_no_subject_words():
     assert "1 sentence(s) restated in new words (sentence cosine ≥ 0.70)" in lk.evidence
 
 
+def test_close_in_meaning_without_subject_evidence_is_not_linked_and_says_why():
+    """Submarines, their construction, the navy and delivery on both sides,
+    but no word in common and no sentence restating another (each mixes the
+    concepts differently): a shared theme, not a shared subject."""
+    old, new = base(), base()
+    old[3] = "The submarines need construction. The navy wants delivery."
+    new[3] = "Boats for the fleet. Production and handover."
+    links = run(old, new, ConceptEncoder())
+    by = {(lk.old, lk.new): lk for lk in links}
+    assert by[((3,), ())].type == "dropped" and by[((), (3,))].type == "added"
+    for lk, other in ((by[((3,), ())], "new ¶4"), (by[((), (3,))], "old ¶4")):
+        m = re.fullmatch(rf"closest candidate {other}: cosine ([\d.]+), wording 0%, combined [\d.]+ "
+                         r"\(similar in meaning but no shared subject words and no restated sentence\)", lk.evidence[0])
+        assert m and float(m.group(1)) >= 0.6, lk.evidence[0]  # close enough in meaning to be the same subject
+
+
+def test_passage_whose_subject_partner_is_taken_is_added_and_says_why():
+    """A new one-line passage on submarines: its closest candidate (the old
+    patrols passage, about vessels) is on the same subject but is the
+    ancestor of the unchanged patrols passage, so the new line is added."""
+    old = base()
+    old[3] = SUBS_OLD
+    new = list(old)
+    new[3] = SUBS_NEW
+    new.insert(5, "Submarines matter to Adelaide.")
+    links = run(old, new, ConceptEncoder())
+    added = next(lk for lk in links if lk.new == (5,))
+    assert added.type == "added"
+    m = re.fullmatch(r"closest candidate old ¶(\d+): .* \(its closest passage on the same subject is the ancestor "
+                     r"of \(or descends from\) another\)", added.evidence[0])
+    assert m, added.evidence[0]
+    ancestor = int(m.group(1)) - 1
+    assert any(ancestor in lk.old and lk.new for lk in links)  # linked elsewhere
+
+
 def test_restated_passage_keeps_its_sentence_lineage():
     old = base()
     old[3] = SUBS_OLD
