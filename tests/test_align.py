@@ -650,6 +650,28 @@ def test_passage_whose_subject_partner_is_taken_is_added_and_says_why():
     assert any(ancestor in lk.old and lk.new for lk in links)  # linked elsewhere
 
 
+SUBS_OLD_PIECES = ["The partners will build nuclear-powered submarines in their shipyards.",
+                   "Construction of the first boat will begin in Adelaide within five years."]
+
+
+@pytest.mark.parametrize("direction", ["merged", "split"])
+def test_short_passages_on_one_subject_restated_together_are_one_link(direction):
+    """Two short old passages (building the submarines; the first boat in
+    Adelaide) restated as one new passage form one link by subject, and the
+    other way round: neither side is long, so it is closeness to the link
+    (not a fan-out) that lets the second passage join."""
+    pieces, whole = base(), base()
+    pieces[3:4] = SUBS_OLD_PIECES
+    whole[3] = SUBS_NEW
+    old, new = (pieces, whole) if direction == "merged" else (whole, pieces)
+    links = run(old, new, ConceptEncoder())
+    lk = next(lk for lk in links if 3 in lk.old)
+    assert (lk.type, lk.old, lk.new) == ((direction, (3, 4), (3,)) if direction == "merged"
+                                          else (direction, (3,), (3, 4)))
+    assert any(e.startswith("same subject in new words: cosine") for e in lk.evidence)
+    assert sum(1 for sl in lk.sentence_links if sl["type"] == "rewritten") == 1
+
+
 def test_restated_passage_keeps_its_sentence_lineage():
     old = base()
     old[3] = SUBS_OLD
