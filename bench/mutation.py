@@ -72,7 +72,6 @@ TARGETS: dict[str, Target] = {
     "align": Target(
         "driftlab/align.py",
         ("tests/test_align.py", "tests/test_mutants.py"),
-        note="measure after the sentence-lineage rewrite is merged",
     ),
     "flags": Target(
         "driftlab/flags",  # the package after the split (one row per rule module); flags.py before it
