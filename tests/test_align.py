@@ -631,23 +631,26 @@ def test_close_in_meaning_without_subject_evidence_is_not_linked_and_says_why():
         assert m and float(m.group(1)) >= 0.6, lk.evidence[0]  # close enough in meaning to be the same subject
 
 
-def test_passage_whose_subject_partner_is_taken_is_added_and_says_why():
-    """A new one-line passage on submarines: its closest candidate (the old
-    patrols passage, about vessels) is on the same subject but is the
-    ancestor of the unchanged patrols passage, so the new line is added."""
+@pytest.mark.parametrize("kind", ["added", "dropped"])
+def test_passage_whose_subject_partner_is_taken_stays_alone_and_says_why(kind):
+    """A one-line passage on submarines: its closest candidate (the patrols
+    passage, about vessels) is on the same subject but is the ancestor of
+    (or descends from) the unchanged patrols passage, so the line is added
+    (or, read backwards, dropped) rather than joined to it."""
     old = base()
     old[3] = SUBS_OLD
     new = list(old)
     new[3] = SUBS_NEW
-    new.insert(5, "Submarines matter to Adelaide.")
+    (new if kind == "added" else old).insert(5, "Submarines matter to Adelaide.")
     links = run(old, new, ConceptEncoder())
-    added = next(lk for lk in links if lk.new == (5,))
-    assert added.type == "added"
-    m = re.fullmatch(r"closest candidate old ¶(\d+): .* \(its closest passage on the same subject is the ancestor "
-                     r"of \(or descends from\) another\)", added.evidence[0])
-    assert m, added.evidence[0]
-    ancestor = int(m.group(1)) - 1
-    assert any(ancestor in lk.old and lk.new for lk in links)  # linked elsewhere
+    alone = next(lk for lk in links if (lk.new if kind == "added" else lk.old) == (5,))
+    assert alone.type == kind
+    side = "old" if kind == "added" else "new"
+    m = re.fullmatch(rf"closest candidate {side} ¶(\d+): .* \(its closest passage on the same subject is the "
+                     r"ancestor of \(or descends from\) another\)", alone.evidence[0])
+    assert m, alone.evidence[0]
+    partner = int(m.group(1)) - 1
+    assert any(partner in (lk.old if kind == "added" else lk.new) and lk.old and lk.new for lk in links)
 
 
 SUBS_OLD_PIECES = ["The partners will build nuclear-powered submarines in their shipyards.",
