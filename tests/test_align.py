@@ -265,6 +265,15 @@ def test_reordering_gives_crossing_moved_links(hashing_encoder):
         assert got[((i,), (j,))] == "unchanged"
 
 
+def test_a_repeated_passage_pairs_in_place(hashing_encoder):
+    """The same closing line twice, in both statements: each copy pairs with
+    the copy in the same place, not crosswise (which would show two moves)."""
+    old = base()
+    old.insert(1, P["close"])
+    links = run(old, old, hashing_encoder)
+    assert [(lk.type, lk.old, lk.new) for lk in links] == [("unchanged", (i,), (i,)) for i in range(7)]
+
+
 def test_edit_and_move_together(hashing_encoder):
     old = base()
     edited = old[2].replace("condemned", "strongly condemned")
