@@ -785,6 +785,12 @@ def test_a_restated_continuation_joins_a_copied_split():
     assert "coordinating" in joined[0]  # the word the restated sentence keeps
     assert "split: new ¶2: 100% from old, new ¶3: 0% from old" in split.evidence
     assert [sl["type"] for sl in split.sentence_links] == ["carried", "carried", "rewritten", "dropped", "dropped", "dropped"]
+    # Read backwards: the copied passage and the restated one merge into the
+    # long paragraph, and the evidence again says the restated one joined.
+    merged = run(new, old, ConceptEncoder())[1]
+    assert (merged.type, merged.old, merged.new) == ("merged", (1, 2), (1,))
+    assert any(e.startswith("a passage continuing the same subject joined this link") for e in merged.evidence)
+    assert "merged: old ¶2: 100% into new, old ¶3: 0% into new" in merged.evidence
 
 
 def test_align_against_a_side_without_paragraphs_drops_or_adds_everything(hashing_encoder):
