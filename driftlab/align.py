@@ -307,13 +307,6 @@ class Features:
     def n_range(self, j: int) -> range:
         return range(self.n_first[j], self.n_first[j + 1])
 
-    def sentence_score(self, a: int, b: int) -> float:
-        cos, lex = self.sent.get((a, b), (0.0, 0.0))
-        return 0.5 * cos + 0.5 * lex
-
-    def pair(self, i: int, j: int) -> PairEvidence | None:
-        return self.pairs.get((i, j))
-
 
 def _sentence_candidates(ov: np.ndarray, nv: np.ndarray, k: int) -> dict[tuple[int, int], float]:
     """Cosine of each sentence pair that is among either side's ``k`` nearest."""
@@ -647,13 +640,13 @@ def align(
         b.new.sort()
     migrations = _migrations(f, bs)
     in_order = _longest_ordered_chain(bs.beads)
-    links = [_bead_link(b, f, old, new, params, bs, migrations, id(b) not in in_order) for b in bs.beads]
+    links = [_bead_link(b, f, old, new, params, migrations, id(b) not in in_order) for b in bs.beads]
     for i in range(len(old.paragraphs)):
         if i not in bs.of_old:
-            links.append(_unmatched("dropped", i, None, f, params, migrations, old, new))
+            links.append(_unmatched("dropped", i, None, f, params, migrations))
     for j in range(len(new.paragraphs)):
         if j not in bs.of_new:
-            links.append(_unmatched("added", None, j, f, params, migrations, old, new))
+            links.append(_unmatched("added", None, j, f, params, migrations))
     return tuple(reading_order(links))
 
 
@@ -683,12 +676,14 @@ def _migrations(f: Features, bs: _Beads) -> list[dict[str, Any]]:
 def _rival(f: Features, i: int | None, j: int | None, bead: _Bead | None) -> tuple[float, str]:
     """Best combined score of a member paragraph to a paragraph outside the bead."""
     best, label = 0.0, ""
+    # by_old and by_new list partners in ascending order, so on a tie the
+    # lower-numbered paragraph, met first, stays the rival.
     if i is not None:
         for jj in f.by_old.get(i, ()):
             if bead is not None and jj in bead.new:
                 continue
             s = f.pairs[(i, jj)].combined
-            if s > best or (s == best and label and jj < int(label.split("¶")[1]) - 1):
+            if s > best:
                 best, label = s, f"new ¶{jj + 1}"
     if j is not None:
         for ii in f.by_new.get(j, ()):
@@ -701,7 +696,7 @@ def _rival(f: Features, i: int | None, j: int | None, bead: _Bead | None) -> tup
 
 
 def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: AlignParams,
-               bs: _Beads, migrations: list[dict[str, Any]], moved: bool) -> Link:
+               migrations: list[dict[str, Any]], moved: bool) -> Link:
     o_words = [w for i in b.old for w in f.o_pw[i]]
     n_words = [w for j in b.new for w in f.n_pw[j]]
     members = [f.pairs.get((i, j)) for i in b.old for j in b.new]
@@ -815,9 +810,14 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
 
 
 def _part(f: Features, olds: Sequence[int], j: int | None, side: str, news: Sequence[int] = ()) -> float:
+    """Share of new paragraph ``j`` taken from the link's ``olds`` (side
+    "new"), or of old paragraph ``olds[0]`` carried into the link's ``news``
+    (side "old"). Each partner holds a different piece, so the shares add up
+    (capped at 1): an old paragraph regrouped half into one new passage and
+    half into another went wholly into the link, not 50 %."""
     if side == "new":
-        return max((f.pairs[(i, j)].part_new for i in olds if (i, j) in f.pairs), default=0.0)
-    return max((f.pairs[(olds[0], jj)].part_old for jj in news if (olds[0], jj) in f.pairs), default=0.0)
+        return min(1.0, sum(f.pairs[(i, j)].part_new for i in olds if (i, j) in f.pairs))
+    return min(1.0, sum(f.pairs[(olds[0], jj)].part_old for jj in news if (olds[0], jj) in f.pairs))
 
 
 def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params: AlignParams,
@@ -947,7 +947,7 @@ def _reworded_pairs(f: Features) -> list[tuple[int, int]]:
 
 
 def _unmatched(kind: str, i: int | None, j: int | None, f: Features, params: AlignParams,
-               migrations: Sequence[dict[str, Any]], old: Document, new: Document) -> Link:
+               migrations: Sequence[dict[str, Any]]) -> Link:
     best, label = _rival(f, i, j, None)
     thr = params.link_threshold
     # Sure when the best candidate is far below the threshold; unsure near it.
