@@ -10,6 +10,7 @@ killed / survived / score per module.
     .venv/bin/python bench/mutation.py normalize diff report   # a few minutes each on 2 cores
     .venv/bin/python bench/mutation.py --list                  # the targets and their tests
     .venv/bin/python bench/mutation.py report --survivors      # also print every surviving mutant's diff
+    .venv/bin/python bench/mutation.py flags/numbers           # one module of the flags package
 
 score = (killed + timeout) / (killed + timeout + survived + no tests). A
 mutant nobody can observe (an *equivalent* mutant) counts as survived here;
@@ -43,9 +44,7 @@ class Target:
     note: str = ""
 
 
-#: module → the tests that exercise it. align and flags are being rewritten
-#: (sentence lineage; flags split into a package): their scores are to be
-#: measured after that work is merged, with the same command.
+#: module → the tests that exercise it.
 TARGETS: dict[str, Target] = {
     "normalize": Target(
         "driftlab/normalize.py",
@@ -68,20 +67,29 @@ TARGETS: dict[str, Target] = {
         ("tests/test_align.py", "tests/test_mutants.py"),
         note="measure after the sentence-lineage rewrite is merged",
     ),
+    # One row per module of the package (``flags/actors`` … runs one of them).
+    # Every test that calls compute_flags without the real model: the rule
+    # modules share the sentence view, and a module's mutants are killed by
+    # whichever rule test notices them.
     "flags": Target(
-        "driftlab/flags",  # the package after the split (one row per rule module); flags.py before it
-        ("tests/test_flags.py", "tests/test_mutants.py"),
-        note="measure after the split into driftlab/flags/ is merged: one row per rule module",
+        "driftlab/flags",
+        ("tests/test_flags.py", "tests/test_flags_noise.py", "tests/test_mutants.py",
+         "tests/test_changes.py", "tests/test_qa_defects.py"),
+    ),
+    "changes": Target(
+        "driftlab/changes.py",
+        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py"),
     ),
 }
 
 #: The fast selection: no real model, not the two timed tests (a wall-time
 #: bound means nothing under mutmut's tracing on a shared machine), and not
 #: the alignment memory-scaling test (it aligns 5,000 paragraphs under
-#: tracemalloc: a minute and a half per mutant).
+#: tracemalloc: a minute and a half per mutant), nor the symlinked-output
+#: test of test_qa_defects.py (18 s of CLI runs, none of it flag logic).
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not real_model", "-q",
                "-k", "not diffs_quickly and not large_synthetic_pair_is_fast "
-                     "and not memory_grows_with_the_text"]
+                     "and not memory_grows_with_the_text and not symlinked_output_is_written_through"]
 
 
 def expand(name: str, target: Target) -> list[tuple[str, str]]:
@@ -191,19 +199,28 @@ def score_line(label: str, counts: dict[str, int], seconds: float, note: str) ->
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("targets", nargs="*", help=f"targets to run (default: all): {', '.join(TARGETS)}")
+    ap.add_argument("targets", nargs="*", help=f"targets to run (default: all): {', '.join(TARGETS)}; or one row of --list, e.g. flags/numbers")
     ap.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
     ap.add_argument("--survivors", action="store_true", help="print the diff of every surviving mutant")
     ap.add_argument("--list", action="store_true", help="print the targets and their tests, run nothing")
     args = ap.parse_args(argv)
-    unknown = [t for t in args.targets if t not in TARGETS]
+    rows = {label: name for name, t in TARGETS.items() for label, _ in expand(name, t)}
+    unknown = [t for t in args.targets if t not in TARGETS and t not in rows]
     if unknown:
-        ap.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
-    chosen = args.targets or list(TARGETS)
+        ap.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)} or one row of --list")
+    # A target name runs all its rows; a row label ("flags/actors") runs that row alone.
+    wanted = set(args.targets)
+    chosen = list(dict.fromkeys(rows.get(t, t) for t in args.targets)) or list(TARGETS)
+
+    def selected(name: str, label: str) -> bool:
+        return not wanted or name in wanted or label in wanted
+
     if args.list:
         for name in chosen:
             t = TARGETS[name]
             for label, source in expand(name, t):
+                if not selected(name, label):
+                    continue
                 print(f"{label}: {source} [{', '.join(t.functions) or 'whole module'}] ← {' '.join(t.tests)}"
                       + (f"  ({t.note})" if t.note else ""))
                 for fn, why in t.exclude.items():
@@ -220,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         target = TARGETS[name]
         for label, source in expand(name, target):
+            if not selected(name, label):
+                continue
             t0 = time.perf_counter()
             work = prepare(label, source, target)
             code, log = run_mutmut(work, mutant_globs(source, target), args.max_children)
