@@ -133,6 +133,8 @@ def mutmut_config(source: str, tests: tuple[str, ...]) -> str:
         f"only_mutate = {toml_list([source])}\n"
         f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}\n"
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
+        # The invented statements of corpus/ (the Bank of Arden pair) are read by flag tests.
+        'also_copy = ["corpus/"]\n'
     )
 
 
@@ -145,6 +147,7 @@ def prepare(label: str, source: str, target: Target) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     shutil.copytree(ROOT / "driftlab", work / "driftlab", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "corpus", work / "corpus", ignore=ignore)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     pyproject = re.sub(r"\n\[tool\.mutmut\]\n(?:(?!\n\[).)*", "", pyproject, flags=re.S)
     (work / "pyproject.toml").write_text(pyproject + mutmut_config(source, target.tests), encoding="utf-8")
