@@ -663,3 +663,133 @@ def test_sentence_initial_function_word_and_headings_are_no_names():
     names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
     assert "Westford Fisheries Compact" in names
     assert not {n for n in names if n and (n.startswith("In ") or n == "Northern Shelf")}, names
+
+
+# ------------------------------------------------------------------ new wording: what it quotes and how it weighs
+# (mutation testing, issue 12: each test pins what the analyst reads in the
+# flag — its quote, its evidence, its size — so a changed rule shows.)
+
+def _one(flags, rule: str):
+    found = [f for f in flags if f.rule == rule]
+    assert len(found) == 1, [(f.rule, f.explanation) for f in flags]
+    return found[0]
+
+
+def _size(flag) -> float:
+    return flag.evidence["score"]["size"]
+
+
+TRADE = "We discussed the trade agenda."
+
+
+@pytest.mark.parametrize("added, novel, size", [
+    # Plain prose: 0.5 + novel words / 10 (five words: 0.5 more).
+    ("and agreed to widen the corridor for overnight lending", ["agreed", "widen", "corridor", "overnight", "lending"],
+     1.0),
+    # A year sets a deadline: + 0.25 (0.5 + 0.5 + 0.25).
+    ("and agreed to review fishing quotas by 2027", ["agreed", "review", "fishing", "quotas", "2027"], 1.25),
+    # A figure alone (no year, no date) counts as much: 0.5 + 0.6 + 0.25.
+    ("and agreed to cut fishing quotas by ten percent", ["agreed", "cut", "fishing", "quotas", "ten", "percent"], 1.35),
+    # A topic term ("ballistic missile"), no name: + 0.5 (0.5 + 0.3 + 0.5).
+    ("and the ballistic missile launches", ["ballistic", "missile", "launches"], 1.3),
+    # A two-word name, no topic term: + 0.5 as well.
+    ("and the Westford Compact on quotas", ["westford", "compact", "quotas"], 1.3),
+    # One capitalised word is no full name: nothing more (0.5 + 0.4).
+    ("and agreed to meet again in Westford soon", ["agreed", "meet", "westford", "soon"], 0.9),
+    # Ten novel words or more: the length part stops at 1.0.
+    ("and agreed to widen the corridor for overnight lending, review reserve ratios, publish minutes promptly",
+     ["agreed", "widen", "corridor", "overnight", "lending", "review", "reserve", "ratios", "publish", "minutes",
+      "promptly"], 1.5),
+])
+def test_new_wording_size_counts_novel_words_names_and_figures(added, novel, size):
+    f = _one([f for f in flags_for(TRADE, TRADE[:-1] + " " + added + ".") if "repeat_of" not in f.evidence
+              or f.rule == "new_wording"], "new_wording")
+    assert f.new_text == added
+    assert f.evidence["novel_words"] == novel
+    assert _size(f) == size
+    assert f.explanation.startswith("New wording") and f"not in the old statement: '{added[:80]}" in f.explanation
+
+
+def test_new_wording_lists_at_most_thirty_novel_words():
+    words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
+             "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basalt cobalt dolomite "
+             "ember flint").split()
+    f = _one(flags_for(TRADE, "We discussed the trade agenda and " + " ".join(words) + "."), "new_wording")
+    assert f.evidence["novel_words"] == words[:30]  # 32 novel words, 30 listed
+    assert _size(f) == 1.5
+
+
+def test_new_wording_quotes_only_the_old_words_it_replaced():
+    """Two replacements: 'fishing council' → new wording, 'dinner' → 'trade
+    agenda' (carried over from the first sentence, so no new wording). The
+    flag's old side quotes what the new wording replaced, not the other."""
+    f = _one(flags_for("We discussed the trade agenda with the fishing council. We thanked the hosts for the dinner.",
+                       "We discussed the trade agenda with the harbour pilots guild. We thanked the hosts for the "
+                       "trade agenda."), "new_wording")
+    assert (f.old_text, f.new_text) == ("fishing council", "with the harbour pilots guild")
+    assert f.evidence["novel_words"] == ["harbor", "pilots", "guild"]  # folded: harbour = harbor
+    # Two replacements in one sentence, each in a novel run: both old spans,
+    # whitespace collapsed, and both new runs, joined by an ellipsis.
+    f = _one(flags_for("We discussed the trade agenda with partners from the region at the annual meeting in the "
+                       "capital.",
+                       "We discussed the shipping agenda with partners from the region at the annual meeting on "
+                       "fishing quotas."), "new_wording")
+    assert (f.old_text, f.new_text) == ("trade … in the capital", "We discussed the shipping … on fishing quotas")
+
+
+def test_a_deletion_alone_is_no_new_wording():
+    # "brave" deleted: the words left ("support firefighters") form a pair the
+    # old statement lacked, but nothing was written: no new wording.
+    assert flags_for("We support brave firefighters.", "We support firefighters.") == ()
+
+
+def test_release_and_date_lines_are_no_new_wording_but_what_follows_is():
+    # A release line paragraph (short, "For immediate release"): every
+    # sentence of it is metadata, even one that is not on its own.
+    assert flags_for("For immediate release. Statement by the Board.",
+                     "For immediate release. Statement by the Committee on rates.") == ()
+    # A date line opening the paragraph is skipped; the changed sentence after it is not.
+    f = _one(flags_for("November 5, 2024. The Committee kept rates steady.",
+                       "November 6, 2024. The Committee kept rates steady and widened the corridor for overnight "
+                       "lending."), "new_wording")
+    assert f.new_text == "and widened the corridor for overnight lending"
+
+
+def test_a_changed_sentence_of_carried_words_does_not_hide_the_next_one():
+    """The first sentence changes, but only into words the old statement has
+    ('the new port', 'Seoul'): no new wording there. The second sentence's
+    new words are flagged all the same."""
+    old = doc("We met in Seoul. We discussed fishing quotas.", "We welcome the new port.")
+    new = doc("We welcome the new port in Seoul. We discussed fishing quotas and deep sea mining licences.",
+              "We welcome the new port.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]
+    f = _one(compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG), "new_wording")
+    assert f.new_text == "and deep sea mining licences" and f.old == (0,) and f.new == (0,)
+
+
+def test_only_the_formula_sentence_of_an_opening_paragraph_ranks_as_formula():
+    """The opening sentence names the leaders (a formula); the sentence after
+    it in the same paragraph is policy and keeps its full size."""
+    header = '---\ntitle: "Joint Statement"\nparties: "Arden; Borland (leaders: Calder, Dunmore; Eastport)"\n---\n'
+    opening = "We, the leaders Calder and Dunmore, met in Eastport."
+    old = segment(parse_text(header + opening + " We agreed on fishing quotas.", path="old.txt"))
+    new = segment(parse_text(header + opening + " We agreed on fishing quotas and deep sea mining licences.",
+                             path="new.txt"))
+    flags = compute_flags(old, new, [link(old, [0], new, [0])], tag_documents(old, new, CONFIG), CONFIG)
+    f = _one(flags, "new_wording")
+    assert "formula" not in f.evidence and _size(f) == 0.9
+    # The formula itself, reworded, says why it sits at the bottom.
+    new = segment(parse_text(header + "We, the leaders Calder and Dunmore, convened in Eastport to celebrate "
+                             "remarkable progress. We agreed on fishing quotas.", path="new.txt"))
+    flags = compute_flags(old, new, [link(old, [0], new, [0])], tag_documents(old, new, CONFIG), CONFIG)
+    f = _one(flags, "new_wording")
+    assert f.evidence["formula"] == "opening or closing sentence naming the statement's own parties or leaders"
+
+
+def test_new_name_and_its_new_wording_merge_into_one_flag():
+    """'the Westford Fisheries Compact' is a new name and new wording of one
+    sentence: one primary (the name), the wording kept as its repeat."""
+    flags = flags_for(TRADE, "We discussed the trade agenda and the Westford Fisheries Compact.")
+    name, wording = _one(flags, "actor_change"), _one(flags, "new_wording")
+    assert [a["id"] for a in name.evidence["also"]] == [wording.id]
+    assert wording.evidence["repeat_of"] == name.id and wording.evidence["score"]["repeat_demotion"] == 0.5
