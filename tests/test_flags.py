@@ -793,3 +793,108 @@ def test_new_name_and_its_new_wording_merge_into_one_flag():
     name, wording = _one(flags, "actor_change"), _one(flags, "new_wording")
     assert [a["id"] for a in name.evidence["also"]] == [wording.id]
     assert wording.evidence["repeat_of"] == name.id and wording.evidence["score"]["repeat_demotion"] == 0.5
+
+
+# ------------------------------------------------------------------ number_change: which numbers, quoted how
+
+def _numbers(old: str, new: str) -> list[tuple]:
+    return [(f.evidence["old_numbers"], f.evidence["new_numbers"], f.old_text, f.new_text, f.explanation, _size(f))
+            for f in flags_for(old, new) if f.rule == "number_change"]
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # Figures only on the old side: each quoted in its own words, the new side a dash.
+    ("The ministers will review 12 projects of the partnership, and 40 schools.",
+     "The ministers will review the projects of the partnership, and the schools.",
+     (["12", "40"], [], "12 … and 40 schools", "", "Numbers changed: '12, 40' → '—'", 1.0)),
+    # Only on the new side: the old side quotes its counterpart sentence's own words.
+    ("The ministers will review the projects of the partnership soon.",
+     "The ministers will review the 15 projects of the partnership.",
+     ([], ["15"], "soon", "the 15", "Numbers changed: '—' → '15'", 1.0)),
+    # A single digit is a number like any other.
+    ("The ministers will fund 5 projects.", "The ministers will fund 6 projects.",
+     (["5"], ["6"], "5 projects", "6 projects", "Numbers changed: '5' → '6'", 1.0)),
+    # An amount or share weighs more (size 1.7) than a count of projects (1.0).
+    ("Japan will raise defense spending to one percent of GDP.",
+     "Japan will raise defense spending to two percent of GDP.",
+     (["one percent"], ["two percent"], "to one percent", "to two percent",
+      "Numbers changed on Defence and deterrence: 'one percent' → 'two percent'", 1.7)),
+])
+def test_number_change_quotes_and_explains_the_numbers(old, new, expected):
+    assert _numbers(old, new) == [expected]
+
+
+TWELVE = "The ministers will review the 12 projects."
+FIFTEEN = (["12"], ["15"], "the 12 projects", "the 15 projects", "Numbers changed: '12' → '15'", 1.0)
+
+
+@pytest.mark.parametrize("before_old, before_new", [
+    # A year before it, unchanged: the changed count after it is still read.
+    ("In 2025 the", "In 2025 the"),
+    # A list number opening the sentence ("4." or "(4)") is numbering, renumbered or not.
+    ("4. The", "5. The"),
+    ("(4) The", "(5) The"),
+    # A number inside a name ("Bio-5", glued by a hyphen) is no quantity.
+    ("Bio-4 partners and the", "Bio-5 partners and the"),
+    ("The 5-Nation partners and the", "The 6-Nation partners and the"),
+])
+def test_numbers_that_are_no_quantity_leave_the_real_change_alone(before_old, before_new):
+    old, new = (TWELVE.replace("The", before_old, 1), TWELVE.replace("The", before_new, 1).replace("12", "15"))
+    assert _numbers(old, new) == [FIFTEEN]
+
+
+def test_spelled_numbers_inside_names_and_carried_counts_are_left_out():
+    # "Group of Five" / "Group of Seven" are names; the count of countries changed.
+    assert [n[:2] for n in _numbers("Our two countries and the Group of Five met.",
+                                    "Our three countries and the Group of Seven met.")] == [(["two"], ["three"])]
+    # "three countries" is carried over from the first paragraph (same word
+    # after the count); "two agencies" → "three agencies" is the change.
+    old = doc("Our three countries share values.", "The two agencies met in Lima.")
+    new = doc("Our three countries share values.", "The three agencies met in Lima with three countries.")
+    flags = compute_flags(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])],
+                          tag_documents(old, new, CONFIG), CONFIG)
+    (f,) = [f for f in flags if f.rule == "number_change"]
+    assert (f.evidence["old_numbers"], f.evidence["new_numbers"]) == (["two"], ["three"])
+    # It is placed in the paragraph where it changed (¶2 is index 1).
+    assert (f.old, f.new) == ((1,), (1,))
+
+
+def test_a_number_is_carried_over_by_the_word_before_it_not_by_a_function_word_after_it():
+    # "paragraph 12" is in the old statement: the same reference, no number change.
+    assert _numbers("We recall paragraph 12 of the resolution. The ministers reviewed the projects.",
+                    "We recall paragraph 12 of the resolution. The ministers reviewed the projects in paragraph 12 "
+                    "and the annex.") == []
+    # "12 of" is in the old statement too, but "of" says nothing of what the
+    # 12 counts: "approved 12 of the loans" is a new number.
+    assert [n[:2] for n in _numbers("We reviewed 12 of the projects. The ministers approved the loans.",
+                                    "We reviewed 12 of the projects. The ministers approved 12 of the loans.")
+            ] == [([], ["12"])]
+
+
+def test_a_year_is_compared_only_after_the_same_word():
+    # "meet in 2025" → "report in 2026": two different events, not a date moved.
+    assert _numbers("The ministers meet in 2025.", "The ministers report in 2026.") == []
+    # An event whose year is unrelated to the next sentence's change does not hide it.
+    assert _numbers("The meeting was held in 2024. " + TWELVE,
+                    "The meeting took place in 2025. " + TWELVE.replace("12", "15")) == [FIFTEEN]
+
+
+def test_a_number_moved_within_the_passage_is_no_change():
+    # The passage holds the same numbers before and after (the module
+    # docstring: a word that merely moved within the passage does not fire).
+    assert _numbers("We will fund 12 projects. We will train nurses.",
+                    "We will fund projects. We will train 12 nurses.") == []
+
+
+def test_release_line_numbers_are_metadata():
+    assert _numbers("For release at 2:00 p.m. EDT. The Committee met 8 times.",
+                    "For release at 2:00 p.m. EDT. The Committee met 9 times.") == []
+
+
+def test_number_change_points_at_its_link_and_paragraph():
+    old = doc("We met in Lima.", "The ministers will review the 12 projects. We will fund the programme.")
+    new = doc("We met in Lima.", "The ministers will review the 15 projects. We will fund the programme.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]
+    (f,) = [f for f in compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+            if f.rule == "number_change"]
+    assert (f.old, f.new, f.link_id) == ((1,), (1,), links[1].id)
