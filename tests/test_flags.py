@@ -898,3 +898,60 @@ def test_number_change_points_at_its_link_and_paragraph():
     (f,) = [f for f in compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
             if f.rule == "number_change"]
     assert (f.old, f.new, f.link_id) == ((1,), (1,), links[1].id)
+
+
+# ------------------------------------------------------------------ ids are a contract
+
+def test_flag_ids_are_pinned_across_versions():
+    """A review decision is stored against a flag id (``content_id("flag",
+    rule, key, folded old_text, folded new_text)``). A change to a rule's key
+    or to its quotes changes the id and silently orphans every decision a
+    user stored with an earlier version: these literal ids must only change
+    together with a migration of stored decisions (and this list).
+
+    One scenario per family of keys: per-link intensity, polarity and cue
+    negation, modality, numbers, new wording, actors named / no longer named
+    / new names / new conduct, passages and topics, added and dropped
+    figures, the statement-wide intensity."""
+    def ids(flags):
+        return {(f.rule, f.id) for f in flags}
+
+    a = ids(flags_for(
+        "We expressed concern over the launches by the DPRK and may meet in 2025 to review our two projects. "
+        "We support the treaty.",
+        "We expressed grave concern over the launches by the DPRK and Russia and will not meet in 2026 to review "
+        "our three projects. We oppose the treaty."))
+    assert a == {("intensity_shift", "5ebee3a2c283"), ("negation", "8be5543877d1"), ("actor_change", "1e59acea6d3c"),
+                 ("negation", "32bcc8a2408a"), ("topic_added", "89d035fa1bb5"), ("new_wording", "ad26a1c0dc59"),
+                 ("number_change", "203726d077a0"), ("modality", "53a3061abe2f"), ("new_wording", "69d6022a38cb")}
+    b = ids(_unlinked(
+        ["We discussed trade and ports at length in the capital.",
+         "We are concerned about the situation in Gaza and the Westford Compact."],
+        ["We discussed trade and ports at length in the capital.",
+         "We emphasize the importance of peace and stability across the Taiwan Strait and pledge EUR 50 billion to "
+         "the Arden Fisheries Board."]))
+    assert b == {("number_change", "83b8bb5c8f72"), ("actor_change", "64489189fb88"), ("topic_dropped", "764d581759d4"),
+                 ("topic_added", "38b56be57a9f"), ("actor_change", "81f19e31e308"),
+                 ("passage_dropped", "83b4f2342c11"), ("passage_added", "1817d2693e7d")}
+    old = doc("We seek constructive and stable relations with China.", "We oppose economic coercion.")
+    new = doc("We seek constructive and stable relations with China.",
+              "We oppose economic coercion. We are concerned about China's rapid expansion of its long-range bomber "
+              "fleet near our shores.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]
+    c = ids(compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG))
+    assert c == {("actor_change", "0edad72f61d6"), ("new_wording", "830c3a9e74a4"), ("actor_change", "09431326bd3a")}
+    d = ids(_unlinked(
+        ["We met in the capital to review our cooperation on trade and ports.",
+         "We voice concern about the human rights situation in the northern provinces."],
+        ["We met in the capital to review our cooperation on trade and ports.",
+         "We voice our strong condemnation of the human rights abuses in the northern provinces."]))
+    assert d == {("intensity_shift", "5d7c6cfc5520"), ("passage_added", "87a2006362f4"),
+                 ("passage_dropped", "21921a733b89")}
+    e = ids(flags_for("We oppose the dangerous behavior of the People's Republic of China in the waters of the region.",
+                      "We oppose dangerous behavior in the waters of the region."))
+    assert e == {("actor_change", "679343df7466")}
+    f = ids(_unlinked(
+        ["We discussed trade and ports at length in the capital.",
+         "We condemn Russia and pledge EUR 40 billion to the reconstruction fund."],
+        ["We discussed trade and ports at length in the capital."]))
+    assert f == {("number_change", "549a86f861ae"), ("actor_change", "7f243bf53ec4"), ("passage_dropped", "3f8cdbce202d")}
