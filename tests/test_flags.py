@@ -735,6 +735,12 @@ def test_new_wording_quotes_only_the_old_words_it_replaced():
                        "We discussed the shipping agenda with partners from the region at the annual meeting on "
                        "fishing quotas."), "new_wording")
     assert (f.old_text, f.new_text) == ("trade … in the capital", "We discussed the shipping … on fishing quotas")
+    # An insertion ("urgently") has no old words: only the replaced ones are quoted.
+    f = _one(flags_for("We discussed the trade agenda with partners from the region at the annual meeting in the "
+                       "capital.",
+                       "We urgently discussed the trade agenda with partners from the region at the annual meeting "
+                       "on fishing quotas."), "new_wording")
+    assert (f.old_text, f.new_text) == ("in the capital", "We urgently … on fishing quotas")
 
 
 def test_a_deletion_alone_is_no_new_wording():
