@@ -961,3 +961,87 @@ def test_flag_ids_are_pinned_across_versions():
          "We condemn Russia and pledge EUR 40 billion to the reconstruction fund."],
         ["We discussed trade and ports at length in the capital."]))
     assert f == {("number_change", "549a86f861ae"), ("actor_change", "7f243bf53ec4"), ("passage_dropped", "3f8cdbce202d")}
+
+
+# ------------------------------------------------------------------ modality and negation: what the analyst reads
+
+def _cue_flags(old: str, new: str) -> list[tuple]:
+    return [(f.rule, f.explanation, f.old_text, f.new_text, _size(f),
+             {k: v for k, v in f.evidence.items() if k != "score"})
+            for f in flags_for(old, new) if f.rule in ("modality", "negation")]
+
+
+UNPAIRED_MODALITY = "the sentence has no counterpart on the other side: added or dropped, not hedged"
+UNPAIRED_NEGATION = ("the sentence shares under 20% of its content words with any sentence on the other side: "
+                     "added or dropped, not negated")
+BUSAN = "We support the youth summit in Busan."
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # "may" → "will": firmer, full size; the hit side quotes the words around the cue.
+    ("The partners may expand the exercise programme next spring.",
+     "The partners will expand the exercise programme next spring.",
+     ("modality", "Modality firmer: 'may' → 'will'", "The partners may",
+      "The partners will expand the exercise programme next", 1.0,
+      {"direction": "firmer", "added": ["will"], "removed": ["may"], "sentence_similarity": 0.857})),
+    # A qualifier only ("are" → "remain"): neither firmer nor softer, size 0.7.
+    ("We are committed to the dialogue with our neighbours.", "We remain committed to the dialogue with our neighbours.",
+     ("modality", "Modality qualifiers changed on Institutions of the partnership: '—' → 'remain'", "", "We remain",
+      0.7, {"direction": "qualifiers changed", "added": ["remain"], "removed": [], "sentence_similarity": 0.75})),
+    # A cue arriving with a wholly new sentence hedges nothing that was said:
+    # "added with its sentence", half size, no counterpart quoted.
+    (BUSAN, BUSAN + " The partners will expand the fishing fleet.",
+     ("modality", "Modality cue added with its sentence on People-to-people ties: 'will'", "",
+      "The partners will expand the fishing fleet", 0.5,
+      {"direction": "added", "added": ["will"], "removed": [], "sentence_similarity": 0.0,
+       "unpaired": UNPAIRED_MODALITY})),
+    # …and leaving with its sentence is "dropped", never "firmer".
+    (BUSAN + " The partners could expand the fishing fleet.", BUSAN,
+     ("modality", "Modality cue dropped with its sentence on People-to-people ties: 'could'",
+      "The partners could expand the fishing fleet", "", 0.5,
+      {"direction": "dropped", "added": [], "removed": ["could"], "sentence_similarity": 0.0,
+       "unpaired": UNPAIRED_MODALITY})),
+    # A negation dropped from a sentence that stays: "removed", full size.
+    ("We will hold dialogue with the DPRK without preconditions.", "We will hold dialogue with the DPRK.",
+     ("negation", "Negation removed on DPRK nuclear and missile programmes; Institutions of the partnership: "
+                  "'without'", "with the DPRK without preconditions", "", 1.0,
+      {"added": [], "removed": ["without"], "sentence_similarity": 0.6})),
+    # One negation for another: "changed", both words listed.
+    ("We will never accept the annexation of the region.", "We will not accept the annexation of the region.",
+     ("negation", "Negation changed: 'never, not'", "We will never", "We will not accept the annexation of the region.",
+      1.0, {"added": ["not"], "removed": ["never"], "sentence_similarity": 0.75})),
+    # A negation arriving or leaving with its whole sentence reverses nothing: half size.
+    (BUSAN, BUSAN + " A world without nuclear weapons is our goal.",
+     ("negation", "Negation added with its sentence on People-to-people ties: 'without'", "",
+      "A world without nuclear weapons is our goal", 0.5,
+      {"added": ["without"], "removed": [], "sentence_similarity": 0.0, "unpaired": UNPAIRED_NEGATION})),
+    (BUSAN + " A world without nuclear weapons is our goal.", BUSAN,
+     ("negation", "Negation dropped with its sentence on People-to-people ties: 'without'",
+      "A world without nuclear weapons is our goal", "", 0.5,
+      {"added": [], "removed": ["without"], "sentence_similarity": 0.0, "unpaired": UNPAIRED_NEGATION})),
+    # Support → oppose of the same thing: a reversal, the largest negation (1.5).
+    ("We support the resolution on maritime safety.", "We oppose the resolution on maritime safety.",
+     ("negation", "Polarity reversed: 'support' → 'oppose'", "We support", "We oppose", 1.5,
+      {"old_words": "support", "new_words": "oppose"})),
+    # "continue supporting" is still the speaker's own stance (an aspect verb, not a noun, before the -ing).
+    ("We continue supporting the resolution on maritime safety.",
+     "We continue opposing the resolution on maritime safety.",
+     ("negation", "Polarity reversed: 'supporting' → 'opposing'", "We continue supporting", "We continue opposing",
+      1.5, {"old_words": "supporting", "new_words": "opposing"})),
+])
+def test_modality_and_negation_flags_read_as_expected(old, new, expected):
+    assert _cue_flags(old, new) == [expected]
+
+
+def test_not_only_dropped_is_no_negation_removed():
+    # The lost side's "not only … but also" negated nothing either.
+    assert _cue_flags("The programme is a threat not only to the region but also to the world, and it grows.",
+                      "The programme is a threat to the region and to the world, and it grows.") == []
+
+
+def test_a_reversal_needs_the_lost_cue_in_the_paired_sentence():
+    # "support" (old sentence 1) and "oppose" (new sentence 2, paired with
+    # old sentence 2 "We note the new report…"): two changes, no reversal.
+    flags = _cue_flags("We support the resolution. We note the new report on maritime safety.",
+                       "We note the report. We oppose the new resolution on maritime safety.")
+    assert not [f for f in flags if f[1].startswith("Polarity")]
