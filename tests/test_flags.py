@@ -1045,3 +1045,91 @@ def test_a_reversal_needs_the_lost_cue_in_the_paired_sentence():
     flags = _cue_flags("We support the resolution. We note the new report on maritime safety.",
                        "We note the report. We oppose the new resolution on maritime safety.")
     assert not [f for f in flags if f[1].startswith("Polarity")]
+
+
+# ------------------------------------------------------------------ ranking: repeats, decay, duplicates, partial statements
+
+def test_a_topic_added_across_sentences_leads_the_flags_repeating_it():
+    """A new passage on the Middle East, two sentences: the topic flag quotes
+    both, so it is the primary (it says more than any one sentence). It takes
+    the group's best score (Hamas named for the first time, 1.17), names that
+    fact without its long quote, and the repeats keep half their score."""
+    flags = _unlinked(
+        ["We discussed trade and ports at length in the capital."],
+        ["We discussed trade and ports at length in the capital.",
+         "We condemn the terror attacks by Hamas on the civilians of the southern towns last autumn. "
+         "We call for the release of all hostages in Gaza."])
+    assert [(f.rule, f.score, f.explanation) for f in flags] == [
+        ("topic_added", 1.17, "Topic added to the statement: The Middle East (1 passage) — also: Hamas named for the "
+                              "first time in the statement"),
+        ("actor_change", 0.585, "Hamas named for the first time in the statement: 'We condemn the terror attacks by "
+                                "Hamas on the civilians of the southern towns last autumn'"),
+        ("actor_change", 0.315, "New name on The Middle East, not in the old statement: 'Gaza'"),
+        ("passage_added", 0.234, "New passage on The Middle East: 'We condemn the terror attacks by Hamas on the "
+                                 "civilians of the southern towns last autumn'"),
+    ]
+    primary, *repeats = flags
+    assert primary.evidence["score"]["taken_from_repeat"] == 1.17
+    assert [a["id"] for a in primary.evidence["also"]] == [f.id for f in repeats]
+    assert [a["rule"] for a in primary.evidence["also"]] == ["actor_change", "actor_change", "passage_added"]
+    for f in repeats:
+        assert f.evidence["repeat_of"] == primary.id and f.evidence["score"]["repeat_demotion"] == 0.5
+    assert all(f.topics == ("middle_east",) for f in flags)
+
+
+def test_the_same_shift_in_two_passages_is_one_flag_listing_both():
+    # Two identical paragraphs edited alike: one intensity flag (one id), the
+    # second passage recorded in evidence["also_at"].
+    old = doc("We expressed concern over the port.", "We expressed concern over the port.")
+    new = doc("We expressed grave concern over the port.", "We expressed grave concern over the port.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    (shift,) = [f for f in flags if f.rule == "intensity_shift"]
+    assert (shift.old, shift.new) == ((0,), (0,))
+    assert shift.evidence["also_at"] == [{"old": [1], "new": [1]}]
+    assert len({f.id for f in flags}) == len(flags)
+
+
+def test_each_further_flag_of_a_link_keeps_four_fifths_of_the_score_before():
+    """One link raising an intensity shift, an actor, a negation and new
+    wording: the negation is exempt and the statement-level actor too; the
+    link's other flags are ranked and decayed 1, 0.8, 0.64."""
+    flags = flags_for(
+        "We expressed concern over the DPRK missile launches and remain committed to dialogue with the DPRK with "
+        "no preconditions. We will meet in Seoul.",
+        "We expressed grave concern over the DPRK missile launches and remain committed to dialogue with the DPRK. "
+        "We will meet in Seoul in 2026 with Russia.")
+    got = [(f.rule, f.evidence["score"].get("link_rank"), f.evidence["score"].get("link_penalty")) for f in flags]
+    assert got == [("intensity_shift", None, None), ("actor_change", None, None), ("negation", None, None),
+                   ("new_wording", 3, 0.64), ("new_wording", 2, 0.8)]
+    third = flags[3]
+    parts = third.evidence["score"]
+    assert third.score == pytest.approx(parts["rule_weight"] * parts["size"] * parts["topic_weight"]
+                                        * (0.75 + 0.25 * parts["changed_share"]) * 0.64, abs=1e-4)
+
+
+def test_partial_statement_demotion_is_exact_and_explained():
+    opening = "We, the ministers, met in Seoul to advance our cooperation."
+    extra = "We strongly condemn Russia's war of aggression against Ukraine and stand with Kyiv."
+    links_ = lambda old, new: [link(old, [0], new, [0], "unchanged"),  # noqa: E731
+                               Link(old=(), new=(1,), type="added", confidence=0.9)]
+    full_old, full_new, excerpt_old = doc(opening), doc(opening, extra), _partial_doc(opening)
+    complete = compute_flags(full_old, full_new, links_(full_old, full_new),
+                             tag_documents(full_old, full_new, CONFIG), CONFIG)
+    flags = compute_flags(excerpt_old, full_new, links_(excerpt_old, full_new),
+                          tag_documents(excerpt_old, full_new, CONFIG), CONFIG)
+    before = next(f for f in complete if f.rule == "passage_added")
+    after = next(f for f in flags if f.rule == "passage_added")
+    assert after.id == before.id
+    # Demoted, never dropped: × 0.4 of its own score (it is no repeat here,
+    # the topic flag being suppressed), and the reason names the partial side.
+    parts = after.evidence["score"]
+    assert after.score == pytest.approx(
+        parts["rule_weight"] * parts["size"] * parts["topic_weight"] * (0.75 + 0.25 * parts["changed_share"]) * 0.4,
+        abs=1e-4)
+    assert after.evidence["score"]["partial_demotion"] == 0.4
+    assert after.evidence["partial"] == ("the old statement is partial (only its opening): what is absent from it "
+                                         "may be carried over from beyond the excerpt")
+    # Flags of the unchanged passage are untouched.
+    assert all("partial" not in f.evidence for f in flags if f.link_id != after.link_id
+               and f.evidence.get("change") not in ("new conduct", "new name"))
