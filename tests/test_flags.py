@@ -1133,3 +1133,58 @@ def test_partial_statement_demotion_is_exact_and_explained():
     # Flags of the unchanged passage are untouched.
     assert all("partial" not in f.evidence for f in flags if f.link_id != after.link_id
                and f.evidence.get("change") not in ("new conduct", "new name"))
+
+
+# ------------------------------------------------------------------ passages and topics: what an added or dropped passage says
+
+CAPITAL = "We discussed trade and ports at length in the capital."
+
+
+def _passage_view(old: list[str], new: list[str]) -> list[tuple]:
+    return [(f.rule, f.topics, f.old, f.new, f.explanation, f.old_text, f.new_text, _size(f),
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in _unlinked(old, new)]
+
+
+def test_a_new_passage_quotes_its_four_weightiest_runs_in_reading_order():
+    """Six novel runs: the one naming a topic term weighs most and heads the
+    explanation; the quote keeps four runs (the two shortest of plain prose
+    left out), in the order they are read."""
+    flags = _passage_view([CAPITAL], [CAPITAL, "Fishing boats sail. Ballistic missile tests alarm coastal villages. "
+                                      "Farmers harvest grain early. Teachers open schools. Bakers bake bread daily. "
+                                      "Nurses staff clinics."])
+    assert flags[1] == (
+        "passage_added", ("dprk_nuclear",), (), (1,),
+        "New passage on DPRK nuclear and missile programmes: 'Ballistic missile tests alarm coastal villages'", "",
+        "Ballistic missile tests alarm coastal villages … Farmers harvest grain early … Teachers open schools … "
+        "Bakers bake bread daily",
+        # 0.5 + 23 novel words / 60
+        0.883, {"novel_words": 23, "runs": 6, "quoted_runs": 4})
+    assert flags[0][:5] == ("topic_added", ("dprk_nuclear",), (), (1,),
+                            "Topic added to the statement: DPRK nuclear and missile programmes (1 passage)")
+
+
+def test_a_passage_needs_three_novel_words():
+    assert _passage_view([CAPITAL], [CAPITAL, "We welcome dawns."]) == []  # "welcome", "dawns": two
+    assert _passage_view([CAPITAL], [CAPITAL, "We welcome bright dawns."]) == [
+        ("passage_added", (), (), (1,), "New passage: 'We welcome bright dawns'", "", "We welcome bright dawns",
+         0.55, {"novel_words": 3, "runs": 1, "quoted_runs": 1})]
+
+
+FIGURES = "We will spend two percent of GDP on defence and pledge EUR 50 billion to the fund."
+
+
+def test_figures_of_an_added_or_dropped_passage_are_number_changes():
+    added = [f for f in _passage_view([CAPITAL], [CAPITAL, FIGURES]) if f[0] == "number_change"]
+    assert [f[:5] + f[7:] for f in added] == [
+        ("number_change", (), (), (1,), "New figures in a new passage: 'two percent, EUR 50 billion'", 1.7,
+         {"old_numbers": [], "new_numbers": ["two percent", "EUR 50 billion"], "scope": "statement"})]
+    assert added[0][5] == "" and "two percent of GDP" in added[0][6] and "EUR 50 billion" in added[0][6]
+    dropped = [f for f in _passage_view([CAPITAL, FIGURES], [CAPITAL]) if f[0] == "number_change"]
+    assert [f[:5] + f[7:] for f in dropped] == [
+        ("number_change", (), (1,), (), "Dropped figures in a dropped passage: 'two percent, EUR 50 billion'", 1.7,
+         {"old_numbers": ["two percent", "EUR 50 billion"], "new_numbers": [], "scope": "statement"})]
+    assert dropped[0][6] == "" and "EUR 50 billion" in dropped[0][5]
+    # The figure is exempt from the per-link decay (a statement-level fact).
+    assert not any("link_penalty" in f.evidence["score"] for f in _unlinked([CAPITAL, FIGURES], [CAPITAL])
+                   if f.rule == "number_change")
