@@ -1188,3 +1188,39 @@ def test_figures_of_an_added_or_dropped_passage_are_number_changes():
     # The figure is exempt from the per-link decay (a statement-level fact).
     assert not any("link_penalty" in f.evidence["score"] for f in _unlinked([CAPITAL, FIGURES], [CAPITAL])
                    if f.rule == "number_change")
+
+
+def _topic_view(old: list[str], new: list[str]) -> list[tuple]:
+    return [(f.rule, f.topics, f.old, f.new, f.explanation, f.old_text, f.new_text, _size(f),
+             f.evidence["paragraphs"], f.evidence["tag_evidence"])
+            for f in _unlinked(old, new) if f.rule.startswith("topic_")]
+
+
+MISSILES = ["Ballistic missile tests alarm coastal villages.", "Ballistic missile launches worry fishermen."]
+
+
+def test_topic_flags_name_their_passages_and_quote_their_sentences():
+    # Two topics added on the very same sentence: one flag naming both.
+    assert _topic_view([CAPITAL], [CAPITAL, "North Korea exports ballistic missiles to Russia for use in its war."]) == [
+        ("topic_added", ("dprk_nuclear", "dprk_russia"), (), (1,),
+         "Topics added to the statement: DPRK nuclear and missile programmes; DPRK–Russia military cooperation "
+         "(1 passage)", "", "North Korea exports ballistic missiles to Russia for use in its war", 1.1, [1],
+         ["term: North Korea", "term: ballistic missiles", "term: Russia"])]
+    # Two passages: size 1 + 2/10, both quoted; added and dropped say which.
+    two = ("Ballistic missile tests alarm coastal villages … Ballistic missile launches worry fishermen")
+    assert _topic_view([CAPITAL], [CAPITAL, *MISSILES]) == [
+        ("topic_added", ("dprk_nuclear",), (), (1, 2),
+         "Topic added to the statement: DPRK nuclear and missile programmes (2 passages)", "", two, 1.2, [1, 2],
+         ["term: Ballistic missile"])]
+    assert _topic_view([CAPITAL, *MISSILES], [CAPITAL]) == [
+        ("topic_dropped", ("dprk_nuclear",), (1, 2), (),
+         "Topic dropped from the statement: DPRK nuclear and missile programmes (2 passages)", two, "", 1.2, [1, 2],
+         ["term: Ballistic missile"])]
+    # At most three sentences quoted.
+    four = " ".join(["Ballistic missile tests alarm coastal villages.", "Ballistic missile launches worry fishermen.",
+                     "Ballistic missile parades scare children.", "Ballistic missile sites grow."])
+    (f,) = _topic_view([CAPITAL], [CAPITAL, four])
+    assert f[6] == ("Ballistic missile tests alarm coastal villages … Ballistic missile launches worry fishermen … "
+                    "Ballistic missile parades scare children")
+    # A topic that is one actor ("China named as an actor"): the actor rule says it, no topic flag.
+    assert _topic_view([CAPITAL], [CAPITAL, "We seek stable relations with China."]) == []
