@@ -1224,3 +1224,95 @@ def test_topic_flags_name_their_passages_and_quote_their_sentences():
                     "Ballistic missile parades scare children")
     # A topic that is one actor ("China named as an actor"): the actor rule says it, no topic flag.
     assert _topic_view([CAPITAL], [CAPITAL, "We seek stable relations with China."]) == []
+
+
+# ------------------------------------------------------------------ actors: named, no longer named, new names, new conduct
+
+def _actor_view(flags) -> list[tuple]:
+    return [(f.explanation, f.old_text, f.new_text, f.old, f.new, _size(f), f.evidence["score"]["changed_share"],
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in flags if f.rule == "actor_change"]
+
+
+RUSSIA = "We discussed Russia at length."
+BORDER = "We oppose unilateral changes to the border."
+BY_RUSSIA = "We oppose unilateral changes to the border by Russia."
+
+
+def _edited_second(old: list[str], new: list[str]):
+    o, n = doc(*old), doc(*new)
+    links = [link(o, [0], n, [0], "unchanged"), link(o, [1], n, [1])]
+    return compute_flags(o, n, links, tag_documents(o, n, CONFIG), CONFIG)
+
+
+def test_an_actor_named_in_a_passage_it_was_not_named_in():
+    # Russia is named elsewhere in both statements: a passage-level change,
+    # size 1, weighed by how much of the passage changed.
+    named = _actor_view(_edited_second([RUSSIA, BORDER], [RUSSIA, BY_RUSSIA]))
+    assert named == [("Russia named where it was not: 'changes to the border by Russia.'", "",
+                      "changes to the border by Russia.", (1,), (1,), 1.0, 0.173,
+                      {"actor": "Russia", "actors": ["Russia"], "change": "named", "words": ["Russia"],
+                       "scope": "passage"})]
+    gone = _actor_view(_edited_second([RUSSIA, BY_RUSSIA], [RUSSIA, BORDER]))
+    assert gone == [("Russia no longer named in this passage: 'changes to the border by Russia.'",
+                     "changes to the border by Russia.", "", (1,), (1,), 1.0, 0.173,
+                     {"actor": "Russia", "actors": ["Russia"], "change": "no longer named", "words": ["Russia"],
+                      "scope": "passage"})]
+
+
+def test_a_watched_actor_new_to_the_statement_is_a_statement_level_fact():
+    # China (a watched actor) is gone from the whole statement: size 1.3 and
+    # changed_share 1, however little of the passage changed.
+    (f,) = _actor_view(flags_for(
+        "We oppose the dangerous behavior of the People's Republic of China in the waters of the region.",
+        "We oppose dangerous behavior in the waters of the region."))
+    assert f[0].startswith("China no longer named anywhere in the statement on China named as an actor: ")
+    assert f[1] == "of the People's Republic of China" and f[2] == ""
+    assert f[5:] == (1.3, 1.0, {"actor": "China", "actors": ["China"], "change": "no longer named",
+                                "words": ["People's Republic of China"], "scope": "statement"})
+
+
+def test_an_actor_named_on_a_topic_for_the_first_time():
+    # Russia, already in the statement, now named in a DPRK sentence: the
+    # statement-level rule names the topic.
+    flags = _unlinked([RUSSIA, "We condemn the ballistic missile launches of the DPRK."],
+                      [RUSSIA, "We condemn the ballistic missile launches of the DPRK and Russia."])
+    (f,) = _actor_view(flags)
+    assert f == ("Russia named on DPRK nuclear and missile programmes for the first time: 'launches of the DPRK and "
+                 "Russia.' — also: Topic added to the statement: DPRK–Russia military cooperation (1 passage)",
+                 "", "launches of the DPRK and Russia.", (), (1,), 1.0, 1.0,
+                 {"actor": "Russia", "actors": ["Russia"], "change": "named", "scope": ["dprk_nuclear"],
+                  "words": ["Russia"]})
+
+
+def test_new_names_are_weighed_by_kind():
+    flags = flags_for("We discussed the trade agenda and the port.",
+                      "We discussed the trade agenda with Alexei Navalny, the World Bank and the Apulia Summit in Rome.")
+    kinds = {f[7]["actor"]: (f[5], f[7]["name_kind"]) for f in _actor_view(flags)}
+    assert kinds == {
+        "Alexei Navalny": (1.2, "proper name"),  # no word of it used in lower case: a person or a place
+        "Rome": (0.7, "single word"),
+        "World Bank and the Apulia Summit": (0.5, "event, place or own party"),  # ends on "summit"
+    }
+    # "bank" is an ordinary word of the old statement: "World Bank" is a body, a full name (1.0);
+    # "Article 51" and "S/RES/2735" are references, no names.
+    (f,) = _actor_view(flags_for("We discussed the trade agenda and the bank.",
+                                 "We discussed the trade agenda with the World Bank under Article 51 and S/RES/2735."))
+    assert (f[0], f[5], f[7]["name_kind"]) == ("New name, not in the old statement: 'World Bank'", 1.0, "full name")
+
+
+def test_new_conduct_is_quoted_from_the_actor_on_and_sized_by_its_words():
+    flags = _edited_second(
+        ["We discussed Russia and China at length.", "We oppose economic coercion."],
+        ["We discussed Russia and China at length.",
+         "We oppose economic coercion. Russia has deployed new attack drones near the border of its neighbours. "
+         "China continues building artificial islands in disputed waters."])
+    conduct = {f[7]["actor"]: f for f in _actor_view(flags) if f[7]["change"] == "new conduct"}
+    # Size 1 + novel words / 40 (6 words: 1.15; 7 words: 1.175), a statement-level fact.
+    assert conduct["China"][2] == "China continues building artificial islands in disputed waters"
+    assert conduct["China"][5:7] == (1.15, 1.0) and conduct["China"][7]["novel_words"] == 6
+    assert conduct["China"][0].startswith("New conduct attributed to China on China named as an actor, not said of it "
+                                          "in the old statement: 'China continues building")
+    assert conduct["Russia"][2] == "Russia has deployed new attack drones near the border of its neighbours"
+    assert conduct["Russia"][5:7] == (1.175, 1.0) and conduct["Russia"][7]["novel_words"] == 7
+    assert (conduct["Russia"][3], conduct["Russia"][4]) == ((), (1,))
