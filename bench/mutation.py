@@ -11,6 +11,7 @@ killed / survived / score per module.
     .venv/bin/python bench/mutation.py --list                  # the targets and their tests
     .venv/bin/python bench/mutation.py report --survivors      # also print every surviving mutant's diff
     .venv/bin/python bench/mutation.py flags/numbers           # one module of the flags package
+    .venv/bin/python bench/mutation.py flags/numbers --survivors --recheck before.txt  # only before.txt's survivors
 
 score = (killed + timeout) / (killed + timeout + survived + no tests). A
 mutant nobody can observe (an *equivalent* mutant) counts as survived here;
@@ -189,6 +190,18 @@ def statuses(work: Path, source: str, target: Target) -> dict[str, str]:
     return got
 
 
+def survivors_of(output: Path, label: str, source: str) -> tuple[list[str], int, int] | None:
+    """The surviving mutants of ``source`` in a saved ``--survivors`` output,
+    with that run's mutant count and killed count (None if it has no row for ``label``)."""
+    text = output.read_text(encoding="utf-8")
+    row = re.search(rf"(?m)^{re.escape(label)}\s+(\d+)\s+(\d+)\s", text)
+    if not row:
+        return None
+    prefix = dotted(source) + "."
+    names = [m for m in re.findall(r"(?m)^--- (?:survived|no tests): (\S+)$", text) if m.startswith(prefix)]
+    return names, int(row.group(1)), int(row.group(2))
+
+
 def score_line(label: str, counts: dict[str, int], seconds: float, note: str) -> str:
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     survived = counts.get("survived", 0)
@@ -206,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
     ap.add_argument("--survivors", action="store_true", help="print the diff of every surviving mutant")
     ap.add_argument("--list", action="store_true", help="print the targets and their tests, run nothing")
+    ap.add_argument("--recheck", metavar="OUTPUT", type=Path,
+                    help="run only the mutants that survived in OUTPUT (a saved --survivors run of the same "
+                         "source) and report the module's score with them re-tested")
     args = ap.parse_args(argv)
     rows = {label: name for name, t in TARGETS.items() for label, _ in expand(name, t)}
     unknown = [t for t in args.targets if t not in TARGETS and t not in rows]
@@ -244,17 +260,32 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             t0 = time.perf_counter()
             work = prepare(label, source, target)
-            code, log = run_mutmut(work, mutant_globs(source, target), args.max_children)
+            previous = survivors_of(args.recheck, label, source) if args.recheck else None
+            if previous is not None and not previous[0]:
+                print(f"{label:<16} {args.recheck} lists no survivor of {source}")
+                continue
+            globs = previous[0] if previous else mutant_globs(source, target)
+            code, log = run_mutmut(work, globs, args.max_children)
             if code != 0:
                 failed = True
                 print(f"{label:<16} mutmut failed (exit {code}); last lines of {work / 'mutmut.log'}:")
                 print("\n".join(log.replace("\r", "\n").splitlines()[-15:]))
                 continue
             got = statuses(work, source, target)
+            note = target.note
+            if previous:
+                # Only the old survivors ran; every other mutant was killed
+                # before, and an added test cannot revive it (same source).
+                names, total, killed_before = previous
+                got = {m: st for m, st in got.items() if m in names}
+                note = f"rechecked the {len(names)} survivors of {args.recheck.name}"
             counts: dict[str, int] = {}
             for status in got.values():
                 counts[status] = counts.get(status, 0) + 1
-            print(score_line(label, counts, time.perf_counter() - t0, target.note), flush=True)
+            if previous:
+                counts["killed"] = counts.get("killed", 0) + killed_before
+                counts["not re-run"] = total - sum(counts.values())
+            print(score_line(label, counts, time.perf_counter() - t0, note), flush=True)
             if args.survivors:
                 for mutant, status in sorted(got.items()):
                     if status in ("survived", "no tests"):
