@@ -1316,3 +1316,80 @@ def test_new_conduct_is_quoted_from_the_actor_on_and_sized_by_its_words():
     assert conduct["Russia"][2] == "Russia has deployed new attack drones near the border of its neighbours"
     assert conduct["Russia"][5:7] == (1.175, 1.0) and conduct["Russia"][7]["novel_words"] == 7
     assert (conduct["Russia"][3], conduct["Russia"][4]) == ((), (1,))
+
+
+# ------------------------------------------------------------------ intensity: per link and across the statement
+
+def _intensity_view(flags) -> list[tuple]:
+    return [(f.explanation, f.old_text, f.new_text, f.old, f.new, f.topics, _size(f),
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in flags if f.rule == "intensity_shift"]
+
+
+def test_intensity_shift_reads_as_expected():
+    # Two rungs down (size 1 + 0.5 × (2 − 1)): the quotes are the ladder
+    # words and what they bear on, two words before and eight after.
+    assert _intensity_view(flags_for(
+        "The ministers condemned in the strongest possible terms the missile launches by Pyongyang.",
+        "The ministers condemn the missile launches by Pyongyang.")) == [(
+            "Intensity down 2 rungs on DPRK nuclear and missile programmes (disapproval): 'condemned in the strongest "
+            "possible terms' → 'condemn'",
+            "The ministers condemned in the strongest possible terms the missile launches by Pyongyang.",
+            "The ministers condemn the missile launches by Pyongyang.", (0,), (0,), ("dprk_nuclear",), 1.5,
+            {"ladder": "disapproval", "old_rung": 6, "new_rung": 4, "delta": -2,
+             "old_words": "condemned in the strongest possible terms", "new_words": "condemn",
+             "sentence_similarity": 0.444})]
+    # One rung up: "rung", size 1.
+    assert _intensity_view(flags_for(
+        "We are concerned about the new fishing rules for the northern coast this winter.",
+        "We are seriously concerned about the new fishing rules for the northern coast this winter.")) == [(
+            "Intensity up 1 rung (concern): 'concerned' → 'seriously concerned'",
+            "We are concerned about the new fishing rules for the northern",
+            "We are seriously concerned about the new fishing rules for the northern", (0,), (0,), (), 1.0,
+            {"ladder": "concern", "old_rung": 1, "new_rung": 2, "delta": 1, "old_words": "concerned",
+             "new_words": "seriously concerned", "sentence_similarity": 0.875})]
+
+
+HR_MEETING = "We met in the capital to review our cooperation on trade and ports."
+
+
+def test_strongest_language_on_a_topic_across_the_statement():
+    """Unlinked passages on human rights: the strongest rung on the topic
+    rose from 'concern' to 'grave concern'. The stronger side quotes every
+    sentence above the other's top (strongest first, at most three), the
+    weaker side the sentences at its top; ¶ and sentence numbers count from 1."""
+    up = _intensity_view(_unlinked(
+        [HR_MEETING, "We voice concern about the human rights situation in the northern provinces.",
+         "We note concern about human rights defenders."],
+        [HR_MEETING, "We voice our grave concern about the human rights situation in the northern provinces.",
+         "We express serious concern about human rights defenders.",
+         "We express grave concern about the human rights of detainees."]))
+    assert up == [(
+        "Strongest language on Human rights, abductees and detainees up 2 rungs (concern), across the statement: "
+        "'concern' → 'grave concern'",
+        "We voice concern about the human rights situation in the northern … We note concern about human rights "
+        "defenders.",
+        "voice our grave concern about the human rights situation in the northern … We express grave concern about "
+        "the human rights of detainees. … We express serious concern about human rights defenders.",
+        (1, 2), (1, 2, 3), ("human_rights",), 1.5,
+        {"ladder": "concern", "scope": "statement", "old_rung": 1, "new_rung": 3, "delta": 2,
+         "old_found": ["concern (¶2, sentence 1)", "concern (¶3, sentence 1)"],
+         "new_found": ["grave concern (¶2, sentence 1)", "grave concern (¶4, sentence 1)",
+                       "serious concern (¶3, sentence 1)"]})]
+    down = _intensity_view(_unlinked(
+        [HR_MEETING, "We voice our grave concern about the human rights situation in the northern provinces.",
+         "We express serious concern about human rights defenders.",
+         "We express grave concern about the human rights of detainees.",
+         "We express grave concern about human rights lawyers.",
+         "We express grave concern about human rights in prisons."],
+        [HR_MEETING, "We voice concern about the human rights situation in the northern provinces."]))
+    assert down == [(
+        "Strongest language on Human rights, abductees and detainees down 2 rungs (concern), across the statement: "
+        "'grave concern' → 'concern'",
+        "voice our grave concern about the human rights situation in the northern … We express grave concern about "
+        "the human rights of detainees. … We express grave concern about human rights lawyers.",
+        "We voice concern about the human rights situation in the northern", (1, 3, 4), (1,), ("human_rights",), 1.5,
+        {"ladder": "concern", "scope": "statement", "old_rung": 3, "new_rung": 1, "delta": -2,
+         "old_found": ["grave concern (¶2, sentence 1)", "grave concern (¶4, sentence 1)",
+                       "grave concern (¶5, sentence 1)"],
+         "new_found": ["concern (¶2, sentence 1)"]})]
