@@ -813,6 +813,10 @@ def _numbers(old: str, new: str) -> list[tuple]:
     ("The ministers will review 12 projects of the partnership, and 40 schools.",
      "The ministers will review the projects of the partnership, and the schools.",
      (["12", "40"], [], "12 … and 40 schools", "", "Numbers changed: '12, 40' → '—'", 1.0)),
+    # …and on the new side only.
+    ("The ministers will review the projects of the partnership, and the schools.",
+     "The ministers will review 12 projects of the partnership, and 40 schools.",
+     ([], ["12", "40"], "", "12 … and 40 schools", "Numbers changed: '—' → '12, 40'", 1.0)),
     # Only on the new side: the old side quotes its counterpart sentence's own words.
     ("The ministers will review the projects of the partnership soon.",
      "The ministers will review the 15 projects of the partnership.",
@@ -885,6 +889,20 @@ def test_a_year_is_compared_only_after_the_same_word():
                     "The meeting took place in 2025. " + TWELVE.replace("12", "15")) == [FIFTEEN]
 
 
+def test_numbers_changed_in_two_sentences_make_two_flags():
+    assert [n[:2] for n in _numbers("We will fund 12 projects. We will train 40 nurses.",
+                                    "We will fund 15 projects. We will train 45 nurses.")] == [
+        (["12"], ["15"]), (["40"], ["45"])]
+
+
+def test_a_figure_carried_inside_a_rewritten_sentence_is_not_part_of_the_change():
+    # The diff replaces the whole sentence, "5%" included; it is the same on
+    # both sides, so only the count that changed is reported.
+    assert _numbers("Officials fund 12 projects 5% across villages.", "Leaders build 15 schools 5% within towns.") == [
+        (["12"], ["15"], "Officials fund 12 projects 5% across villages", "Leaders build 15 schools 5% within towns",
+         "Numbers changed: '12' → '15'", 1.0)]
+
+
 def test_a_number_moved_within_the_passage_is_no_change():
     # The passage holds the same numbers before and after (the module
     # docstring: a word that merely moved within the passage does not fire).
@@ -895,6 +913,9 @@ def test_a_number_moved_within_the_passage_is_no_change():
 def test_release_line_numbers_are_metadata():
     assert _numbers("For release at 2:00 p.m. EDT. The Committee met 8 times.",
                     "For release at 2:00 p.m. EDT. The Committee met 9 times.") == []
+    # A date line opening a longer paragraph is skipped, the count after it is not.
+    assert [n[:2] for n in _numbers("November 6, 2024. The Committee met 8 times.",
+                                    "November 7, 2024. The Committee met 9 times.")] == [(["8"], ["9"])]
 
 
 def test_number_change_points_at_its_link_and_paragraph():
