@@ -867,6 +867,12 @@ def test_spelled_numbers_inside_names_and_carried_counts_are_left_out():
     assert (f.evidence["old_numbers"], f.evidence["new_numbers"]) == (["two"], ["three"])
     # It is placed in the paragraph where it changed (¶2 is index 1).
     assert (f.old, f.new) == ((1,), (1,))
+    # The carried count read first does not hide the changed one after it.
+    new = doc("Our three countries share values.", "With our three countries, the three agencies met in Lima.")
+    flags = compute_flags(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])],
+                          tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.evidence["old_numbers"], f.evidence["new_numbers"]) for f in flags if f.rule == "number_change"] == [
+        (["two"], ["three"])]
 
 
 def test_a_number_is_carried_over_by_the_word_before_it_not_by_a_function_word_after_it():
