@@ -1420,3 +1420,66 @@ def test_strongest_language_on_a_topic_across_the_statement():
          "old_found": ["grave concern (¶2, sentence 1)", "grave concern (¶4, sentence 1)",
                        "grave concern (¶5, sentence 1)"],
          "new_found": ["concern (¶2, sentence 1)"]})]
+
+
+@pytest.mark.parametrize("old, new, explanation", [
+    # One cue on one side is enough to give the direction.
+    ("The partners expand the fleet.", "The partners will expand the fleet.", "Modality firmer: '—' → 'will'"),
+    ("The partners may expand the fleet.", "The partners expand the fleet.", "Modality firmer: 'may' → '—'"),
+    ("The partners expand the fleet.", "The partners could expand the fleet.", "Modality softer: '—' → 'could'"),
+    ("The partners will expand the fleet.", "The partners expand the fleet.", "Modality softer: 'will' → '—'"),
+    # A firm and a hedged cue gained (or lost) together cancel out.
+    ("The partners expand the fleet and widen the ports.",
+     "The partners will expand the fleet and could widen the ports.",
+     "Modality qualifiers changed: '—' → 'could, will'"),
+    ("The partners may expand the fleet and will widen the ports.", "The partners expand the fleet and widen the ports.",
+     "Modality qualifiers changed: 'may, will' → '—'"),
+    # Two hedges dropped: firmer, both named.
+    ("The partners may expand the fleet and should widen the ports.",
+     "The partners expand the fleet and widen the ports.", "Modality firmer: 'may, should' → '—'"),
+])
+def test_modality_direction_counts_cues_on_both_sides(old, new, explanation):
+    assert [f[1] for f in _cue_flags(old, new)] == [explanation]
+
+
+def test_modality_flags_of_a_passage_that_moved_point_at_its_paragraphs():
+    """Old ¶2 became new ¶3 (a paragraph was added before it): the flags
+    name those paragraphs and that link, whether the cue came with a new
+    sentence or in one that stayed."""
+    old = doc("We met in Lima.", "The partners may expand the fleet.")
+    new = doc("We met in Lima.", "We thank the hosts.",
+              "The partners may expand the fleet. The partners will widen the ports.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9),
+             link(old, [1], new, [2])]
+    (f,) = [f for f in compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG) if f.rule == "modality"]
+    assert (f.explanation, f.old, f.new, f.link_id) == ("Modality cue added with its sentence: 'will'", (1,), (2,),
+                                                        links[2].id)
+    assert (f.old_text, f.new_text) == ("", "The partners will widen the ports")
+    # The mirror: the cue leaves with its sentence.
+    back = [link(new, [0], old, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=0.9),
+            link(new, [2], old, [1])]
+    (f,) = [f for f in compute_flags(new, old, back, tag_documents(new, old, CONFIG), CONFIG) if f.rule == "modality"]
+    assert (f.explanation, f.old, f.new, f.link_id) == ("Modality cue dropped with its sentence: 'will'", (2,), (1,),
+                                                        back[2].id)
+    assert (f.old_text, f.new_text) == ("The partners will widen the ports", "")
+
+
+def test_a_sentence_sharing_exactly_a_fifth_of_its_words_still_has_a_counterpart():
+    # "The partners could widen the ports" (partners, widen, ports) against
+    # "The partners expand the fleet" (partners, expand, fleet): 1 shared of
+    # 5, exactly 20 % — not *under* 20 %, so the hedge counts as dropped from
+    # a sentence that has a counterpart (firmer), not "dropped with its sentence".
+    flags = _cue_flags("The partners may expand the fleet. The partners could widen the ports.",
+                       "The partners expand the fleet.")
+    assert [(f[1], f[5]["sentence_similarity"]) for f in flags] == [("Modality firmer: 'could' → '—'", 0.2),
+                                                                     ("Modality firmer: 'may' → '—'", 0.75)]
+
+
+def test_a_reversal_needs_the_same_object_within_six_words():
+    # Support of one thing, opposition to another: no reversal.
+    assert _cue_flags("We support the fishing treaty.", "We oppose the mining licences.") == []
+    # The shared object ("plan") must come within the first six content words after the cue.
+    assert [f[1] for f in _cue_flags("We support the plan.",
+                                     "We oppose the costly, risky, vague, rushed, bold plan.")] == [
+        "Polarity reversed: 'support' → 'oppose'"]
+    assert _cue_flags("We support the plan.", "We oppose the costly, risky, vague, rushed, bold, hasty plan.") == []
