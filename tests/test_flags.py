@@ -1483,3 +1483,18 @@ def test_a_reversal_needs_the_same_object_within_six_words():
                                      "We oppose the costly, risky, vague, rushed, bold plan.")] == [
         "Polarity reversed: 'support' → 'oppose'"]
     assert _cue_flags("We support the plan.", "We oppose the costly, risky, vague, rushed, bold, hasty plan.") == []
+
+
+def test_negation_flags_of_a_passage_that_moved_point_at_its_paragraphs():
+    # Old ¶2 became new ¶3: the reversal and the negation arriving with a new
+    # sentence both name those paragraphs and that link.
+    old = doc("We met in Lima.", "We support the treaty on fishing. The ministers met.")
+    new = doc("We met in Lima.", "We thank the hosts.",
+              "We oppose the treaty on fishing. The ministers met. A world without nuclear weapons is our goal.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9),
+             link(old, [1], new, [2])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.explanation, f.old, f.new, f.link_id, f.old_text, f.new_text) for f in flags if f.rule == "negation"] == [
+        ("Polarity reversed: 'support' → 'oppose'", (1,), (2,), links[2].id, "We support", "We oppose"),
+        ("Negation added with its sentence: 'without'", (1,), (2,), links[2].id, "",
+         "A world without nuclear weapons is our goal")]
