@@ -1138,8 +1138,9 @@ def test_each_further_flag_of_a_link_keeps_four_fifths_of_the_score_before():
 def test_partial_statement_demotion_is_exact_and_explained():
     opening = "We, the ministers, met in Seoul to advance our cooperation."
     extra = "We strongly condemn Russia's war of aggression against Ukraine and stand with Kyiv."
-    links_ = lambda old, new: [link(old, [0], new, [0], "unchanged"),  # noqa: E731
-                               Link(old=(), new=(1,), type="added", confidence=0.9)]
+    def links_(old, new):
+        return [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9)]
+
     full_old, full_new, excerpt_old = doc(opening), doc(opening, extra), _partial_doc(opening)
     complete = compute_flags(full_old, full_new, links_(full_old, full_new),
                              tag_documents(full_old, full_new, CONFIG), CONFIG)
