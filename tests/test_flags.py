@@ -1499,3 +1499,13 @@ def test_negation_flags_of_a_passage_that_moved_point_at_its_paragraphs():
         ("Polarity reversed: 'support' → 'oppose'", (1,), (2,), links[2].id, "We support", "We oppose"),
         ("Negation added with its sentence: 'without'", (1,), (2,), links[2].id, "",
          "A world without nuclear weapons is our goal")]
+
+
+def test_a_single_new_figure_is_named_in_the_singular_on_its_passages_link():
+    old = doc(CAPITAL)
+    new = doc(CAPITAL, "We pledge EUR 40 billion to the reconstruction fund.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.rule, f.explanation, f.old, f.new, f.link_id) for f in flags] == [
+        ("number_change", "New figure in a new passage: 'EUR 40 billion'", (), (1,), links[1].id),
+        ("passage_added", "New passage: 'We pledge EUR 40 billion to the reconstruction fund'", (), (1,), links[1].id)]
