@@ -11,6 +11,8 @@ killed / survived / score per module.
     .venv/bin/python bench/mutation.py --list                  # the targets and their tests
     .venv/bin/python bench/mutation.py report --survivors      # also print every surviving mutant's diff
     .venv/bin/python bench/mutation.py align --functions _rival,_Idf.dice   # only these functions
+    .venv/bin/python bench/mutation.py flags/numbers           # one module of the flags package
+    .venv/bin/python bench/mutation.py flags/numbers --survivors --recheck before.txt  # only before.txt's survivors
 
 ``--functions`` narrows one target to some of its functions (methods as
 ``Class.method``): a module with thousands of mutants is then improved
@@ -49,9 +51,7 @@ class Target:
     note: str = ""
 
 
-#: module → the tests that exercise it. align and flags are being rewritten
-#: (sentence lineage; flags split into a package): their scores are to be
-#: measured after that work is merged, with the same command.
+#: module → the tests that exercise it.
 TARGETS: dict[str, Target] = {
     "normalize": Target(
         "driftlab/normalize.py",
@@ -73,20 +73,29 @@ TARGETS: dict[str, Target] = {
         "driftlab/align.py",
         ("tests/test_align.py", "tests/test_mutants.py"),
     ),
+    # One row per module of the package (``flags/actors`` … runs one of them).
+    # Every test that calls compute_flags without the real model: the rule
+    # modules share the sentence view, and a module's mutants are killed by
+    # whichever rule test notices them.
     "flags": Target(
-        "driftlab/flags",  # the package after the split (one row per rule module); flags.py before it
-        ("tests/test_flags.py", "tests/test_mutants.py"),
-        note="measure after the split into driftlab/flags/ is merged: one row per rule module",
+        "driftlab/flags",
+        ("tests/test_flags.py", "tests/test_flags_noise.py", "tests/test_mutants.py",
+         "tests/test_changes.py", "tests/test_qa_defects.py"),
+    ),
+    "changes": Target(
+        "driftlab/changes.py",
+        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py"),
     ),
 }
 
 #: The fast selection: no real model, not the two timed tests (a wall-time
 #: bound means nothing under mutmut's tracing on a shared machine), and not
 #: the alignment memory-scaling test (it aligns 5,000 paragraphs under
-#: tracemalloc: a minute and a half per mutant).
+#: tracemalloc: a minute and a half per mutant), nor the symlinked-output
+#: test of test_qa_defects.py (18 s of CLI runs, none of it flag logic).
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not real_model", "-q",
                "-k", "not diffs_quickly and not large_synthetic_pair_is_fast "
-                     "and not memory_grows_with_the_text"]
+                     "and not memory_grows_with_the_text and not symlinked_output_is_written_through"]
 
 
 def expand(name: str, target: Target) -> list[tuple[str, str]]:
@@ -139,6 +148,8 @@ def mutmut_config(source: str, tests: tuple[str, ...]) -> str:
         f"only_mutate = {toml_list([source])}\n"
         f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}\n"
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
+        # The invented statements of corpus/ (the Bank of Arden pair) are read by flag tests.
+        'also_copy = ["corpus/"]\n'
     )
 
 
@@ -151,6 +162,7 @@ def prepare(label: str, source: str, target: Target) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     shutil.copytree(ROOT / "driftlab", work / "driftlab", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "corpus", work / "corpus", ignore=ignore)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     pyproject = re.sub(r"\n\[tool\.mutmut\]\n(?:(?!\n\[).)*", "", pyproject, flags=re.S)
     (work / "pyproject.toml").write_text(pyproject + mutmut_config(source, target.tests), encoding="utf-8")
@@ -192,6 +204,18 @@ def statuses(work: Path, source: str, target: Target) -> dict[str, str]:
     return got
 
 
+def survivors_of(output: Path, label: str, source: str) -> tuple[list[str], int, int] | None:
+    """The surviving mutants of ``source`` in a saved ``--survivors`` output,
+    with that run's mutant count and killed count (None if it has no row for ``label``)."""
+    text = output.read_text(encoding="utf-8")
+    row = re.search(rf"(?m)^{re.escape(label)}\s+(\d+)\s+(\d+)\s", text)
+    if not row:
+        return None
+    prefix = dotted(source) + "."
+    names = [m for m in re.findall(r"(?m)^--- (?:survived|no tests): (\S+)$", text) if m.startswith(prefix)]
+    return names, int(row.group(1)), int(row.group(2))
+
+
 def score_line(label: str, counts: dict[str, int], seconds: float, note: str) -> str:
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     survived = counts.get("survived", 0)
@@ -205,32 +229,44 @@ def score_line(label: str, counts: dict[str, int], seconds: float, note: str) ->
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("targets", nargs="*", help=f"targets to run (default: all): {', '.join(TARGETS)}")
+    ap.add_argument("targets", nargs="*", help=f"targets to run (default: all): {', '.join(TARGETS)}; or one row of --list, e.g. flags/numbers")
     ap.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
     ap.add_argument("--survivors", action="store_true", help="print the diff of every surviving mutant")
     ap.add_argument("--list", action="store_true", help="print the targets and their tests, run nothing")
     ap.add_argument("--functions", metavar="F1,F2",
                     help="mutate only these functions of the one target given (methods as Class.method)")
+    ap.add_argument("--recheck", metavar="OUTPUT", type=Path,
+                    help="run only the mutants that survived in OUTPUT (a saved --survivors run of the same "
+                         "source) and report the module's score with them re-tested")
     args = ap.parse_args(argv)
-    unknown = [t for t in args.targets if t not in TARGETS]
+    rows = {label: name for name, t in TARGETS.items() for label, _ in expand(name, t)}
+    unknown = [t for t in args.targets if t not in TARGETS and t not in rows]
     if unknown:
-        ap.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
-    chosen = args.targets or list(TARGETS)
+        ap.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)} or one row of --list")
+    # A target name runs all its rows; a row label ("flags/actors") runs that row alone.
+    wanted = set(args.targets)
+    chosen = list(dict.fromkeys(rows.get(t, t) for t in args.targets)) or list(TARGETS)
+
+    def selected(name: str, label: str) -> bool:
+        return not wanted or name in wanted or label in wanted
+
     targets = dict(TARGETS)
     if args.functions:
         if len(chosen) != 1 or (ROOT / TARGETS[chosen[0]].source).is_dir():
             ap.error("--functions needs exactly one target that is a single module")
         name = chosen[0]
-        wanted = tuple(f.strip() for f in args.functions.split(",") if f.strip())
+        only = tuple(f.strip() for f in args.functions.split(",") if f.strip())
         known = set(top_level_functions(targets[name].source)) | set(methods(targets[name].source))
-        missing = [f for f in wanted if f not in known]
+        missing = [f for f in only if f not in known]
         if missing:
             ap.error(f"{targets[name].source} has no function(s) {missing}")
-        targets[name] = replace(targets[name], functions=wanted, note=f"only {', '.join(wanted)}")
+        targets[name] = replace(targets[name], functions=only, note=f"only {', '.join(only)}")
     if args.list:
         for name in chosen:
             t = targets[name]
             for label, source in expand(name, t):
+                if not selected(name, label):
+                    continue
                 print(f"{label}: {source} [{', '.join(t.functions) or 'whole module'}] ← {' '.join(t.tests)}"
                       + (f"  ({t.note})" if t.note else ""))
                 for fn, why in t.exclude.items():
@@ -247,19 +283,36 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         target = targets[name]
         for label, source in expand(name, target):
+            if not selected(name, label):
+                continue
             t0 = time.perf_counter()
             work = prepare(label, source, target)
-            code, log = run_mutmut(work, mutant_globs(source, target), args.max_children)
+            previous = survivors_of(args.recheck, label, source) if args.recheck else None
+            if previous is not None and not previous[0]:
+                print(f"{label:<16} {args.recheck} lists no survivor of {source}")
+                continue
+            globs = previous[0] if previous else mutant_globs(source, target)
+            code, log = run_mutmut(work, globs, args.max_children)
             if code != 0:
                 failed = True
                 print(f"{label:<16} mutmut failed (exit {code}); last lines of {work / 'mutmut.log'}:")
                 print("\n".join(log.replace("\r", "\n").splitlines()[-15:]))
                 continue
             got = statuses(work, source, target)
+            note = target.note
+            if previous:
+                # Only the old survivors ran; every other mutant was killed
+                # before, and an added test cannot revive it (same source).
+                names, total, killed_before = previous
+                got = {m: st for m, st in got.items() if m in names}
+                note = f"rechecked the {len(names)} survivors of {args.recheck.name}"
             counts: dict[str, int] = {}
             for status in got.values():
                 counts[status] = counts.get(status, 0) + 1
-            print(score_line(label, counts, time.perf_counter() - t0, target.note), flush=True)
+            if previous:
+                counts["killed"] = counts.get("killed", 0) + killed_before
+                counts["not re-run"] = total - sum(counts.values())
+            print(score_line(label, counts, time.perf_counter() - t0, note), flush=True)
             if args.survivors:
                 for mutant, status in sorted(got.items()):
                     if status in ("survived", "no tests"):

@@ -663,3 +663,849 @@ def test_sentence_initial_function_word_and_headings_are_no_names():
     names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
     assert "Westford Fisheries Compact" in names
     assert not {n for n in names if n and (n.startswith("In ") or n == "Northern Shelf")}, names
+
+
+# ------------------------------------------------------------------ new wording: what it quotes and how it weighs
+# (mutation testing, issue 12: each test pins what the analyst reads in the
+# flag — its quote, its evidence, its size — so a changed rule shows.)
+
+def _one(flags, rule: str):
+    found = [f for f in flags if f.rule == rule]
+    assert len(found) == 1, [(f.rule, f.explanation) for f in flags]
+    return found[0]
+
+
+def _size(flag) -> float:
+    return flag.evidence["score"]["size"]
+
+
+TRADE = "We discussed the trade agenda."
+
+
+@pytest.mark.parametrize("added, novel, size", [
+    # Plain prose: 0.5 + novel words / 10 (five words: 0.5 more).
+    ("and agreed to widen the corridor for overnight lending", ["agreed", "widen", "corridor", "overnight", "lending"],
+     1.0),
+    # A year sets a deadline: + 0.25 (0.5 + 0.5 + 0.25).
+    ("and agreed to review fishing quotas by 2027", ["agreed", "review", "fishing", "quotas", "2027"], 1.25),
+    # A figure alone (no year, no date) counts as much: 0.5 + 0.6 + 0.25.
+    ("and agreed to cut fishing quotas by ten percent", ["agreed", "cut", "fishing", "quotas", "ten", "percent"], 1.35),
+    # A topic term ("ballistic missile"), no name: + 0.5 (0.5 + 0.3 + 0.5).
+    ("and the ballistic missile launches", ["ballistic", "missile", "launches"], 1.3),
+    # A two-word name, no topic term: + 0.5 as well.
+    ("and the Westford Compact on quotas", ["westford", "compact", "quotas"], 1.3),
+    # One capitalised word is no full name: nothing more (0.5 + 0.4).
+    ("and agreed to meet again in Westford soon", ["agreed", "meet", "westford", "soon"], 0.9),
+    # Ten novel words or more: the length part stops at 1.0.
+    ("and agreed to widen the corridor for overnight lending, review reserve ratios, publish minutes promptly",
+     ["agreed", "widen", "corridor", "overnight", "lending", "review", "reserve", "ratios", "publish", "minutes",
+      "promptly"], 1.5),
+])
+def test_new_wording_size_counts_novel_words_names_and_figures(added, novel, size):
+    f = _one([f for f in flags_for(TRADE, TRADE[:-1] + " " + added + ".") if "repeat_of" not in f.evidence
+              or f.rule == "new_wording"], "new_wording")
+    assert f.new_text == added
+    assert f.evidence["novel_words"] == novel
+    assert _size(f) == size
+    assert f.explanation.startswith("New wording") and f"not in the old statement: '{added[:80]}" in f.explanation
+
+
+def test_new_wording_lists_at_most_thirty_novel_words():
+    words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
+             "quebec romeo sierra tango uniform victor whiskey xray yankee zulu amber basalt cobalt dolomite "
+             "ember flint").split()
+    f = _one(flags_for(TRADE, "We discussed the trade agenda and " + " ".join(words) + "."), "new_wording")
+    assert f.evidence["novel_words"] == words[:30]  # 32 novel words, 30 listed
+    assert _size(f) == 1.5
+
+
+def test_new_wording_quotes_only_the_old_words_it_replaced():
+    """Two replacements: 'fishing council' → new wording, 'dinner' → 'trade
+    agenda' (carried over from the first sentence, so no new wording). The
+    flag's old side quotes what the new wording replaced, not the other."""
+    f = _one(flags_for("We discussed the trade agenda with the fishing council. We thanked the hosts for the dinner.",
+                       "We discussed the trade agenda with the harbour pilots guild. We thanked the hosts for the "
+                       "trade agenda."), "new_wording")
+    assert (f.old_text, f.new_text) == ("fishing council", "with the harbour pilots guild")
+    assert f.evidence["novel_words"] == ["harbor", "pilots", "guild"]  # folded: harbour = harbor
+    # Two replacements in one sentence, each in a novel run: both old spans,
+    # whitespace collapsed, and both new runs, joined by an ellipsis.
+    f = _one(flags_for("We discussed the trade agenda with partners from the region at the annual meeting in the "
+                       "capital.",
+                       "We discussed the shipping agenda with partners from the region at the annual meeting on "
+                       "fishing quotas."), "new_wording")
+    assert (f.old_text, f.new_text) == ("trade … in the capital", "We discussed the shipping … on fishing quotas")
+    # An insertion ("urgently") has no old words: only the replaced ones are quoted.
+    f = _one(flags_for("We discussed the trade agenda with partners from the region at the annual meeting in the "
+                       "capital.",
+                       "We urgently discussed the trade agenda with partners from the region at the annual meeting "
+                       "on fishing quotas."), "new_wording")
+    assert (f.old_text, f.new_text) == ("in the capital", "We urgently … on fishing quotas")
+
+
+def test_a_deletion_alone_is_no_new_wording():
+    # "brave" deleted: the words left ("support firefighters") form a pair the
+    # old statement lacked, but nothing was written: no new wording.
+    assert flags_for("We support brave firefighters.", "We support firefighters.") == ()
+
+
+def test_release_and_date_lines_are_no_new_wording_but_what_follows_is():
+    # A release line paragraph (short, "For immediate release"): every
+    # sentence of it is metadata, even one that is not on its own.
+    assert flags_for("For immediate release. Statement by the Board.",
+                     "For immediate release. Statement by the Committee on rates.") == ()
+    # A date line opening the paragraph is skipped; the changed sentence after it is not.
+    f = _one(flags_for("November 5, 2024. The Committee kept rates steady.",
+                       "November 6, 2024. The Committee kept rates steady and widened the corridor for overnight "
+                       "lending."), "new_wording")
+    assert f.new_text == "and widened the corridor for overnight lending"
+
+
+def test_a_changed_sentence_of_carried_words_does_not_hide_the_next_one():
+    """The first sentence changes, but only into words the old statement has
+    ('the new port', 'Seoul'): no new wording there. The second sentence's
+    new words are flagged all the same."""
+    old = doc("We met in Seoul. We discussed fishing quotas.", "We welcome the new port.")
+    new = doc("We welcome the new port in Seoul. We discussed fishing quotas and deep sea mining licences.",
+              "We welcome the new port.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]
+    f = _one(compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG), "new_wording")
+    assert f.new_text == "and deep sea mining licences" and f.old == (0,) and f.new == (0,)
+
+
+def test_only_the_formula_sentence_of_an_opening_paragraph_ranks_as_formula():
+    """The opening sentence names the leaders (a formula); the sentence after
+    it in the same paragraph is policy and keeps its full size."""
+    header = '---\ntitle: "Joint Statement"\nparties: "Arden; Borland (leaders: Calder, Dunmore; Eastport)"\n---\n'
+    opening = "We, the leaders Calder and Dunmore, met in Eastport."
+    old = segment(parse_text(header + opening + " We agreed on fishing quotas.", path="old.txt"))
+    new = segment(parse_text(header + opening + " We agreed on fishing quotas and deep sea mining licences.",
+                             path="new.txt"))
+    flags = compute_flags(old, new, [link(old, [0], new, [0])], tag_documents(old, new, CONFIG), CONFIG)
+    f = _one(flags, "new_wording")
+    assert "formula" not in f.evidence and _size(f) == 0.9
+    # The formula itself, reworded, says why it sits at the bottom.
+    new = segment(parse_text(header + "We, the leaders Calder and Dunmore, convened in Eastport to celebrate "
+                             "remarkable progress. We agreed on fishing quotas.", path="new.txt"))
+    flags = compute_flags(old, new, [link(old, [0], new, [0])], tag_documents(old, new, CONFIG), CONFIG)
+    f = _one(flags, "new_wording")
+    assert f.evidence["formula"] == "opening or closing sentence naming the statement's own parties or leaders"
+
+
+def test_new_name_and_its_new_wording_merge_into_one_flag():
+    """'the Westford Fisheries Compact' is a new name and new wording of one
+    sentence: one primary (the name), the wording kept as its repeat."""
+    flags = flags_for(TRADE, "We discussed the trade agenda and the Westford Fisheries Compact.")
+    name, wording = _one(flags, "actor_change"), _one(flags, "new_wording")
+    assert [a["id"] for a in name.evidence["also"]] == [wording.id]
+    assert wording.evidence["repeat_of"] == name.id and wording.evidence["score"]["repeat_demotion"] == 0.5
+
+
+# ------------------------------------------------------------------ number_change: which numbers, quoted how
+
+def _numbers(old: str, new: str) -> list[tuple]:
+    return [(f.evidence["old_numbers"], f.evidence["new_numbers"], f.old_text, f.new_text, f.explanation, _size(f))
+            for f in flags_for(old, new) if f.rule == "number_change"]
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # Figures only on the old side: each quoted in its own words, the new side a dash.
+    ("The ministers will review 12 projects of the partnership, and 40 schools.",
+     "The ministers will review the projects of the partnership, and the schools.",
+     (["12", "40"], [], "12 … and 40 schools", "", "Numbers changed: '12, 40' → '—'", 1.0)),
+    # …and on the new side only.
+    ("The ministers will review the projects of the partnership, and the schools.",
+     "The ministers will review 12 projects of the partnership, and 40 schools.",
+     ([], ["12", "40"], "", "12 … and 40 schools", "Numbers changed: '—' → '12, 40'", 1.0)),
+    # Only on the new side: the old side quotes its counterpart sentence's own words.
+    ("The ministers will review the projects of the partnership soon.",
+     "The ministers will review the 15 projects of the partnership.",
+     ([], ["15"], "soon", "the 15", "Numbers changed: '—' → '15'", 1.0)),
+    # A single digit is a number like any other.
+    ("The ministers will fund 5 projects.", "The ministers will fund 6 projects.",
+     (["5"], ["6"], "5 projects", "6 projects", "Numbers changed: '5' → '6'", 1.0)),
+    # An amount or share weighs more (size 1.7) than a count of projects (1.0).
+    ("Japan will raise defense spending to one percent of GDP.",
+     "Japan will raise defense spending to two percent of GDP.",
+     (["one percent"], ["two percent"], "to one percent", "to two percent",
+      "Numbers changed on Defence and deterrence: 'one percent' → 'two percent'", 1.7)),
+])
+def test_number_change_quotes_and_explains_the_numbers(old, new, expected):
+    assert _numbers(old, new) == [expected]
+
+
+TWELVE = "The ministers will review the 12 projects."
+FIFTEEN = (["12"], ["15"], "the 12 projects", "the 15 projects", "Numbers changed: '12' → '15'", 1.0)
+
+
+@pytest.mark.parametrize("before_old, before_new", [
+    # A year before it, unchanged: the changed count after it is still read.
+    ("In 2025 the", "In 2025 the"),
+    # A list number opening the sentence ("4." or "(4)") is numbering, renumbered or not.
+    ("4. The", "5. The"),
+    ("(4) The", "(5) The"),
+    # A number inside a name ("Bio-5", glued by a hyphen) is no quantity.
+    ("Bio-4 partners and the", "Bio-5 partners and the"),
+    ("The 5-Nation partners and the", "The 6-Nation partners and the"),
+])
+def test_numbers_that_are_no_quantity_leave_the_real_change_alone(before_old, before_new):
+    old, new = (TWELVE.replace("The", before_old, 1), TWELVE.replace("The", before_new, 1).replace("12", "15"))
+    assert _numbers(old, new) == [FIFTEEN]
+
+
+def test_spelled_numbers_inside_names_and_carried_counts_are_left_out():
+    # "Group of Five" / "Group of Seven" are names; the count of countries changed.
+    assert [n[:2] for n in _numbers("Our two countries and the Group of Five met.",
+                                    "Our three countries and the Group of Seven met.")] == [(["two"], ["three"])]
+    # "three countries" is carried over from the first paragraph (same word
+    # after the count); "two agencies" → "three agencies" is the change.
+    old = doc("Our three countries share values.", "The two agencies met in Lima.")
+    new = doc("Our three countries share values.", "The three agencies met in Lima with three countries.")
+    flags = compute_flags(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])],
+                          tag_documents(old, new, CONFIG), CONFIG)
+    (f,) = [f for f in flags if f.rule == "number_change"]
+    assert (f.evidence["old_numbers"], f.evidence["new_numbers"]) == (["two"], ["three"])
+    # It is placed in the paragraph where it changed (¶2 is index 1).
+    assert (f.old, f.new) == ((1,), (1,))
+    # The carried count read first does not hide the changed one after it.
+    new = doc("Our three countries share values.", "With our three countries, the three agencies met in Lima.")
+    flags = compute_flags(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])],
+                          tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.evidence["old_numbers"], f.evidence["new_numbers"]) for f in flags if f.rule == "number_change"] == [
+        (["two"], ["three"])]
+
+
+def test_a_number_is_carried_over_by_the_word_before_it_not_by_a_function_word_after_it():
+    # "paragraph 12" is in the old statement: the same reference, no number change.
+    assert _numbers("We recall paragraph 12 of the resolution. The ministers reviewed the projects.",
+                    "We recall paragraph 12 of the resolution. The ministers reviewed the projects in paragraph 12 "
+                    "and the annex.") == []
+    # "12 of" is in the old statement too, but "of" says nothing of what the
+    # 12 counts: "approved 12 of the loans" is a new number.
+    assert [n[:2] for n in _numbers("We reviewed 12 of the projects. The ministers approved the loans.",
+                                    "We reviewed 12 of the projects. The ministers approved 12 of the loans.")
+            ] == [([], ["12"])]
+
+
+def test_a_year_is_compared_only_after_the_same_word():
+    # "meet in 2025" → "report in 2026": two different events, not a date moved.
+    assert _numbers("The ministers meet in 2025.", "The ministers report in 2026.") == []
+    # An event whose year is unrelated to the next sentence's change does not hide it.
+    assert _numbers("The meeting was held in 2024. " + TWELVE,
+                    "The meeting took place in 2025. " + TWELVE.replace("12", "15")) == [FIFTEEN]
+
+
+def test_numbers_changed_in_two_sentences_make_two_flags():
+    assert [n[:2] for n in _numbers("We will fund 12 projects. We will train 40 nurses.",
+                                    "We will fund 15 projects. We will train 45 nurses.")] == [
+        (["12"], ["15"]), (["40"], ["45"])]
+
+
+def test_a_figure_carried_inside_a_rewritten_sentence_is_not_part_of_the_change():
+    # The diff replaces the whole sentence, "5%" included; it is the same on
+    # both sides, so only the count that changed is reported.
+    assert _numbers("Officials fund 12 projects 5% across villages.", "Leaders build 15 schools 5% within towns.") == [
+        (["12"], ["15"], "Officials fund 12 projects 5% across villages", "Leaders build 15 schools 5% within towns",
+         "Numbers changed: '12' → '15'", 1.0)]
+
+
+def test_a_number_moved_within_the_passage_is_no_change():
+    # The passage holds the same numbers before and after (the module
+    # docstring: a word that merely moved within the passage does not fire).
+    assert _numbers("We will fund 12 projects. We will train nurses.",
+                    "We will fund projects. We will train 12 nurses.") == []
+
+
+def test_release_line_numbers_are_metadata():
+    assert _numbers("For release at 2:00 p.m. EDT. The Committee met 8 times.",
+                    "For release at 2:00 p.m. EDT. The Committee met 9 times.") == []
+    # A date line opening a longer paragraph is skipped, the count after it is not.
+    assert [n[:2] for n in _numbers("November 6, 2024. The Committee met 8 times.",
+                                    "November 7, 2024. The Committee met 9 times.")] == [(["8"], ["9"])]
+
+
+def test_number_change_points_at_its_link_and_paragraph():
+    old = doc("We met in Lima.", "The ministers will review the 12 projects. We will fund the programme.")
+    new = doc("We met in Lima.", "The ministers will review the 15 projects. We will fund the programme.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]
+    (f,) = [f for f in compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+            if f.rule == "number_change"]
+    assert (f.old, f.new, f.link_id) == ((1,), (1,), links[1].id)
+
+
+# ------------------------------------------------------------------ ids are a contract
+
+def test_flag_ids_are_pinned_across_versions():
+    """A review decision is stored against a flag id (``content_id("flag",
+    rule, key, folded old_text, folded new_text)``). A change to a rule's key
+    or to its quotes changes the id and silently orphans every decision a
+    user stored with an earlier version: these literal ids must only change
+    together with a migration of stored decisions (and this list).
+
+    One scenario per family of keys: per-link intensity, polarity and cue
+    negation, modality, numbers, new wording, actors named / no longer named
+    / new names / new conduct, passages and topics, added and dropped
+    figures, the statement-wide intensity."""
+    def ids(flags):
+        return {(f.rule, f.id) for f in flags}
+
+    a = ids(flags_for(
+        "We expressed concern over the launches by the DPRK and may meet in 2025 to review our two projects. "
+        "We support the treaty.",
+        "We expressed grave concern over the launches by the DPRK and Russia and will not meet in 2026 to review "
+        "our three projects. We oppose the treaty."))
+    assert a == {("intensity_shift", "5ebee3a2c283"), ("negation", "8be5543877d1"), ("actor_change", "1e59acea6d3c"),
+                 ("negation", "32bcc8a2408a"), ("topic_added", "89d035fa1bb5"), ("new_wording", "ad26a1c0dc59"),
+                 ("number_change", "203726d077a0"), ("modality", "53a3061abe2f"), ("new_wording", "69d6022a38cb")}
+    b = ids(_unlinked(
+        ["We discussed trade and ports at length in the capital.",
+         "We are concerned about the situation in Gaza and the Westford Compact."],
+        ["We discussed trade and ports at length in the capital.",
+         "We emphasize the importance of peace and stability across the Taiwan Strait and pledge EUR 50 billion to "
+         "the Arden Fisheries Board."]))
+    assert b == {("number_change", "83b8bb5c8f72"), ("actor_change", "64489189fb88"), ("topic_dropped", "764d581759d4"),
+                 ("topic_added", "38b56be57a9f"), ("actor_change", "81f19e31e308"),
+                 ("passage_dropped", "83b4f2342c11"), ("passage_added", "1817d2693e7d")}
+    old = doc("We seek constructive and stable relations with China.", "We oppose economic coercion.")
+    new = doc("We seek constructive and stable relations with China.",
+              "We oppose economic coercion. We are concerned about China's rapid expansion of its long-range bomber "
+              "fleet near our shores.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]
+    c = ids(compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG))
+    assert c == {("actor_change", "0edad72f61d6"), ("new_wording", "830c3a9e74a4"), ("actor_change", "09431326bd3a")}
+    d = ids(_unlinked(
+        ["We met in the capital to review our cooperation on trade and ports.",
+         "We voice concern about the human rights situation in the northern provinces."],
+        ["We met in the capital to review our cooperation on trade and ports.",
+         "We voice our strong condemnation of the human rights abuses in the northern provinces."]))
+    assert d == {("intensity_shift", "5d7c6cfc5520"), ("passage_added", "87a2006362f4"),
+                 ("passage_dropped", "21921a733b89")}
+    e = ids(flags_for("We oppose the dangerous behavior of the People's Republic of China in the waters of the region.",
+                      "We oppose dangerous behavior in the waters of the region."))
+    assert e == {("actor_change", "679343df7466")}
+    f = ids(_unlinked(
+        ["We discussed trade and ports at length in the capital.",
+         "We condemn Russia and pledge EUR 40 billion to the reconstruction fund."],
+        ["We discussed trade and ports at length in the capital."]))
+    assert f == {("number_change", "549a86f861ae"), ("actor_change", "7f243bf53ec4"), ("passage_dropped", "3f8cdbce202d")}
+
+
+# ------------------------------------------------------------------ modality and negation: what the analyst reads
+
+def _cue_flags(old: str, new: str) -> list[tuple]:
+    return [(f.rule, f.explanation, f.old_text, f.new_text, _size(f),
+             {k: v for k, v in f.evidence.items() if k != "score"})
+            for f in flags_for(old, new) if f.rule in ("modality", "negation")]
+
+
+UNPAIRED_MODALITY = "the sentence has no counterpart on the other side: added or dropped, not hedged"
+UNPAIRED_NEGATION = ("the sentence shares under 20% of its content words with any sentence on the other side: "
+                     "added or dropped, not negated")
+BUSAN = "We support the youth summit in Busan."
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # "may" → "will": firmer, full size; the hit side quotes the words around the cue.
+    ("The partners may expand the exercise programme next spring.",
+     "The partners will expand the exercise programme next spring.",
+     ("modality", "Modality firmer: 'may' → 'will'", "The partners may",
+      "The partners will expand the exercise programme next", 1.0,
+      {"direction": "firmer", "added": ["will"], "removed": ["may"], "sentence_similarity": 0.857})),
+    # A qualifier only ("are" → "remain"): neither firmer nor softer, size 0.7.
+    ("We are committed to the dialogue with our neighbours.", "We remain committed to the dialogue with our neighbours.",
+     ("modality", "Modality qualifiers changed on Institutions of the partnership: '—' → 'remain'", "", "We remain",
+      0.7, {"direction": "qualifiers changed", "added": ["remain"], "removed": [], "sentence_similarity": 0.75})),
+    # A cue arriving with a wholly new sentence hedges nothing that was said:
+    # "added with its sentence", half size, no counterpart quoted.
+    (BUSAN, BUSAN + " The partners will expand the fishing fleet.",
+     ("modality", "Modality cue added with its sentence on People-to-people ties: 'will'", "",
+      "The partners will expand the fishing fleet", 0.5,
+      {"direction": "added", "added": ["will"], "removed": [], "sentence_similarity": 0.0,
+       "unpaired": UNPAIRED_MODALITY})),
+    # …and leaving with its sentence is "dropped", never "firmer".
+    (BUSAN + " The partners could expand the fishing fleet.", BUSAN,
+     ("modality", "Modality cue dropped with its sentence on People-to-people ties: 'could'",
+      "The partners could expand the fishing fleet", "", 0.5,
+      {"direction": "dropped", "added": [], "removed": ["could"], "sentence_similarity": 0.0,
+       "unpaired": UNPAIRED_MODALITY})),
+    # A negation dropped from a sentence that stays: "removed", full size.
+    ("We will hold dialogue with the DPRK without preconditions.", "We will hold dialogue with the DPRK.",
+     ("negation", "Negation removed on DPRK nuclear and missile programmes; Institutions of the partnership: "
+                  "'without'", "with the DPRK without preconditions", "", 1.0,
+      {"added": [], "removed": ["without"], "sentence_similarity": 0.6})),
+    # One negation for another: "changed", both words listed.
+    ("We will never accept the annexation of the region.", "We will not accept the annexation of the region.",
+     ("negation", "Negation changed: 'never, not'", "We will never", "We will not accept the annexation of the region.",
+      1.0, {"added": ["not"], "removed": ["never"], "sentence_similarity": 0.75})),
+    # A negation arriving or leaving with its whole sentence reverses nothing: half size.
+    (BUSAN, BUSAN + " A world without nuclear weapons is our goal.",
+     ("negation", "Negation added with its sentence on People-to-people ties: 'without'", "",
+      "A world without nuclear weapons is our goal", 0.5,
+      {"added": ["without"], "removed": [], "sentence_similarity": 0.0, "unpaired": UNPAIRED_NEGATION})),
+    (BUSAN + " A world without nuclear weapons is our goal.", BUSAN,
+     ("negation", "Negation dropped with its sentence on People-to-people ties: 'without'",
+      "A world without nuclear weapons is our goal", "", 0.5,
+      {"added": [], "removed": ["without"], "sentence_similarity": 0.0, "unpaired": UNPAIRED_NEGATION})),
+    # Support → oppose of the same thing: a reversal, the largest negation (1.5).
+    ("We support the resolution on maritime safety.", "We oppose the resolution on maritime safety.",
+     ("negation", "Polarity reversed: 'support' → 'oppose'", "We support", "We oppose", 1.5,
+      {"old_words": "support", "new_words": "oppose"})),
+    # "continue supporting" is still the speaker's own stance (an aspect verb, not a noun, before the -ing).
+    ("We continue supporting the resolution on maritime safety.",
+     "We continue opposing the resolution on maritime safety.",
+     ("negation", "Polarity reversed: 'supporting' → 'opposing'", "We continue supporting", "We continue opposing",
+      1.5, {"old_words": "supporting", "new_words": "opposing"})),
+])
+def test_modality_and_negation_flags_read_as_expected(old, new, expected):
+    assert _cue_flags(old, new) == [expected]
+
+
+def test_not_only_dropped_is_no_negation_removed():
+    # The lost side's "not only … but also" negated nothing either.
+    assert _cue_flags("The programme is a threat not only to the region but also to the world, and it grows.",
+                      "The programme is a threat to the region and to the world, and it grows.") == []
+
+
+def test_a_reversal_needs_the_lost_cue_in_the_paired_sentence():
+    # "support" (old sentence 1) and "oppose" (new sentence 2, paired with
+    # old sentence 2 "We note the new report…"): two changes, no reversal.
+    flags = _cue_flags("We support the resolution. We note the new report on maritime safety.",
+                       "We note the report. We oppose the new resolution on maritime safety.")
+    assert not [f for f in flags if f[1].startswith("Polarity")]
+
+
+# ------------------------------------------------------------------ ranking: repeats, decay, duplicates, partial statements
+
+def test_a_topic_added_across_sentences_leads_the_flags_repeating_it():
+    """A new passage on the Middle East, two sentences: the topic flag quotes
+    both, so it is the primary (it says more than any one sentence). It takes
+    the group's best score (Hamas named for the first time, 1.17), names that
+    fact without its long quote, and the repeats keep half their score."""
+    flags = _unlinked(
+        ["We discussed trade and ports at length in the capital."],
+        ["We discussed trade and ports at length in the capital.",
+         "We condemn the terror attacks by Hamas on the civilians of the southern towns last autumn. "
+         "We call for the release of all hostages in Gaza."])
+    assert [(f.rule, f.score, f.explanation) for f in flags] == [
+        ("topic_added", 1.17, "Topic added to the statement: The Middle East (1 passage) — also: Hamas named for the "
+                              "first time in the statement"),
+        ("actor_change", 0.585, "Hamas named for the first time in the statement: 'We condemn the terror attacks by "
+                                "Hamas on the civilians of the southern towns last autumn'"),
+        ("actor_change", 0.315, "New name on The Middle East, not in the old statement: 'Gaza'"),
+        ("passage_added", 0.234, "New passage on The Middle East: 'We condemn the terror attacks by Hamas on the "
+                                 "civilians of the southern towns last autumn'"),
+    ]
+    primary, *repeats = flags
+    assert primary.evidence["score"]["taken_from_repeat"] == 1.17
+    assert [a["id"] for a in primary.evidence["also"]] == [f.id for f in repeats]
+    assert [a["rule"] for a in primary.evidence["also"]] == ["actor_change", "actor_change", "passage_added"]
+    for f in repeats:
+        assert f.evidence["repeat_of"] == primary.id and f.evidence["score"]["repeat_demotion"] == 0.5
+    assert all(f.topics == ("middle_east",) for f in flags)
+
+
+def test_the_same_shift_in_two_passages_is_one_flag_listing_both():
+    # Two identical paragraphs edited alike: one intensity flag (one id), the
+    # second passage recorded in evidence["also_at"].
+    old = doc("We expressed concern over the port.", "We expressed concern over the port.")
+    new = doc("We expressed grave concern over the port.", "We expressed grave concern over the port.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    (shift,) = [f for f in flags if f.rule == "intensity_shift"]
+    assert (shift.old, shift.new) == ((0,), (0,))
+    assert shift.evidence["also_at"] == [{"old": [1], "new": [1]}]
+    assert len({f.id for f in flags}) == len(flags)
+
+
+def test_each_further_flag_of_a_link_keeps_four_fifths_of_the_score_before():
+    """One link raising an intensity shift, an actor, a negation and new
+    wording: the negation is exempt and the statement-level actor too; the
+    link's other flags are ranked and decayed 1, 0.8, 0.64."""
+    flags = flags_for(
+        "We expressed concern over the DPRK missile launches and remain committed to dialogue with the DPRK with "
+        "no preconditions. We will meet in Seoul.",
+        "We expressed grave concern over the DPRK missile launches and remain committed to dialogue with the DPRK. "
+        "We will meet in Seoul in 2026 with Russia.")
+    got = [(f.rule, f.evidence["score"].get("link_rank"), f.evidence["score"].get("link_penalty")) for f in flags]
+    assert got == [("intensity_shift", None, None), ("actor_change", None, None), ("negation", None, None),
+                   ("new_wording", 3, 0.64), ("new_wording", 2, 0.8)]
+    third = flags[3]
+    parts = third.evidence["score"]
+    assert third.score == pytest.approx(parts["rule_weight"] * parts["size"] * parts["topic_weight"]
+                                        * (0.75 + 0.25 * parts["changed_share"]) * 0.64, abs=1e-4)
+
+
+def test_partial_statement_demotion_is_exact_and_explained():
+    opening = "We, the ministers, met in Seoul to advance our cooperation."
+    extra = "We strongly condemn Russia's war of aggression against Ukraine and stand with Kyiv."
+    def links_(old, new):
+        return [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9)]
+
+    full_old, full_new, excerpt_old = doc(opening), doc(opening, extra), _partial_doc(opening)
+    complete = compute_flags(full_old, full_new, links_(full_old, full_new),
+                             tag_documents(full_old, full_new, CONFIG), CONFIG)
+    flags = compute_flags(excerpt_old, full_new, links_(excerpt_old, full_new),
+                          tag_documents(excerpt_old, full_new, CONFIG), CONFIG)
+    before = next(f for f in complete if f.rule == "passage_added")
+    after = next(f for f in flags if f.rule == "passage_added")
+    assert after.id == before.id
+    # Demoted, never dropped: × 0.4 of its own score (it is no repeat here,
+    # the topic flag being suppressed), and the reason names the partial side.
+    parts = after.evidence["score"]
+    assert after.score == pytest.approx(
+        parts["rule_weight"] * parts["size"] * parts["topic_weight"] * (0.75 + 0.25 * parts["changed_share"]) * 0.4,
+        abs=1e-3)  # the evidence rounds size to three places
+    assert after.evidence["score"]["partial_demotion"] == 0.4
+    assert after.evidence["partial"] == ("the old statement is partial (only its opening): what is absent from it "
+                                         "may be carried over from beyond the excerpt")
+    # Flags of the unchanged passage are untouched.
+    assert all("partial" not in f.evidence for f in flags if f.link_id != after.link_id
+               and f.evidence.get("change") not in ("new conduct", "new name"))
+
+
+# ------------------------------------------------------------------ passages and topics: what an added or dropped passage says
+
+CAPITAL = "We discussed trade and ports at length in the capital."
+
+
+def _passage_view(old: list[str], new: list[str]) -> list[tuple]:
+    return [(f.rule, f.topics, f.old, f.new, f.explanation, f.old_text, f.new_text, _size(f),
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in _unlinked(old, new)]
+
+
+def test_a_new_passage_quotes_its_four_weightiest_runs_in_reading_order():
+    """Six novel runs: the one naming a topic term weighs most and heads the
+    explanation; the quote keeps four runs (the two shortest of plain prose
+    left out), in the order they are read."""
+    flags = _passage_view([CAPITAL], [CAPITAL, "Fishing boats sail. Ballistic missile tests alarm coastal villages. "
+                                      "Farmers harvest grain early. Teachers open schools. Bakers bake bread daily. "
+                                      "Nurses staff clinics."])
+    assert flags[1] == (
+        "passage_added", ("dprk_nuclear",), (), (1,),
+        "New passage on DPRK nuclear and missile programmes: 'Ballistic missile tests alarm coastal villages'", "",
+        "Ballistic missile tests alarm coastal villages … Farmers harvest grain early … Teachers open schools … "
+        "Bakers bake bread daily",
+        # 0.5 + 23 novel words / 60
+        0.883, {"novel_words": 23, "runs": 6, "quoted_runs": 4})
+    assert flags[0][:5] == ("topic_added", ("dprk_nuclear",), (), (1,),
+                            "Topic added to the statement: DPRK nuclear and missile programmes (1 passage)")
+
+
+def test_a_passage_needs_three_novel_words():
+    assert _passage_view([CAPITAL], [CAPITAL, "We welcome dawns."]) == []  # "welcome", "dawns": two
+    assert _passage_view([CAPITAL], [CAPITAL, "We welcome bright dawns."]) == [
+        ("passage_added", (), (), (1,), "New passage: 'We welcome bright dawns'", "", "We welcome bright dawns",
+         0.55, {"novel_words": 3, "runs": 1, "quoted_runs": 1})]
+
+
+FIGURES = "We will spend two percent of GDP on defence and pledge EUR 50 billion to the fund."
+
+
+def test_figures_of_an_added_or_dropped_passage_are_number_changes():
+    added = [f for f in _passage_view([CAPITAL], [CAPITAL, FIGURES]) if f[0] == "number_change"]
+    assert [f[:5] + f[7:] for f in added] == [
+        ("number_change", (), (), (1,), "New figures in a new passage: 'two percent, EUR 50 billion'", 1.7,
+         {"old_numbers": [], "new_numbers": ["two percent", "EUR 50 billion"], "scope": "statement"})]
+    assert added[0][5] == "" and "two percent of GDP" in added[0][6] and "EUR 50 billion" in added[0][6]
+    dropped = [f for f in _passage_view([CAPITAL, FIGURES], [CAPITAL]) if f[0] == "number_change"]
+    assert [f[:5] + f[7:] for f in dropped] == [
+        ("number_change", (), (1,), (), "Dropped figures in a dropped passage: 'two percent, EUR 50 billion'", 1.7,
+         {"old_numbers": ["two percent", "EUR 50 billion"], "new_numbers": [], "scope": "statement"})]
+    assert dropped[0][6] == "" and "EUR 50 billion" in dropped[0][5]
+    # The figure is exempt from the per-link decay (a statement-level fact).
+    assert not any("link_penalty" in f.evidence["score"] for f in _unlinked([CAPITAL, FIGURES], [CAPITAL])
+                   if f.rule == "number_change")
+
+
+def _topic_view(old: list[str], new: list[str]) -> list[tuple]:
+    return [(f.rule, f.topics, f.old, f.new, f.explanation, f.old_text, f.new_text, _size(f),
+             f.evidence["paragraphs"], f.evidence["tag_evidence"])
+            for f in _unlinked(old, new) if f.rule.startswith("topic_")]
+
+
+MISSILES = ["Ballistic missile tests alarm coastal villages.", "Ballistic missile launches worry fishermen."]
+
+
+def test_topic_flags_name_their_passages_and_quote_their_sentences():
+    # Two topics added on the very same sentence: one flag naming both.
+    assert _topic_view([CAPITAL], [CAPITAL, "North Korea exports ballistic missiles to Russia for use in its war."]) == [
+        ("topic_added", ("dprk_nuclear", "dprk_russia"), (), (1,),
+         "Topics added to the statement: DPRK nuclear and missile programmes; DPRK–Russia military cooperation "
+         "(1 passage)", "", "North Korea exports ballistic missiles to Russia for use in its war", 1.1, [1],
+         ["term: North Korea", "term: ballistic missiles", "term: Russia"])]
+    # Two passages: size 1 + 2/10, both quoted; added and dropped say which.
+    two = ("Ballistic missile tests alarm coastal villages … Ballistic missile launches worry fishermen")
+    assert _topic_view([CAPITAL], [CAPITAL, *MISSILES]) == [
+        ("topic_added", ("dprk_nuclear",), (), (1, 2),
+         "Topic added to the statement: DPRK nuclear and missile programmes (2 passages)", "", two, 1.2, [1, 2],
+         ["term: Ballistic missile"])]
+    assert _topic_view([CAPITAL, *MISSILES], [CAPITAL]) == [
+        ("topic_dropped", ("dprk_nuclear",), (1, 2), (),
+         "Topic dropped from the statement: DPRK nuclear and missile programmes (2 passages)", two, "", 1.2, [1, 2],
+         ["term: Ballistic missile"])]
+    # At most three sentences quoted.
+    four = " ".join(["Ballistic missile tests alarm coastal villages.", "Ballistic missile launches worry fishermen.",
+                     "Ballistic missile parades scare children.", "Ballistic missile sites grow."])
+    (f,) = _topic_view([CAPITAL], [CAPITAL, four])
+    assert f[6] == ("Ballistic missile tests alarm coastal villages … Ballistic missile launches worry fishermen … "
+                    "Ballistic missile parades scare children")
+    # A topic that is one actor ("China named as an actor"): the actor rule says it, no topic flag.
+    assert _topic_view([CAPITAL], [CAPITAL, "We seek stable relations with China."]) == []
+
+
+# ------------------------------------------------------------------ actors: named, no longer named, new names, new conduct
+
+def _actor_view(flags) -> list[tuple]:
+    return [(f.explanation, f.old_text, f.new_text, f.old, f.new, _size(f), f.evidence["score"]["changed_share"],
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in flags if f.rule == "actor_change"]
+
+
+RUSSIA = "We discussed Russia at length."
+BORDER = "We oppose unilateral changes to the border."
+BY_RUSSIA = "We oppose unilateral changes to the border by Russia."
+
+
+def _edited_second(old: list[str], new: list[str]):
+    o, n = doc(*old), doc(*new)
+    links = [link(o, [0], n, [0], "unchanged"), link(o, [1], n, [1])]
+    return compute_flags(o, n, links, tag_documents(o, n, CONFIG), CONFIG)
+
+
+def test_an_actor_named_in_a_passage_it_was_not_named_in():
+    # Russia is named elsewhere in both statements: a passage-level change,
+    # size 1, weighed by how much of the passage changed.
+    named = _actor_view(_edited_second([RUSSIA, BORDER], [RUSSIA, BY_RUSSIA]))
+    assert named == [("Russia named where it was not: 'changes to the border by Russia.'", "",
+                      "changes to the border by Russia.", (1,), (1,), 1.0, 0.173,
+                      {"actor": "Russia", "actors": ["Russia"], "change": "named", "words": ["Russia"],
+                       "scope": "passage"})]
+    gone = _actor_view(_edited_second([RUSSIA, BY_RUSSIA], [RUSSIA, BORDER]))
+    assert gone == [("Russia no longer named in this passage: 'changes to the border by Russia.'",
+                     "changes to the border by Russia.", "", (1,), (1,), 1.0, 0.173,
+                     {"actor": "Russia", "actors": ["Russia"], "change": "no longer named", "words": ["Russia"],
+                      "scope": "passage"})]
+
+
+def test_a_watched_actor_new_to_the_statement_is_a_statement_level_fact():
+    # China (a watched actor) is gone from the whole statement: size 1.3 and
+    # changed_share 1, however little of the passage changed.
+    (f,) = _actor_view(flags_for(
+        "We oppose the dangerous behavior of the People's Republic of China in the waters of the region.",
+        "We oppose dangerous behavior in the waters of the region."))
+    assert f[0].startswith("China no longer named anywhere in the statement on China named as an actor: ")
+    assert f[1] == "of the People's Republic of China" and f[2] == ""
+    assert f[5:] == (1.3, 1.0, {"actor": "China", "actors": ["China"], "change": "no longer named",
+                                "words": ["People's Republic of China"], "scope": "statement"})
+
+
+def test_an_actor_named_on_a_topic_for_the_first_time():
+    # Russia, already in the statement, now named in a DPRK sentence: the
+    # statement-level rule names the topic.
+    flags = _unlinked([RUSSIA, "We condemn the ballistic missile launches of the DPRK."],
+                      [RUSSIA, "We condemn the ballistic missile launches of the DPRK and Russia."])
+    (f,) = _actor_view(flags)
+    assert f == ("Russia named on DPRK nuclear and missile programmes for the first time: 'launches of the DPRK and "
+                 "Russia.' — also: Topic added to the statement: DPRK–Russia military cooperation (1 passage)",
+                 "", "launches of the DPRK and Russia.", (), (1,), 1.0, 1.0,
+                 {"actor": "Russia", "actors": ["Russia"], "change": "named", "scope": ["dprk_nuclear"],
+                  "words": ["Russia"]})
+
+
+def test_new_names_are_weighed_by_kind():
+    flags = flags_for("We discussed the trade agenda and the port.",
+                      "We discussed the trade agenda with Alexei Navalny, the World Bank and the Apulia Summit in Rome.")
+    kinds = {f[7]["actor"]: (f[5], f[7]["name_kind"]) for f in _actor_view(flags)}
+    assert kinds == {
+        "Alexei Navalny": (1.2, "proper name"),  # no word of it used in lower case: a person or a place
+        "Rome": (0.7, "single word"),
+        "World Bank and the Apulia Summit": (0.5, "event, place or own party"),  # ends on "summit"
+    }
+    # "bank" is an ordinary word of the old statement: "World Bank" is a body, a full name (1.0);
+    # "Article 51" and "S/RES/2735" are references, no names.
+    (f,) = _actor_view(flags_for("We discussed the trade agenda and the bank.",
+                                 "We discussed the trade agenda with the World Bank under Article 51 and S/RES/2735."))
+    assert (f[0], f[5], f[7]["name_kind"]) == ("New name, not in the old statement: 'World Bank'", 1.0, "full name")
+
+
+def test_new_conduct_is_quoted_from_the_actor_on_and_sized_by_its_words():
+    flags = _edited_second(
+        ["We discussed Russia and China at length.", "We oppose economic coercion."],
+        ["We discussed Russia and China at length.",
+         "We oppose economic coercion. Russia has deployed new attack drones near the border of its neighbours. "
+         "China continues building artificial islands in disputed waters."])
+    conduct = {f[7]["actor"]: f for f in _actor_view(flags) if f[7]["change"] == "new conduct"}
+    # Size 1 + novel words / 40 (6 words: 1.15; 7 words: 1.175), a statement-level fact.
+    assert conduct["China"][2] == "China continues building artificial islands in disputed waters"
+    assert conduct["China"][5:7] == (1.15, 1.0) and conduct["China"][7]["novel_words"] == 6
+    assert conduct["China"][0].startswith("New conduct attributed to China on China named as an actor, not said of it "
+                                          "in the old statement: 'China continues building")
+    assert conduct["Russia"][2] == "Russia has deployed new attack drones near the border of its neighbours"
+    assert conduct["Russia"][5:7] == (1.175, 1.0) and conduct["Russia"][7]["novel_words"] == 7
+    assert (conduct["Russia"][3], conduct["Russia"][4]) == ((), (1,))
+
+
+# ------------------------------------------------------------------ intensity: per link and across the statement
+
+def _intensity_view(flags) -> list[tuple]:
+    return [(f.explanation, f.old_text, f.new_text, f.old, f.new, f.topics, _size(f),
+             {k: v for k, v in f.evidence.items() if k not in ("score", "also", "repeat_of")})
+            for f in flags if f.rule == "intensity_shift"]
+
+
+def test_intensity_shift_reads_as_expected():
+    # Two rungs down (size 1 + 0.5 × (2 − 1)): the quotes are the ladder
+    # words and what they bear on, two words before and eight after.
+    assert _intensity_view(flags_for(
+        "The ministers condemned in the strongest possible terms the missile launches by Pyongyang.",
+        "The ministers condemn the missile launches by Pyongyang.")) == [(
+            "Intensity down 2 rungs on DPRK nuclear and missile programmes (disapproval): 'condemned in the strongest "
+            "possible terms' → 'condemn'",
+            "The ministers condemned in the strongest possible terms the missile launches by Pyongyang.",
+            "The ministers condemn the missile launches by Pyongyang.", (0,), (0,), ("dprk_nuclear",), 1.5,
+            {"ladder": "disapproval", "old_rung": 6, "new_rung": 4, "delta": -2,
+             "old_words": "condemned in the strongest possible terms", "new_words": "condemn",
+             "sentence_similarity": 0.444})]
+    # One rung up: "rung", size 1.
+    assert _intensity_view(flags_for(
+        "We are concerned about the new fishing rules for the northern coast this winter.",
+        "We are seriously concerned about the new fishing rules for the northern coast this winter.")) == [(
+            "Intensity up 1 rung (concern): 'concerned' → 'seriously concerned'",
+            "We are concerned about the new fishing rules for the northern",
+            "We are seriously concerned about the new fishing rules for the northern", (0,), (0,), (), 1.0,
+            {"ladder": "concern", "old_rung": 1, "new_rung": 2, "delta": 1, "old_words": "concerned",
+             "new_words": "seriously concerned", "sentence_similarity": 0.875})]
+
+
+HR_MEETING = "We met in the capital to review our cooperation on trade and ports."
+
+
+def test_strongest_language_on_a_topic_across_the_statement():
+    """Unlinked passages on human rights: the strongest rung on the topic
+    rose from 'concern' to 'grave concern'. The stronger side quotes every
+    sentence above the other's top (strongest first, at most three), the
+    weaker side the sentences at its top; ¶ and sentence numbers count from 1."""
+    up = _intensity_view(_unlinked(
+        [HR_MEETING, "We voice concern about the human rights situation in the northern provinces.",
+         "We note concern about human rights defenders."],
+        [HR_MEETING, "We voice our grave concern about the human rights situation in the northern provinces.",
+         "We express serious concern about human rights defenders.",
+         "We express grave concern about the human rights of detainees."]))
+    assert up == [(
+        "Strongest language on Human rights, abductees and detainees up 2 rungs (concern), across the statement: "
+        "'concern' → 'grave concern'",
+        "We voice concern about the human rights situation in the northern … We note concern about human rights "
+        "defenders.",
+        "voice our grave concern about the human rights situation in the northern … We express grave concern about "
+        "the human rights of detainees. … We express serious concern about human rights defenders.",
+        (1, 2), (1, 2, 3), ("human_rights",), 1.5,
+        {"ladder": "concern", "scope": "statement", "old_rung": 1, "new_rung": 3, "delta": 2,
+         "old_found": ["concern (¶2, sentence 1)", "concern (¶3, sentence 1)"],
+         "new_found": ["grave concern (¶2, sentence 1)", "grave concern (¶4, sentence 1)",
+                       "serious concern (¶3, sentence 1)"]})]
+    down = _intensity_view(_unlinked(
+        [HR_MEETING, "We voice our grave concern about the human rights situation in the northern provinces.",
+         "We express serious concern about human rights defenders.",
+         "We express grave concern about the human rights of detainees.",
+         "We express grave concern about human rights lawyers.",
+         "We express grave concern about human rights in prisons."],
+        [HR_MEETING, "We voice concern about the human rights situation in the northern provinces."]))
+    assert down == [(
+        "Strongest language on Human rights, abductees and detainees down 2 rungs (concern), across the statement: "
+        "'grave concern' → 'concern'",
+        "voice our grave concern about the human rights situation in the northern … We express grave concern about "
+        "the human rights of detainees. … We express grave concern about human rights lawyers.",
+        "We voice concern about the human rights situation in the northern", (1, 3, 4), (1,), ("human_rights",), 1.5,
+        {"ladder": "concern", "scope": "statement", "old_rung": 3, "new_rung": 1, "delta": -2,
+         "old_found": ["grave concern (¶2, sentence 1)", "grave concern (¶4, sentence 1)",
+                       "grave concern (¶5, sentence 1)"],
+         "new_found": ["concern (¶2, sentence 1)"]})]
+
+
+@pytest.mark.parametrize("old, new, explanation", [
+    # One cue on one side is enough to give the direction.
+    ("The partners expand the fleet.", "The partners will expand the fleet.", "Modality firmer: '—' → 'will'"),
+    ("The partners may expand the fleet.", "The partners expand the fleet.", "Modality firmer: 'may' → '—'"),
+    ("The partners expand the fleet.", "The partners could expand the fleet.", "Modality softer: '—' → 'could'"),
+    ("The partners will expand the fleet.", "The partners expand the fleet.", "Modality softer: 'will' → '—'"),
+    # A firm and a hedged cue gained (or lost) together cancel out.
+    ("The partners expand the fleet and widen the ports.",
+     "The partners will expand the fleet and could widen the ports.",
+     "Modality qualifiers changed: '—' → 'could, will'"),
+    ("The partners may expand the fleet and will widen the ports.", "The partners expand the fleet and widen the ports.",
+     "Modality qualifiers changed: 'may, will' → '—'"),
+    # Two hedges dropped: firmer, both named.
+    ("The partners may expand the fleet and should widen the ports.",
+     "The partners expand the fleet and widen the ports.", "Modality firmer: 'may, should' → '—'"),
+])
+def test_modality_direction_counts_cues_on_both_sides(old, new, explanation):
+    assert [f[1] for f in _cue_flags(old, new)] == [explanation]
+
+
+def test_modality_flags_of_a_passage_that_moved_point_at_its_paragraphs():
+    """Old ¶2 became new ¶3 (a paragraph was added before it): the flags
+    name those paragraphs and that link, whether the cue came with a new
+    sentence or in one that stayed."""
+    old = doc("We met in Lima.", "The partners may expand the fleet.")
+    new = doc("We met in Lima.", "We thank the hosts.",
+              "The partners may expand the fleet. The partners will widen the ports.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9),
+             link(old, [1], new, [2])]
+    (f,) = [f for f in compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG) if f.rule == "modality"]
+    assert (f.explanation, f.old, f.new, f.link_id) == ("Modality cue added with its sentence: 'will'", (1,), (2,),
+                                                        links[2].id)
+    assert (f.old_text, f.new_text) == ("", "The partners will widen the ports")
+    # The mirror: the cue leaves with its sentence.
+    back = [link(new, [0], old, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=0.9),
+            link(new, [2], old, [1])]
+    (f,) = [f for f in compute_flags(new, old, back, tag_documents(new, old, CONFIG), CONFIG) if f.rule == "modality"]
+    assert (f.explanation, f.old, f.new, f.link_id) == ("Modality cue dropped with its sentence: 'will'", (2,), (1,),
+                                                        back[2].id)
+    assert (f.old_text, f.new_text) == ("The partners will widen the ports", "")
+
+
+def test_a_sentence_sharing_exactly_a_fifth_of_its_words_still_has_a_counterpart():
+    # "The partners could widen the ports" (partners, widen, ports) against
+    # "The partners expand the fleet" (partners, expand, fleet): 1 shared of
+    # 5, exactly 20 % — not *under* 20 %, so the hedge counts as dropped from
+    # a sentence that has a counterpart (firmer), not "dropped with its sentence".
+    flags = _cue_flags("The partners may expand the fleet. The partners could widen the ports.",
+                       "The partners expand the fleet.")
+    assert [(f[1], f[5]["sentence_similarity"]) for f in flags] == [("Modality firmer: 'could' → '—'", 0.2),
+                                                                     ("Modality firmer: 'may' → '—'", 0.75)]
+
+
+def test_a_reversal_needs_the_same_object_within_six_words():
+    # Support of one thing, opposition to another: no reversal.
+    assert _cue_flags("We support the fishing treaty.", "We oppose the mining licences.") == []
+    # The shared object ("plan") must come within the first six content words after the cue.
+    assert [f[1] for f in _cue_flags("We support the plan.",
+                                     "We oppose the costly, risky, vague, rushed, bold plan.")] == [
+        "Polarity reversed: 'support' → 'oppose'"]
+    assert _cue_flags("We support the plan.", "We oppose the costly, risky, vague, rushed, bold, hasty plan.") == []
+
+
+def test_negation_flags_of_a_passage_that_moved_point_at_its_paragraphs():
+    # Old ¶2 became new ¶3: the reversal and the negation arriving with a new
+    # sentence both name those paragraphs and that link.
+    old = doc("We met in Lima.", "We support the treaty on fishing. The ministers met.")
+    new = doc("We met in Lima.", "We thank the hosts.",
+              "We oppose the treaty on fishing. The ministers met. A world without nuclear weapons is our goal.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9),
+             link(old, [1], new, [2])]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.explanation, f.old, f.new, f.link_id, f.old_text, f.new_text) for f in flags if f.rule == "negation"] == [
+        ("Polarity reversed: 'support' → 'oppose'", (1,), (2,), links[2].id, "We support", "We oppose"),
+        ("Negation added with its sentence: 'without'", (1,), (2,), links[2].id, "",
+         "A world without nuclear weapons is our goal")]
+
+
+def test_a_single_new_figure_is_named_in_the_singular_on_its_passages_link():
+    old = doc(CAPITAL)
+    new = doc(CAPITAL, "We pledge EUR 40 billion to the reconstruction fund.")
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=0.9)]
+    flags = compute_flags(old, new, links, tag_documents(old, new, CONFIG), CONFIG)
+    assert [(f.rule, f.explanation, f.old, f.new, f.link_id) for f in flags] == [
+        ("number_change", "New figure in a new passage: 'EUR 40 billion'", (), (1,), links[1].id),
+        ("passage_added", "New passage: 'We pledge EUR 40 billion to the reconstruction fund'", (), (1,), links[1].id)]
