@@ -286,18 +286,15 @@ def test_untagged_text_still_flagged_with_untagged_weight():
     assert f.topics == () and f.evidence["score"]["topic_weight"] == cfg.untagged_weight
 
 
-def test_flagging_the_large_synthetic_pair_is_fast():
-    import time
-
+def test_flagging_a_large_synthetic_pair_finds_every_shift():
+    # Its time is measured by bench/synthetic_speed.py (no timed unit tests).
     paras = [f"We expressed concern over item {i} of the programme with the DPRK and will review it in 2025." for i in range(400)]
     newp = [p.replace("concern", "grave concern").replace("2025", "2026") if i % 3 == 0 else p
             for i, p in enumerate(paras)]
     old, new = doc(*paras), doc(*newp)
     links = [link(old, [i], new, [i], "edited" if i % 3 == 0 else "unchanged") for i in range(400)]
     tags = tag_documents(old, new, CONFIG)
-    t = time.perf_counter()
     flags = compute_flags(old, new, links, tags, CONFIG)
-    assert time.perf_counter() - t < 1.0
     assert sum(f.rule == "intensity_shift" for f in flags) == 134
 
 
