@@ -709,15 +709,18 @@ def test_different_subject_sharing_stock_phrases_is_not_linked():
     assert got[((3,), ())] == "dropped" and got[((), (3,))] == "added"
 
 
+FANOUT_TOPICS = [
+    "The partners will build nuclear-powered submarines in their shipyards.",
+    "Missile launches in the region are a grave concern to the partners.",
+    "A coordinating mechanism will be established before the next summit.",
+    "The partners will expand joint patrols of the northern shipping lanes.",
+    "They will train rural nurses in both countries through a new programme.",
+    "Student exchanges between the universities will double by next year.",
+]
+
+
 def test_long_paragraph_fans_out_into_the_passages_continuing_it():
-    topics = [
-        "The partners will build nuclear-powered submarines in their shipyards.",
-        "Missile launches in the region are a grave concern to the partners.",
-        "A coordinating mechanism will be established before the next summit.",
-        "The partners will expand joint patrols of the northern shipping lanes.",
-        "They will train rural nurses in both countries through a new programme.",
-        "Student exchanges between the universities will double by next year.",
-    ]
+    topics = FANOUT_TOPICS
     old = [P["intro"], " ".join(topics), P["close"]]
     new = [
         P["intro"],
@@ -736,14 +739,6 @@ def test_long_paragraph_fans_out_into_the_passages_continuing_it():
     assert {(1, 4), (1, 5)} <= dropped
 
 
-FANOUT_TOPICS = [
-    "The partners will build nuclear-powered submarines in their shipyards.",
-    "Missile launches in the region are a grave concern to the partners.",
-    "A coordinating mechanism will be established before the next summit.",
-    "The partners will expand joint patrols of the northern shipping lanes.",
-    "They will train rural nurses in both countries through a new programme.",
-    "Student exchanges between the universities will double by next year.",
-]
 RESTATED = [
     "Shipyards now produce the first vessels for the fleet of the partners.",
     "Ballistic rockets fired in the region are a grave concern to the partners, who condemn the firings.",
