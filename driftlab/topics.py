@@ -173,6 +173,7 @@ class PhraseMatcher:
         if short_keys:
             alternatives.append("(?:" + "|".join(re.escape(k) for k in short_keys) + r")(?!\w)")
         self._starts = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")") if alternatives else None
+        self._memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
 
     #: Texts whose matches are kept: a paragraph is matched by every cue
     #: family of every rule that reads it (~15,000 calls on a G7 pair, a
@@ -180,7 +181,7 @@ class PhraseMatcher:
     MEMO_SIZE = 20_000
 
     def find(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-        memo = self.__dict__.setdefault("_memo", {})
+        memo = self._memo
         found = memo.get(text)
         if found is None:
             found = self._find(text)
@@ -191,14 +192,14 @@ class PhraseMatcher:
         return list(found)
 
     def _find(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        if self._starts is None:
+            return ()
         out = []
         pos = 0
         folded = text.lower().replace("’", "'")
         if len(folded) != len(text):  # "İ" lowers to two characters: offsets would drift
             folded = "".join(c.lower()[0] for c in text).replace("’", "'")
         buckets = self._buckets
-        if self._starts is None:
-            return ()
         for w in self._starts.finditer(folded):
             start = w.start()
             if start < pos:
