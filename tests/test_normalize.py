@@ -285,3 +285,28 @@ def test_fold_is_idempotent_on_keys(text):
     # Folding is a normal form: the keys are already folded.
     for t in tokenize(text):
         assert normalize.token_key(t.key) == t.key
+
+
+# Words that build units (open compounds, a number's "%") and the punctuation
+# around them, so generated texts hit the joining path, not only plain tokens.
+_UNIT_PIECES = st.sampled_from(
+    ["coast", "guard", "guard's", "Coast", "per", "cent", "cyber", "defence", "3.5", "12", "%", "％",
+     "Taiwan", "U.S.", "-", "'", ",", ".", " ", "  ", "\n", "\u00ad"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_UNIT_PIECES, max_size=12).map("".join) | st.text())
+def test_unit_keys_are_the_keys_of_unit_spans(text):
+    # unit_keys is the fast path of the flags' folds; it must never disagree
+    # with the units the diff and the rules see.
+    spans = normalize.unit_spans(text)
+    assert normalize.unit_keys(text) == [k for _, _, k in spans]
+    assert spans == [(t.start, t.end, t.key) for t in normalize.word_units(text)]
+
+
+def test_units_join_compounds_and_percent_signs():
+    text = "The coast guard's 3.5 % rise, per cent and 12％."
+    assert normalize.unit_keys(text) == ["the", "coastguard's", "3.5%", "rise", ",", "percent", "and", "12%", "."]
+    spans = normalize.unit_spans(text)
+    assert [text[s:e] for s, e, _ in spans][:3] == ["The", "coast guard's", "3.5 %"]

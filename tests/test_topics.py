@@ -304,8 +304,8 @@ def _scan_every_word(matcher, text):
     for w in re.finditer(r"\w+", text):
         if w.start() < pos:
             continue
-        for pattern, phrase in matcher._buckets.get(folded[w.start():min(w.start() + 4, w.end())], ()):
-            m = pattern.match(text, w.start())
+        for _, phrase, source in matcher._buckets.get(folded[w.start():min(w.start() + 4, w.end())], ()):
+            m = re.compile(source, re.IGNORECASE).match(text, w.start())
             if m:
                 out.append((m.start(), m.end(), phrase))
                 pos = m.end()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
-from ..normalize import unit_spans
+from ..normalize import unit_keys, unit_spans
 from ..topics import PhraseMatcher, TopicConfig, term_hits
 from ..types import Document, Link
 
@@ -66,7 +66,9 @@ def _fold_words(text: str) -> tuple[str, ...]:
 
     Cached: the same sentences are folded by several rules.
     """
-    return tuple(k for _, _, k in _units(text))
+    # The keys only (no spans): most folds are of quotes and clauses whose
+    # positions no rule asks for.
+    return tuple(k for k in map(_word_key, unit_keys(text)) if k is not None)
 
 
 @lru_cache(maxsize=65536)
