@@ -44,7 +44,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
-from .flags.sentences import CHANGED_TAGS, _content, _fold_words, _metadata, _norm, _squash
+from .flags.sentences import CHANGED_TAGS, _content, _fold_words, _metadata, _norm, _Own, _own, _squash
 from .topics import TopicConfig, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
@@ -80,6 +80,13 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     old_words = {w for w in _content(_all_words(old_doc))}
     new_words = {w for w in _content(_all_words(new_doc))}
     para_topics = _paragraph_topics(tags)
+    sentence_topics: dict[tuple[str, int, int], set[str]] = {}
+    # What a quote is about, for the headline's label: its sentence's tags,
+    # else its paragraph's (key sentence -1), never another passage's.
+    for t in tags:
+        key = (t.side, t.paragraph, -1 if t.sentence is None else t.sentence)
+        sentence_topics.setdefault(key, set()).add(t.topic)
+    own = _own(old_doc, new_doc, config)
     groups = [lk for lk in reading_order(links) if lk.type not in CARRIED_TYPES]
     by_para: dict[tuple[str, int], str] = {}
     for lk in groups:
@@ -110,11 +117,12 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
             if all(_metadata(doc.paragraphs[i].text) for i in paras if 0 <= i < len(doc.paragraphs)) \
                     and not members[lk.id]:
                 continue  # a release line or heading added or dropped: metadata
-        pieces, share = _pieces(lk, ot, nt, config)
+        pieces, share = _pieces(lk, ot, nt, config, own)
         fl = members[lk.id]
         if not fl and not pieces:
             continue  # only cosmetic edits, or a passage of metadata
-        changes.append(_change(lk, fl, pieces, share, old_doc, new_doc, old_words, new_words, para_topics, config))
+        changes.append(_change(lk, fl, pieces, share, old_doc, new_doc, old_words, new_words, para_topics, config,
+                               sentence_topics))
     for f in orphans:
         changes.append(_orphan_change(f, config))
 
@@ -139,7 +147,8 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
 
 def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc: Document, new_doc: Document,
             old_words: set[str], new_words: set[str], para_topics: Mapping[tuple[str, int], set[str]],
-            config: TopicConfig) -> Change:
+            config: TopicConfig,
+            sentence_topics: Mapping[tuple[str, int, int], set[str]] = {}) -> Change:
     topics: set[str] = {t for f in fl for t in f.topics}
     if not topics:
         topics = {t for i in lk.old for t in para_topics.get(("old", i), ())} | {
@@ -157,8 +166,11 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
     score = strongest * topic_weight * (0.7 + 0.3 * share) * (0.6 + 0.4 * novelty) * breadth
     old_text = " ".join(old_doc.paragraphs[i].text for i in lk.old if 0 <= i < len(old_doc.paragraphs))
     new_text = " ".join(new_doc.paragraphs[j].text for j in lk.new if 0 <= j < len(new_doc.paragraphs))
+    sentences = [(s.text, sentence_topics.get((side, i, s.index), set()), sentence_topics.get((side, i, -1), set()))
+                 for side, doc, paras in (("old", old_doc, lk.old), ("new", new_doc, lk.new))
+                 for i in paras if 0 <= i < len(doc.paragraphs) for s in doc.paragraphs[i].sentences]
     headline = _headline(lk, fl, pieces, topics, config, passage_text=" ".join(
-        t for t in (old_text if not lk.new else new_text,) if not (lk.old and lk.new)))
+        t for t in (old_text if not lk.new else new_text,) if not (lk.old and lk.new)), sentences=sentences)
     ranked_flags = sorted(fl, key=lambda f: (-f.score, f.id))
     evidence = {
         "type": lk.type,
@@ -203,9 +215,10 @@ def _orphan_change(f: Flag, config: TopicConfig) -> Change:
 
 # --------------------------------------------------------------------------- pieces of a change
 
-def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig) -> tuple[list[dict], float]:
+def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = None) -> tuple[list[dict], float]:
     """What changed in a link, as phrases: ``{"kind": dropped|added|reworded,
-    "old", "new", "weight", "pos"}``, and the changed share of the link."""
+    "old", "new", "weight", "pos"}``, and the changed share of the link.
+    ``own``: what the statements say about themselves (see :func:`_piece`)."""
     if not lk.old or not lk.new:
         side_text, paras = (nt, lk.new) if lk.new else (ot, lk.old)
         kind = "added" if lk.new else "dropped"
@@ -235,9 +248,9 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig) -> tuple[list[dict]
             a = o_parts[k] if k < len(o_parts) else None
             b = n_parts[k] if k < len(n_parts) else None
             if k > 0 and a and b:  # extra sentences on both sides: each its own piece
-                pieces += _piece(ot, nt, a, None, j1, config) + _piece(ot, nt, None, b, j1, config)
+                pieces += _piece(ot, nt, a, None, j1, config, own) + _piece(ot, nt, None, b, j1, config, own)
             else:
-                pieces += _piece(ot, nt, a, b, j1, config)
+                pieces += _piece(ot, nt, a, b, j1, config, own)
     if lk.type == "rewritten":
         # Little shared wording: the opcodes are noise; quote each side's weightiest clause.
         o_text = " ".join(ot[s:e] for s, e in _para_spans(lk.opcodes, "old"))
@@ -267,17 +280,23 @@ def _sentence_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | None, pos: int,
-           config: TopicConfig) -> list[dict]:
+           config: TopicConfig, own: _Own | None = None) -> list[dict]:
     o = _phrase(ot, *a) if a else ""
     n = _phrase(nt, *b) if b else ""
-    if not _content(_fold_words(o)) and not _content(_fold_words(n)):
+    words = set(_content(_fold_words(o))) | set(_content(_fold_words(n)))
+    if not words:
         return []  # only function words changed ("the" → "a")
+    if own is not None and _only_own(o, own, config) and _only_own(n, own, config):
+        # Only the statements' own parties and title words ("Japan, the ROK
+        # and the United States, are" dropped where the new text names them
+        # in another order): who speaks, not what changed.
+        return []
     if o and n and _unrelated(o, n):
         # One replace can span a sentence that went and another that came
         # ("… basic positions on Taiwan remain unchanged" → "The July 2016
         # award in the South China Sea …"): "X → Y" would claim one became
         # the other. Each is said for what it is.
-        return _piece(ot, nt, a, None, pos, config) + _piece(ot, nt, None, b, pos, config)
+        return _piece(ot, nt, a, None, pos, config, own) + _piece(ot, nt, None, b, pos, config, own)
     if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
         return []  # a date line or heading changed with the meeting
     kind = "reworded" if o and n else "dropped" if o else "added"
@@ -299,6 +318,16 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         piece["cue_joined"] = after.startswith(" ".join((o or n).split()).lower())
         piece["weight"] += 2.0
     return [piece]
+
+
+def _only_own(text: str, own: _Own, config: TopicConfig) -> bool:
+    """Does ``text`` name only the statements' own parties (by any alias:
+    "the ROK" for "Republic of Korea") and words of their titles and parties
+    lines, besides function words?"""
+    for spans in (v for k, v in term_hits(text, config).actors.items() if k in own.parties):
+        for s, e in spans:
+            text = text[:s] + " " * (e - s) + text[e:]
+    return set(_content(_fold_words(text))) <= own.words
 
 
 #: Two changed phrases of at least this many content words each are one
@@ -419,15 +448,46 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
     return config.topic_name(best)
 
 
-def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag]) -> str:
+def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
+          sentences: Sequence[tuple[str, set[str], set[str]]] = (), group: bool = False) -> str:
     """The headline's topic label: among the change's topics, those the lead
     part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
-    "Taiwan: …"; a lead part naming none of them leaves the choice to
-    :func:`_topic_label`."""
+    "Taiwan: …"; then those tagged on the sentence the lead part quotes, or
+    on its paragraph (``sentences``: the link's sentences with their tags
+    and their paragraph's), so a quote is never labelled after a topic of
+    another passage of a merged or split ``group`` ("Russia's war against
+    Ukraine: 'ironclad alliance commitments …' dropped"): no label then.
+    Otherwise :func:`_topic_label` chooses."""
     topics = set(topics)
     named = set(term_hits(parts[0], config).topics) & topics if parts else set()
+    if parts and not named:
+        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences)
+        named = in_sentence & topics or in_paragraph & topics
+        if located and not named and group:
+            # A merge or split: the topics came from the other passages of
+            # the group, and the quoted one is about none of them. No label
+            # beats a neighbour's. (A single passage's flags may carry a topic
+            # on from the sentence before; that label stays.)
+            return ""
     label = _topic_label(named or topics, config, flags)
     return f"{label}: " if label else ""
+
+
+def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str]]]
+                            ) -> tuple[bool, set[str], set[str]]:
+    """Whether a sentence holds a quote of ``part`` (a stretch of at least
+    three of its words between quote marks, ellipses and arrows), and the
+    topics tagged on those sentences and on their paragraphs."""
+    chunks = [" ".join(c.split()) for c in re.split(r"['‘’“”\"…→]", part)]
+    chunks = [c for c in chunks if len(c.split()) >= 3]
+    located, in_sentence, in_paragraph = False, set(), set()
+    for text, sentence_topics, paragraph_topics in sentences:
+        flat = " ".join(text.split())
+        if any(c in flat for c in chunks):
+            located = True
+            in_sentence |= sentence_topics
+            in_paragraph |= paragraph_topics
+    return located, in_sentence, in_paragraph
 
 
 def _q(text: str) -> str:
@@ -435,7 +495,7 @@ def _q(text: str) -> str:
 
 
 def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
-              passage_text: str = "") -> str:
+              passage_text: str = "", sentences: Sequence[tuple[str, set[str], set[str]]] = ()) -> str:
     parts: list[str] = []
     ranked = sorted(fl, key=lambda f: (-f.score, f.id))
     if not lk.old or not lk.new:
@@ -452,7 +512,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
                     and len(parts) < 2:
                 parts.append(_flag_phrase(f))
-        return _fit(_head(parts, topics, config, fl), parts)
+        return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
     # Intensity shifts are said as the ladder words ("'concern' → 'grave concern'").
     covered: list[str] = []
     for f in ranked:
@@ -466,7 +526,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
-    return _fit(_head(parts, topics, config, fl), parts)
+    return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
 
 
 #: A headline stops adding pieces past this many characters (the first piece always shows).

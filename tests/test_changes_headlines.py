@@ -1,0 +1,69 @@
+"""Headlines say what changed and what it is about: no party roll-calls, no borrowed topic labels."""
+
+from __future__ import annotations
+
+from driftlab.ingest import parse_text
+from driftlab.segment import segment
+
+from .test_changes import run
+from .test_flags import doc, link
+
+PARTIES = '---\ntitle: "Joint Statement"\nparties: "Japan; Republic of Korea; United States"\n---\n'
+OLD_MEKONG = "Japan, the ROK and the United States, are promoting climate resilience in the Mekong region."
+NEW_MEKONG = "We are promoting climate resilience in the Mekong region, and water security."
+
+
+def with_parties(text: str, header: str = PARTIES):
+    return segment(parse_text(header + text, path="statement.txt"))
+
+
+def test_a_roll_call_of_the_statements_own_parties_is_no_change():
+    # The new text says "We" where the old one named the three parties: who
+    # speaks, not what changed. The water security clause is the news.
+    old, new = with_parties(OLD_MEKONG), with_parties(NEW_MEKONG)
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert "Japan, the ROK" not in change.headline
+    assert "water security' added" in change.headline
+    assert all("Japan" not in (p["old"] + p["new"]) for p in change.evidence["pieces"])
+
+
+def test_the_same_names_are_a_change_when_they_are_not_the_parties():
+    # Without a parties line the three names are an edit like any other.
+    old, new = doc(OLD_MEKONG), doc(NEW_MEKONG)
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert any("Japan, the ROK and the United States" in p["old"] for p in change.evidence["pieces"])
+
+
+def test_a_party_named_beside_new_words_still_counts():
+    # "Japan" is a party, "coast guards" is not: the piece stays.
+    old = with_parties("We are promoting climate resilience in the Mekong region.")
+    new = with_parties("We and the Japan coast guard are promoting climate resilience in the Mekong region.")
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert "coast guard" in change.headline
+
+
+COMMENDED = ("We commended the two leaders for their courageous leadership in transforming relations between "
+             "their countries.")
+
+
+def test_a_quote_is_not_labelled_with_the_topic_of_another_passage_of_its_group():
+    # Two old paragraphs merged into one: the dropped sentence about the
+    # leaders' courage names no topic; the Ukraine paragraph it was merged
+    # with does. "Russia's war against Ukraine: 'commended …' dropped" would
+    # file the praise under the war.
+    old = doc("We condemn Russia's war against Ukraine.", COMMENDED)
+    new = doc("We condemn Russia's war against Ukraine.")
+    change = run(old, new, [link(old, [0, 1], new, [0], "merged")]).changes[0]
+    assert "commended the two leaders" in change.headline
+    assert not change.headline.startswith("Russia"), change.headline
+    assert change.headline.startswith("'commended") or change.headline.startswith("passage dropped")
+
+
+def test_a_quote_keeps_the_topic_of_its_own_passage():
+    # The dropped sentence sits in the Ukraine paragraph: that paragraph's
+    # topic is what it is about.
+    old = doc("We condemn Russia's war against Ukraine. " + COMMENDED, "We oppose missile launches by the DPRK.")
+    new = doc("We condemn Russia's war against Ukraine.", "We oppose missile launches by the DPRK.")
+    result = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")])
+    change = result.changes[0]
+    assert change.headline.startswith("Russia's war against Ukraine: "), change.headline
