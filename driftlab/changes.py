@@ -374,9 +374,11 @@ def _line(text: str, pos: int) -> str:
 def _phrase(text: str, s: int, e: int) -> str:
     """``text[s:e]`` widened to whole words, and past a dangling linking
     word or into the rest of a name ("between the DPRK *and Russia*")."""
-    while s > 0 and text[s - 1].isalnum():
+    # Widen only a span that starts or ends inside a word: one starting at
+    # the comma after "region" must not take "region" with it.
+    while 0 < s < len(text) and text[s - 1].isalnum() and text[s].isalnum():
         s -= 1
-    while e < len(text) and text[e].isalnum():
+    while 0 < e < len(text) and text[e].isalnum() and text[e - 1].isalnum():
         e += 1
     words = text[s:e].split()
     for _ in range(4):

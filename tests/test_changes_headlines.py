@@ -67,3 +67,25 @@ def test_a_quote_keeps_the_topic_of_its_own_passage():
     result = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")])
     change = result.changes[0]
     assert change.headline.startswith("Russia's war against Ukraine: "), change.headline
+
+
+def test_a_quote_starts_at_the_words_that_changed():
+    # The insertion starts at the comma after "region": the quote must not
+    # take "region" with it (", and water security" was quoted as
+    # "region, and water security").
+    old = doc("We are promoting climate resilience in the Mekong region.")
+    new = doc("We are promoting climate resilience in the Mekong region, and water security.")
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    added = [p["new"] for p in change.evidence["pieces"] if p["kind"] == "added"]
+    assert added == ["and water security"], change.evidence["pieces"]
+
+
+def test_a_quote_still_widens_to_whole_words():
+    # A change inside a word ("co-operation" → "cooperation" is cosmetic, but
+    # "cooperate" → "cooperation" is not) is quoted as whole words.
+    old = doc("We will cooperate on maritime security.")
+    new = doc("We will deepen cooperation on maritime security.")
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    texts = [p["old"] + "|" + p["new"] for p in change.evidence["pieces"]]
+    assert all(not t.startswith(("operat", "|operat")) for t in texts), texts
+    assert any("cooperation" in t for t in texts), texts
