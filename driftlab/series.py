@@ -360,11 +360,22 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def settings_key(settings) -> str:
+    """The settings as part of a cache key: every field that can change a
+    result, and not where the cache lives (a cache directory moved or copied
+    elsewhere still answers)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(settings):
+        settings = dataclasses.replace(settings, cache_dir="", use_cache=True)
+    return repr(settings)
+
+
 def result_key(old: Document, new: Document, encoder_key: str, settings) -> str:
     topics_file = settings.topics_file
     topics_text = Path(topics_file).read_text(encoding="utf-8") if topics_file else "(default)"
     return content_id("diff", __version__, code_fingerprint(), old.statement.path, old.statement.id,
-                      new.statement.path, new.statement.id, encoder_key, repr(settings), topics_text, length=32)
+                      new.statement.path, new.statement.id, encoder_key, settings_key(settings), topics_text, length=32)
 
 
 def cached(results: "ResultCache | None", key: str, compute: Callable[[], Any]) -> Any:
@@ -413,7 +424,7 @@ def document_loader(settings, results: "ResultCache | None") -> Callable[[Any], 
         before = digest(path)
         if before is None:
             return load_document(path, settings)
-        key = content_id("document", __version__, code_fingerprint(), os.fsdecode(path), before, repr(settings),
+        key = content_id("document", __version__, code_fingerprint(), os.fsdecode(path), before, settings_key(settings),
                          length=32)
         hit = results.get(key)
         if hit is not None:
@@ -943,7 +954,7 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     # of every step (or the one statement) it was computed from. It is kept
     # without the documents and step diffs (stored already, ~1 MB a step).
     key = content_id("series", __version__, code_fingerprint(), series.name, *(e.path for e in series.entries),
-                     *keys, docs[0].statement.id, repr(settings), length=32)
+                     *keys, docs[0].statement.id, settings_key(settings), length=32)
     if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
         return replace(hit, series=series, steps=steps, key=key)
     tags = statement_tags(series, steps, config, encoder, cache)

@@ -214,3 +214,18 @@ def test_ladder_rungs_of_a_paragraph_are_scanned_once_per_config():
     first = series._rungs(text, config)
     assert first and series._rungs(text, config) is first
     assert list(first) == series._scan_rungs(text, config)
+
+
+def test_a_cache_directory_moved_elsewhere_still_answers(tmp_path, monkeypatch, hashing_cli):
+    # Where the cache lives is no part of a result: a cache copied to a new
+    # machine or directory is read, not recomputed.
+    folder = tmp_path / "leaders"
+    _write(folder, "2021-01-01_a.txt", "2021-01-01", [A, B1, C])
+    _write(folder, "2022-01-01_b.txt", "2022-01-01", [A, B2, D])
+    _series(folder, tmp_path / "first", "--cache-dir", str(tmp_path / "cache"))
+    shutil.copytree(tmp_path / "cache", tmp_path / "moved")
+    diffs = Counting(monkeypatch, pipeline, "diff_documents")
+    loads = Counting(monkeypatch, pipeline, "load_document")
+    _series(folder, tmp_path / "second", "--cache-dir", str(tmp_path / "moved"))
+    assert diffs.calls == [] and loads.calls == []
+    assert _outputs(tmp_path / "second") == _outputs(tmp_path / "first")
