@@ -240,37 +240,39 @@ def unit_spans(text: str) -> list[tuple[int, int, str]]:
     ``text``: the same units without building a :class:`Token` for each (the
     flags fold ~200,000 units of a G7 pair and need only spans and keys)."""
     matches = list(_TOKEN_RE.finditer(text))
-    texts = [m.group() for m in matches]
-    keys = list(map(token_key, texts))
-    groups = _unit_groups(keys)
-    if groups is None:
-        return [(m.start(), m.end(), k) for m, k in zip(matches, keys)]
-    return [(matches[i].start(), matches[i + size - 1].end(), "".join(keys[i : i + size]) if size > 1 else keys[i])
-            for i, size in groups]
+    keys = [token_key(m.group()) for m in matches]
+    out = [(m.start(), m.end(), k) for m, k in zip(matches, keys)]
+    # Joins from the last, so the indices of the earlier ones stay right.
+    for i, size in reversed(_joins(keys)):
+        out[i : i + size] = [(out[i][0], out[i + size - 1][1], "".join(keys[i : i + size]))]
+    return out
 
 
 def unit_keys(text: str) -> list[str]:
     """The keys of :func:`unit_spans`, without the spans: about twice as fast
     (no match objects), for the many callers that compare words only."""
     keys = list(map(token_key, _TOKEN_RE.findall(text)))
-    groups = _unit_groups(keys)
-    if groups is None:
-        return keys
-    return ["".join(keys[i : i + size]) if size > 1 else keys[i] for i, size in groups]
+    for i, size in reversed(_joins(keys)):
+        keys[i : i + size] = ["".join(keys[i : i + size])]
+    return keys
 
 
-def _unit_groups(keys: list[str]) -> list[tuple[int, int]] | None:
-    """Tokens joined into units, as ``(first token, token count)``: open
-    compounds and a number's ``%`` (also the full-width ``％``, whose key is
-    ``%``: "12％" is "12%"). ``None`` when every token is a unit of its
-    own (most sentences: no compound starts and no ``%``), so the callers keep
-    their tokens as they are."""
+def _joins(keys: list[str]) -> list[tuple[int, int]]:
+    """Runs of tokens that make one unit, as ``(first token, token count)``,
+    left to right: open compounds ("coast guard") and a number's ``%`` (also
+    the full-width ``％``, whose key is ``%``: "12％" is "12%"). Only the
+    tokens that can open a join are visited; most sentences have none."""
     if _COMPOUND_FIRST.isdisjoint(keys) and "%" not in keys:
-        return None
-    out: list[tuple[int, int]] = []
-    i = 0
+        return []
     n = len(keys)
-    while i < n:
+    candidates = [i for i, k in enumerate(keys) if k in _COMPOUND_FIRST or (k == "%" and i > 0)]
+    out: list[tuple[int, int]] = []
+    free = 0  # the first token not yet inside a join
+    for c in candidates:
+        # A "%" at c joins the number before it; a compound starts at c.
+        i = c - 1 if keys[c] == "%" and keys[c] not in _COMPOUND_FIRST else c
+        if i < free:
+            continue
         joined = 1
         for size in _COMPOUND_LENGTHS if keys[i] in _COMPOUND_FIRST else ():
             if i + size <= n:
@@ -282,8 +284,9 @@ def _unit_groups(keys: list[str]) -> list[tuple[int, int]] | None:
                     break
         if joined == 1 and i + 1 < n and keys[i + 1] == "%" and keys[i][-1:].isdigit():
             joined = 2
-        out.append((i, joined))
-        i += joined
+        if joined > 1:
+            out.append((i, joined))
+            free = i + joined
     return out
 
 
