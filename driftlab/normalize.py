@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -249,12 +250,20 @@ def unit_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def unit_keys(text: str) -> list[str]:
-    """The keys of :func:`unit_spans`, without the spans: about twice as fast
-    (no match objects), for the many callers that compare words only."""
-    keys = list(map(token_key, _TOKEN_RE.findall(text)))
+    """The keys of :func:`unit_spans`, without the spans, for the many callers
+    that compare words only: three times as fast. A token never spans
+    whitespace, so the text is keyed chunk by chunk (``str.split``), and each
+    distinct chunk ("Taiwan," "(UNSC)") is tokenised once: the flags fold
+    ~9,000 quotes and clauses of a G7 pair, made of a few thousand chunks."""
+    keys = list(chain.from_iterable(map(_chunk_keys, text.split())))
     for i, size in reversed(_joins(keys)):
         keys[i : i + size] = ["".join(keys[i : i + size])]
     return keys
+
+
+@lru_cache(maxsize=1 << 17)
+def _chunk_keys(chunk: str) -> tuple[str, ...]:
+    return tuple(map(token_key, _TOKEN_RE.findall(chunk)))
 
 
 def _joins(keys: list[str]) -> list[tuple[int, int]]:

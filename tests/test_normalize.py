@@ -332,3 +332,12 @@ def test_units_join_compounds_and_percent_signs():
     assert normalize.unit_keys(text) == ["the", "coastguard's", "3.5%", "rise", ",", "percent", "and", "12%", "."]
     spans = normalize.unit_spans(text)
     assert [text[s:e] for s, e, _ in spans][:3] == ["The", "coast guard's", "3.5 %"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text() | st.lists(_UNIT_PIECES | st.sampled_from(["\u00a0", "\u2003", "\u3000", "\x1c", "\u2028"]),
+                            max_size=14).map("".join))
+def test_keys_chunk_by_chunk_are_the_keys_of_the_whole_text(text):
+    # unit_keys tokenises whitespace-separated chunks one by one (and once
+    # each): a token never spans whitespace, whatever Unicode calls space.
+    assert normalize.unit_keys(text) == [t.key for t in normalize.word_units(text)]
