@@ -320,10 +320,25 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
     return [piece]
 
 
+def _actor_words(config: TopicConfig) -> frozenset[str]:
+    """Folded words of every actor's names and aliases in ``config``."""
+    words = config._compiled.get("actor_words")
+    if words is None:
+        names = [n for name, aliases in config.actors.items() for n in (name, *aliases)]
+        words = config._compiled["actor_words"] = frozenset(
+            w for n in names for w in _fold_words(n.replace("*", "").replace("~", "")))
+    return words
+
+
 def _only_own(text: str, own: _Own, config: TopicConfig) -> bool:
     """Does ``text`` name only the statements' own parties (by any alias:
     "the ROK" for "Republic of Korea") and words of their titles and parties
     lines, besides function words?"""
+    rest = set(_content(_fold_words(text))) - own.words
+    if not rest:
+        return True
+    if not rest <= _actor_words(config):
+        return False  # a word no actor's name holds: more than a roll-call (no matching needed)
     for spans in (v for k, v in term_hits(text, config).actors.items() if k in own.parties):
         for s, e in spans:
             text = text[:s] + " " * (e - s) + text[e:]
