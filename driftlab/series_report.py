@@ -215,18 +215,32 @@ def _labels(rep: SeriesReport) -> list[str]:
     return [e.date or Path(e.path).stem for e in rep.series.entries]
 
 
+def named_topics(rep: SeriesReport) -> set[str]:
+    """Topics present (named by their terms) in at least one statement."""
+    return {c.topic for c in rep.timeline if c.present}
+
+
 def timeline_svg(rep: SeriesReport) -> str:
     """Statements × topics: share of the text (colour), strongest rung (number)."""
     import numpy as np
 
-    topics = [t for t, _ in rep.topics]
-    names = [n for _, n in rep.topics]
+    # Rows for the topics named somewhere in the series: a watched topic the
+    # series never names (Taiwan in AUKUS) is listed under the plot, not
+    # drawn as a row of dots above the ones that matter.
+    named = named_topics(rep)
+    topics = [t for t, _ in rep.topics if t in named]
+    names = [n for t, n in rep.topics if t in named]
     n = len(rep.series.entries)
+    if not topics:
+        return ""
     share = np.zeros((len(topics), n))
     present = np.zeros((len(topics), n), dtype=bool)
     rung = {}
+    row = {t: r for r, t in enumerate(topics)}
     for c in rep.timeline:
-        r = topics.index(c.topic)
+        if c.topic not in row:
+            continue  # never named: no row
+        r = row[c.topic]
         share[r, c.statement] = c.share
         present[r, c.statement] = c.present
         if c.strongest:
@@ -285,6 +299,8 @@ class SeriesPage:
     drift_svg: Any
     topic_names: Mapping[str, str]
     status_text: Mapping[str, str]
+    #: Ids of the watched topics no statement of the series names (not drawn in the timeline).
+    never_named: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -310,6 +326,7 @@ def render_series_html(rep: SeriesReport, step_dir: str = "") -> str:
         drift_svg=Markup(drift_svg(rep)) if rep.steps else Markup(""),
         topic_names=dict(rep.topics),
         status_text=STATUS_TEXT,
+        never_named=tuple(t for t, _ in rep.topics if t not in named_topics(rep)),
     )
     return _environment().get_template("series.html.j2").render(ctx=page)
 

@@ -360,6 +360,33 @@ def test_cli_series_writes_report_steps_json_and_tables(small_series, tmp_path, 
         "carried", "changed", "returning", "new"]
 
 
+def test_timeline_draws_the_topics_the_series_names_and_lists_the_others(small_series, tmp_path, hashing_cli):
+    # A watched topic no statement names (Taiwan here) is one line under the
+    # plot, not a row of "absent" dots above the topics that matter.
+    out = tmp_path / "s.html"
+    r = CliRunner().invoke(cli, ["series", str(small_series), "-o", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    soup = BeautifulSoup(out.read_text(), "html.parser")
+    rows = [th.get_text() for th in soup.select("table.timeline tbody th")]
+    assert "DPRK nuclear and missile programmes" in rows and "Taiwan and cross-Strait relations" not in rows
+    never = soup.select_one("p.never-named").get_text()
+    assert "Taiwan and cross-Strait relations" in never and "DPRK nuclear" not in never
+    plot = soup.select("svg.plot")[0].get_text()
+    assert "DPRK nuclear and missile programmes" in plot and "Taiwan" not in plot
+
+
+def test_a_series_naming_no_watched_topic_says_so(tmp_path, hashing_cli):
+    folder = tmp_path / "x"
+    _write(folder, "1.txt", "2020-01-01", ["We meet."])
+    _write(folder, "2.txt", "2021-01-01", ["We meet again."])
+    out = tmp_path / "x.html"
+    r = CliRunner().invoke(cli, ["series", str(folder), "-o", str(out), "-q", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    soup = BeautifulSoup(out.read_text(), "html.parser")
+    assert "No watched topic is named in any statement of this series." in soup.get_text()
+    assert not soup.select("table.timeline tbody tr")
+
+
 def test_series_html_escapes_statement_text(tmp_path, hashing_cli):
     folder = tmp_path / "x"
     _write(folder, "1.txt", "2020-01-01", ["<script>alert(1)</script> We meet."], title="<b>T</b>")
