@@ -48,7 +48,7 @@ import numpy as np
 from . import __version__
 from .corpus import Entry, Series, series_notes
 from .errors import ConfigError
-from .normalize import STOPWORDS, fold, word_units
+from .normalize import STOPWORDS, _has_alnum, fold, unit_keys, word_units
 from .types import DiffResult, Document, Link, TopicTag, content_id
 
 #: Link types that carry a passage over without changing its wording.
@@ -95,7 +95,13 @@ def _unit_runs(text: str) -> tuple[tuple[str, ...], ...]:
     """Folded word keys of ``text``, split at punctuation (a phrase never spans it).
 
     Cached: phrase index, keyness and lineage read the same sentences."""
-    return tuple(tuple(u.key for u in run) for run in _token_runs(text))
+    runs: list[list[str]] = [[]]
+    for k in unit_keys(text):  # the keys of word_units, without building tokens
+        if _has_alnum(k):
+            runs[-1].append(k)
+        elif runs[-1]:
+            runs.append([])
+    return tuple(tuple(r) for r in runs if r)
 
 
 @lru_cache(maxsize=16384)
