@@ -230,3 +230,224 @@ def test_the_fullest_naming_of_an_actor_is_quoted():
         [T, "We oppose coercion by the People's Republic of China in the waters of the region, and China must stop."]))
     assert f.evidence["words"] == ["People's Republic of China"]
     assert "People's Republic of China" in f.new_text
+
+
+# ------------------------------------------------------------------ named / no longer named anywhere in the statement
+
+def test_an_added_passage_naming_actors_for_the_first_time_and_on_new_topics():
+    # DPRK and Iran are new to the statement, Russia new on two topics: one flag for the sentence.
+    flags = _unlinked([T, "We discussed Russia at length."],
+                      [T, "We discussed Russia at length.",
+                       "We condemn the ballistic missile launches of the DPRK with Russia and Iran."])
+    (f,) = _actor_flags(flags)
+    assert f.explanation.startswith(
+        "DPRK, Iran, Russia named for the first time in the statement and on DPRK nuclear and missile programmes; "
+        "The Middle East for the first time: 'We condemn the ballistic missile launches of the DPRK with Russia and "
+        "Iran'")
+    assert _view(f)[1:] == ("", "We condemn the ballistic missile launches of the DPRK with Russia and Iran", (),
+                            (2,), 1.3, 1.0, {"actor": "DPRK", "actors": ["DPRK", "Iran", "Russia"], "change": "named",
+                                             "scope": ["dprk_nuclear", "middle_east"],
+                                             "words": ["DPRK", "Iran", "Russia"]})
+
+
+def test_a_dropped_passage_no_longer_naming_actors_anywhere_or_on_a_topic():
+    flags = _unlinked([T, "We discussed Russia at length.",
+                       "We condemn the ballistic missile launches of the DPRK and Russia."],
+                      [T, "We discussed Russia at length."])
+    (f,) = _actor_flags(flags)
+    assert f.explanation.startswith(
+        "DPRK, Russia no longer named anywhere in the statement and on DPRK nuclear and missile programmes any "
+        "more: 'We condemn the ballistic missile launches of the DPRK and Russia'")
+    # A dropped actor weighs four fifths of an added one (1.3 × 0.8).
+    assert _view(f)[1:] == ("We condemn the ballistic missile launches of the DPRK and Russia", "", (2,), (), 1.04,
+                            1.0, {"actor": "DPRK", "actors": ["DPRK", "Russia"], "change": "no longer named",
+                                  "scope": ["dprk_nuclear"], "words": ["DPRK", "Russia"]})
+    # Actors no topic is about: size 1, and 0.8 when dropped.
+    add = _unlinked([T], [T, "We welcome the talks with the Philippines and Myanmar on fisheries."])
+    drop = _unlinked([T, "We welcome the talks with the Philippines and Myanmar on fisheries."], [T])
+    assert [_view(f)[0] for f in _actor_flags(add)] == [
+        "Myanmar, Philippines named for the first time in the statement: 'We welcome the talks with the Philippines "
+        "and Myanmar on fisheries'"]
+    assert [(_view(f)[0], _view(f)[5]) for f in _actor_flags(drop)] == [
+        ("Myanmar, Philippines no longer named anywhere in the statement: 'We welcome the talks with the "
+         "Philippines and Myanmar on fisheries'", 0.8)]
+    # The flag ids tell the added from the dropped.
+    assert _actor_flags(add)[0].id != _actor_flags(drop)[0].id
+
+
+def test_an_actor_new_on_a_topic_is_flagged_once_per_topic():
+    # Russia on the DPRK topic (sentence 1), on cyber (sentence 2), on the DPRK topic again (sentence 3): two flags.
+    flags = _unlinked([T, "We discussed Russia at length."],
+                      [T, "We discussed Russia at length.",
+                       "We condemn the ballistic missile launches of the DPRK and Russia. We oppose the cyber attacks "
+                       "by Russia. We condemn the nuclear tests by the DPRK and Russia."])
+    assert sorted(f.explanation.split(":")[0] for f in _actor_flags(flags)) == [
+        "DPRK, Russia named for the first time in the statement and on DPRK nuclear and missile programmes for the "
+        "first time",
+        "Russia named on Cyber for the first time"]
+    # An actor no topic is about, in both statements, on a new topic: no news.
+    assert _actor_flags(_unlinked([T, "We discussed the Philippines at length."],
+                                  [T, "We discussed the Philippines at length.",
+                                   "We oppose the cyber attacks on the Philippines."])) == []
+
+
+def test_the_fullest_naming_is_quoted_for_an_actor_new_to_the_statement():
+    (f,) = _actor_flags(_unlinked([T], [T, "We condemn the People's Republic of China for its support. China must "
+                                           "stop."]))
+    assert (f.new_text, f.evidence["words"]) == ("We condemn the People's Republic of China for its support",
+                                                 ["People's Republic of China"])
+    (f,) = _actor_flags(_unlinked([T], [T, "We discussed China and the People's Republic of Belarus at length."]))
+    assert f.evidence["actors"] == ["Belarus", "China"] and "Republic of Belarus" in f.new_text
+
+
+def test_an_actor_named_in_many_paragraphs_is_an_author_not_news_on_a_topic():
+    # The old statement: four paragraphs, Russia in two (≥ 30 %): the statement is
+    # about Russia, and naming it on the DPRK topic is no news. In one of four
+    # (and two of eight new paragraphs), it is.
+    cyber = "We oppose the cyber attacks on our networks."
+    new = [T, "We discussed Russia at length.", cyber, "We support free trade.", "We will meet again next year.",
+           "We thank our hosts.", "We welcome the new port rules.",
+           "We condemn the ballistic missile launches of the DPRK and Russia."]
+    many = [T, "We discussed Russia at length.", "Russia joined the talks on trade.", cyber]
+    assert [f.evidence["actors"] for f in _actor_flags(_unlinked(many, new))] == [["DPRK"]]
+    few = [T, "We discussed Russia at length.", "We joined the talks on trade.", cyber]
+    assert [f.evidence["actors"] for f in _actor_flags(_unlinked(few, new))] == [["DPRK", "Russia"]]
+
+
+def test_a_partial_old_statement_still_reports_actors_it_no_longer_names():
+    # Only "named for the first time" is unprovable against an excerpt; what the excerpt named and the
+    # complete new statement does not is still news.
+    old, new = _partial_doc(T, "We condemn the war waged by Belarus."), doc(T, "We welcome Myanmar's talks.")
+    links = [link(old, [0], new, [0], "unchanged"),
+             Link(old=(1,), new=(), type="dropped", confidence=0.0, opcodes=()),
+             Link(old=(), new=(1,), type="added", confidence=0.0, opcodes=())]
+    assert [_view(f)[:6] for f in _actor_flags(_flags(old, new, links))] == [
+        ("Belarus no longer named anywhere in the statement: 'We condemn the war waged by Belarus'",
+         "We condemn the war waged by Belarus", "", (1,), (), 0.8)]
+
+
+def test_the_statements_own_parties_are_never_flagged():
+    def front(body: str):
+        from driftlab.ingest import parse_text
+        from driftlab.segment import segment
+
+        return segment(parse_text("---\nparties: Japan, Philippines\n---\n" + body, path="own.txt"))
+
+    old = front(T + "\n\nWe discussed trade.")
+    new = front(T + "\n\nWe discussed trade.\n\nJapan and the Philippines condemn the war waged by Russia.")
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1], "unchanged"),
+             Link(old=(), new=(2,), type="added", confidence=0.0, opcodes=())]
+    assert [f.evidence["actors"] for f in _actor_flags(_flags(old, new, links))] == [["Russia"]]
+
+
+# ------------------------------------------------------------------ new capitalised names
+
+PORT = "We discussed the trade agenda and the port."
+
+
+def _names(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(name, kind, quote) of the new-name flags for an edited one-paragraph pair."""
+    return sorted((f.evidence["actor"], f.evidence["name_kind"], f.new_text) for f in _actor_flags(flags_for(old, new))
+                  if f.evidence.get("change") == "new name")
+
+
+@pytest.mark.parametrize("added, expected", [
+    # A sentence-initial function word is the sentence's capital, not the name's.
+    (" The Westford Compact entered into force.", [("Westford Compact", "proper name", "The Westford Compact "
+                                                    "entered into force")]),
+    (" The Westford delegation arrived.", [("Westford", "single word", "The Westford delegation arrived")]),
+    (" The Westford Fund for Westford Fisheries opened.",
+     [("Westford Fund for Westford Fisheries", "full name", "The Westford Fund for Westford Fisheries opened")]),
+    # Inside a sentence it belongs to the name.
+    (" It was signed in The Hague.", [("The Hague", "full name", "It was signed in The Hague")]),
+    # Three letters are a name, two are too short to tell.
+    (" We met the IEA.", [("IEA", "single word", "We met the IEA")]),
+    (" We met the UK.", []),
+    # What comes before a name does not hide it: an opening word, a reference, an actor, a month.
+    (" Together we welcome the Westford Compact.", [("Westford Compact", "proper name",
+                                                     "Together we welcome the Westford Compact")]),
+    (" We act under Article 51 with the Westford Compact.", [("Westford Compact", "proper name",
+                                                             "We act under Article 51 with the Westford Compact")]),
+    (" We met in May with the Westford Compact.", [("Westford Compact", "proper name",
+                                                   "We met in May with the Westford Compact")]),
+    (" We met China. We welcome the Westford Compact.", [("Westford Compact", "proper name",
+                                                          "We welcome the Westford Compact")]),
+    (" We met the Trade Port. We welcome the Westford Compact.",
+     [("Westford Compact", "proper name", "We welcome the Westford Compact")]),
+    # The same name twice: one flag.
+    (" We welcome the Westford Compact. The Westford Compact opened.",
+     [("Westford Compact", "proper name", "We welcome the Westford Compact")]),
+    # One word the statements use in lower case, capitalised: a common noun; in capitals, an acronym.
+    (" We welcome the new Guidelines and will apply these guidelines.", []),
+    (" We launched the AIM initiative to aim higher.", [("AIM", "single word",
+                                                        "We launched the AIM initiative to aim higher")]),
+    # A role (ending in "member") is no name; titles alone are.
+    (" We met an Arden Board Member.", []),
+    (" We met the Vice Chancellor.", [("Vice Chancellor", "proper name", "We met the Vice Chancellor")]),
+])
+def test_new_names_read_as_a_reader_would(added, expected):
+    assert _names(PORT, PORT + added) == expected
+
+
+def test_a_name_is_read_within_the_change_and_sixty_characters_before_it():
+    # The change ends inside a carried name: only its new word is read.
+    assert _names("We adopted the rules of the Joint Partnership.",
+                  "We adopted the rules of the Westford Joint Partnership.") == [
+        ("Westford", "single word", "of the Westford Joint Partnership")]
+    # A name whose first words were carried over is read whole …
+    assert _names("We adopted the Guidelines for the Joint Review today.",
+                  "We adopted the Guidelines for the Joint Partnership Review today.") == [
+        ("Guidelines for the Joint Partnership", "full name", "Guidelines for the Joint Partnership Review")]
+    # … from at most sixty characters before the change, starting at a word.
+    old = "We adopted the rules of the Arden Harbour Safety Standards of the Joint Sea Rescue Operations Centre today."
+    name = "Harbour Safety Standards of the Joint Sea Rescue Operations Partnership"
+    assert [n for n, _, _ in _names(old, old.replace("Centre", "Partnership"))] == [name]
+    # A name opening a paragraph after a heading is read from the paragraph's start.
+    o, n = doc("Fisheries", "Partners agreed to share data."), doc("Fisheries", "Westford Compact partners agreed "
+                                                                                "to share data.")
+    flags, moved = _linked(o, n)
+    (f,) = _actor_flags(flags)
+    assert _view(f) == ("New name, not in the old statement: 'Westford Compact'", "", "Westford Compact", (1,), (1,),
+                        1.2, 0.356, {"actor": "Westford Compact", "change": "new name", "name_kind": "proper name"})
+    assert f.link_id == moved.id
+
+
+def test_a_new_name_after_a_deletion_in_the_same_passage_is_still_read():
+    assert _names("We discussed the long and difficult trade agenda with partners.",
+                  "We discussed the trade agenda with partners and the Westford Compact.") == [
+        ("Westford Compact", "proper name", "and the Westford Compact")]
+
+
+def test_the_leaders_and_titles_of_the_statements_are_no_new_names():
+    def front(body: str):
+        from driftlab.ingest import parse_text
+        from driftlab.segment import segment
+
+        return segment(parse_text("---\nparties: 'Japan, Philippines (leaders: Ishiba, Marcos, Blinken)'\n---\n" + body,
+                                  path="own.txt"))
+
+    old = front("We discussed trade.")
+    for sentence in ("We thank Prime Minister Ishiba and President Marcos.", "We thank Secretary of State Blinken."):
+        new = front(f"We discussed trade. {sentence}")
+        flags = _flags(old, new, [link(old, [0], new, [0])])
+        assert not [f.evidence for f in _actor_flags(flags)], sentence
+
+
+def test_a_new_name_in_a_later_sentence_shares_its_entry_with_the_new_wording():
+    (f,) = _actor_flags(_edited_second([T, "We discussed the port."],
+                                       [T, "We discussed the port. We welcome the Westford Compact on fishing quotas."]))
+    assert f.explanation.startswith("New name, not in the old statement: 'Westford Compact'")
+    assert "new_wording" in [a["rule"] for a in f.evidence.get("also", [])]
+
+
+def test_names_in_an_added_passage():
+    flags = _unlinked([T], [T, "Northern Shelf", "We welcome the Trade Port. Aleksander Vorontsky spoke "
+                                                 "on human rights abuses."])
+    got = sorted((f.evidence["actor"], f.evidence["name_kind"], f.topics, f.new_text, f.evidence["score"]["size"],
+                  f.evidence["score"]["changed_share"]) for f in _actor_flags(flags))
+    # The heading is no name; a person takes the passage's topics even in a sentence of its own, a
+    # name of ordinary words ("trade", "port") does not.
+    assert got == [
+        ("Aleksander Vorontsky", "proper name", ("human_rights",),
+         "Aleksander Vorontsky spoke on human rights abuses", 1.2, 1.0),
+        ("Trade Port", "full name", (), "We welcome the Trade Port", 1.0, 1.0)]
