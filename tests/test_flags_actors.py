@@ -451,3 +451,71 @@ def test_names_in_an_added_passage():
         ("Aleksander Vorontsky", "proper name", ("human_rights",),
          "Aleksander Vorontsky spoke on human rights abuses", 1.2, 1.0),
         ("Trade Port", "full name", (), "We welcome the Trade Port", 1.0, 1.0)]
+
+
+def test_actors_of_one_sentence_are_new_to_the_statement_only_if_all_are():
+    # Belarus is named elsewhere, Myanmar is not: the pair is named "where it was not".
+    (f,) = _actor_flags(_edited_second(["We discussed Belarus at length.", "We oppose changes to the border."],
+                                       ["We discussed Belarus at length.",
+                                        "We oppose changes to the border by Belarus and Myanmar."]))
+    assert _view(f)[:3] == ("Belarus, Myanmar named where it was not: 'by Belarus and Myanmar'", "",
+                            "by Belarus and Myanmar")
+    # Against an excerpt naming Myanmar, Belarus's absence is unprovable: the note is kept for the pair.
+    flags, _ = _linked(_partial_doc("We discussed Myanmar at length.", "We oppose changes to the border."),
+                       doc("We discussed Myanmar at length.", "We oppose changes to the border by Belarus and Myanmar."))
+    (f,) = _actor_flags(flags)
+    assert (f.explanation, f.evidence.get("partial")) == (
+        "Belarus, Myanmar named where it was not: 'by Belarus and Myanmar'", PARTIAL.format("old"))
+
+
+def test_an_actor_flagged_in_its_passage_is_not_flagged_again_for_the_statement():
+    # The new sentence is the third of its paragraph, its counterpart the second.
+    (f,) = _actor_flags(_edited_second([T, "We discussed trade. We oppose changes to the border."],
+                                       [T, "We discussed trade. We met partners. We oppose changes to the border by "
+                                           "Belarus."]))
+    assert f.explanation == "Belarus named for the first time in the statement: 'by Belarus'"
+
+
+def test_a_new_name_and_the_new_wording_of_its_sentence_are_one_entry():
+    (f,) = _actor_flags(_edited_second([T, "We discussed the port."],
+                                       [T, "We welcome the Westford Compact on fishing quotas. We discussed the port."]))
+    assert _view(f)[:5] == ("New name, not in the old statement: 'Westford Compact'", "",
+                            "We welcome the Westford Compact on fishing quotas", (1,), (1,))
+    assert "new_wording" in [a["rule"] for a in f.evidence.get("also", [])]
+
+
+def test_names_in_an_added_passage_under_a_heading():
+    # One added link: a heading and its paragraph. The heading is no name, nor is a capitalised word
+    # the statement uses in lower case; a person takes the paragraph's topics, "Trade Port" does not.
+    old = doc(T)
+    new = doc(T, "Northern Shelf:", "We welcome the Trade Port and will apply these guidelines to the new Guidelines. "
+                                    "We pay tribute to Aleksander Vorontsky. We call for an end to human rights abuses.")
+    added = Link(old=(), new=(1, 2), type="added", confidence=0.0, opcodes=())
+    flags = _flags(old, new, [link(old, [0], new, [0], "unchanged"), added])
+    got = sorted((f.evidence["actor"], f.evidence["name_kind"], f.topics, f.new_text, f.new, f.link_id,
+                  f.evidence["score"]["size"]) for f in _actor_flags(flags))
+    assert got == [
+        ("Aleksander Vorontsky", "proper name", ("human_rights",), "We pay tribute to Aleksander Vorontsky", (2,),
+         added.id, 1.2),
+        ("Trade Port", "full name", (), "We welcome the Trade Port and will apply these guidelines to the new "
+                                        "Guidelines", (2,), added.id, 1.0)]
+
+
+@pytest.mark.parametrize("known, sentence, expected", [
+    # "China has" carried over from the old statement: the novel run holds the mention all the same.
+    ("We discussed how China has changed.", "China has deployed new attack drones near the border of its neighbours.",
+     [("China has deployed new attack drones near the border of its neighbours", 7)]),
+    # A carried "China must": the run begins one short word after the mention, and is quoted from there.
+    ("We discussed how China must change.", "China must withdraw new attack drones near the border of its neighbours.",
+     [("withdraw new attack drones near the border of its neighbours", 7)]),
+    # One carried word of any length between mention and run.
+    ("We discussed how China continues to matter.", "China continues building artificial islands near coral reefs.",
+     [("building artificial islands near coral reefs", 6)]),
+    # Three carried words: the run is no longer about the mention.
+    ("We discussed how China continues to matter greatly.",
+     "China continues to matter greatly building artificial islands near coral reefs.", []),
+])
+def test_new_conduct_runs_begin_at_or_just_after_the_mention(known, sentence, expected):
+    flags = _edited_second([known, "We oppose unilateral changes."], [known, "We oppose unilateral changes. " + sentence])
+    assert [(f.new_text, f.evidence["novel_words"]) for f in _actor_flags(flags)
+            if f.evidence.get("change") == "new conduct"] == expected
