@@ -519,3 +519,39 @@ def test_new_conduct_runs_begin_at_or_just_after_the_mention(known, sentence, ex
     flags = _edited_second([known, "We oppose unilateral changes."], [known, "We oppose unilateral changes. " + sentence])
     assert [(f.new_text, f.evidence["novel_words"]) for f in _actor_flags(flags)
             if f.evidence.get("change") == "new conduct"] == expected
+
+
+def test_four_novel_ordinary_words_are_enough_for_new_conduct():
+    assert _conduct("China has deployed attack drones nearby.") == [("China has deployed attack drones nearby", 4)]
+    assert _conduct("China has deployed attack drones.") == []
+
+
+def test_an_actor_named_in_a_third_of_the_paragraphs_is_what_the_statement_is_about_not_new_conduct():
+    conduct = "We oppose unilateral changes. China has deployed new attack drones near the border of its neighbours."
+
+    def run(first_new: str):
+        old = doc("We discussed China at length.", "We oppose unilateral changes.", "We met.", "We left.")
+        new = doc(first_new, conduct, "We met.", "We left.")
+        links = [link(old, [0], new, [0], "unchanged" if first_new == old.paragraphs[0].text else "edited"),
+                 link(old, [1], new, [1]), link(old, [2], new, [2], "unchanged"), link(old, [3], new, [3], "unchanged")]
+        return [f.evidence["actor"] for f in _actor_flags(_flags(old, new, links))
+                if f.evidence.get("change") == "new conduct"]
+
+    # China in two of four new paragraphs: everything said of it is "new"; no flag.
+    assert run("We discussed China at length.") == []
+    # In one of four: its new conduct is news.
+    assert run("We discussed trade at length.") == ["China"]
+
+
+def test_actor_flag_ids_are_pinned():
+    # Review decisions are stored against flag ids: a changed key must come with a migration.
+    passage = _actor_flags(_edited_second(["We discussed Belarus at length.", "We oppose changes to the border."],
+                                          ["We discussed Belarus at length.",
+                                           "We oppose changes to the border by Belarus and Myanmar."]))
+    added = _actor_flags(_unlinked([T, "We discussed Russia at length."],
+                                   [T, "We discussed Russia at length.",
+                                    "We condemn the ballistic missile launches of the DPRK with Russia and Iran."]))
+    dropped = _actor_flags(_unlinked([T, "We discussed Russia at length.",
+                                      "We condemn the ballistic missile launches of the DPRK and Russia."],
+                                     [T, "We discussed Russia at length."]))
+    assert [f.id for f in passage + added + dropped] == ["b8827d2aa835", "bfc2be4ac38a", "db44b1f989ef"]
