@@ -555,3 +555,39 @@ def test_actor_flag_ids_are_pinned():
                                       "We condemn the ballistic missile launches of the DPRK and Russia."],
                                      [T, "We discussed Russia at length."]))
     assert [f.id for f in passage + added + dropped] == ["b8827d2aa835", "bfc2be4ac38a", "db44b1f989ef"]
+
+
+def test_more_readings_of_who_did_what():
+    # A six-letter word with a behaviour ending heads the phrase ("arming"); the comma ends the search.
+    assert _conduct("China's arming, which worries fishing villages everywhere, goes on.") == [
+        ("China's arming, which worries fishing villages everywhere, goes", 6)]
+    # An actor no topic is about, named in both statements, does not stop the rule for the next actor.
+    flags = _edited_second(["We discussed Belarus and China at length.", "We oppose unilateral changes."],
+                           ["We discussed Belarus and China at length.", "We oppose unilateral changes. China has "
+                            "deployed new attack drones near the border of its neighbours."])
+    assert ("China", "new conduct") in [(f.evidence["actor"], f.evidence["change"]) for f in _actor_flags(flags)]
+
+
+def test_the_fullest_naming_is_quoted_even_when_a_shorter_one_comes_first():
+    (f,) = _actor_flags(_edited_second(
+        [T, "We oppose coercion in the waters of the region."],
+        [T, "We oppose coercion in the waters of the region, and China must stop, as must the People's Republic "
+            "of China."]))
+    assert f.evidence["words"] == ["People's Republic of China"]
+    (f,) = _actor_flags(_unlinked([T], [T, "China must stop. We condemn the People's Republic of China for its "
+                                           "support."]))
+    assert (f.new_text, f.evidence["words"]) == ("We condemn the People's Republic of China for its support",
+                                                 ["People's Republic of China"])
+
+
+def test_two_actors_dropped_far_apart_in_one_sentence_make_one_flag():
+    (f,) = _actor_flags(_edited_second(
+        [T, "We oppose unilateral changes to the border by Belarus and the long list of grievances raised at the "
+            "summit by Myanmar."],
+        [T, "We oppose unilateral changes to the border and the long list of grievances raised at the summit."]))
+    assert (f.explanation, f.evidence["actors"]) == (
+        "Belarus, Myanmar no longer named anywhere in the statement: 'by Belarus'", ["Belarus", "Myanmar"])
+
+
+def test_a_sentence_initial_function_word_leaves_a_two_letter_name_too_short():
+    assert _names(PORT, PORT + " The UK joined.") == []
