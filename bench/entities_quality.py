@@ -323,7 +323,7 @@ class Patterns:
             own = _Own(parties=frozenset(), words=frozenset(), common=own.common, people=frozenset())
         text = doc.statement.text
         out = [(s - start, e - start, NAME)
-               for _, s, e in _new_names(text, [(start, end)], " ", self.config, set(), own)]
+               for _, s, e in _new_names(text, [(start, end)], " ", self.config, own)]
         # Configured actors ("Russia", "the DPRK") are left to the actor rule, which reports them.
         for actor, spans in term_hits(text[start:end], self.config).actors.items():
             if with_parties or actor not in own.parties:

@@ -73,9 +73,7 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
                             "scope": "statement" if g["first"] else "passage",
                             **({"partial": _partial_reason(b, "new" if added else "old")} if g["blind"] else {})},
                   link=view.link, anchor=("new", n[0], n[1]) if added else ("old", o[0], o[1]))
-    known = {a for hits in (old_hits, new_hits) for a in hits}
-    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, known | own.parties,
-                                  own):
+    for name, s, e in _new_names(view.new.text, view.new_changed, old_all_words, b.config, own):
         o, n = _pair_for(view, "new", s, e)
         topics = _topics_for(view, o, n)
         size, kind = _name_size(name, own)
@@ -159,7 +157,7 @@ def _not_a_name(text: str, s: int, e: int, name: str, own: _Own | None) -> bool:
 
 
 def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, config: TopicConfig,
-               known: set[str], own: _Own | None = None) -> list[tuple[str, int, int]]:
+               own: _Own | None = None) -> list[tuple[str, int, int]]:
     """Capitalised names inside ``spans`` that the whole old statement never used.
 
     Works on any text (a central bank's "Arden Treasury", a dissident's
@@ -432,7 +430,7 @@ def _rule_added_names(link: Link, new: _Side, b: _Builder, old_all: str) -> None
     own = b.own
     config = b.config
     spans = [(new.para[i].start, new.para[i].end) for i in link.new]
-    for name, s, e in _new_names(new.text, spans, old_all, config, set(own.parties), own):
+    for name, s, e in _new_names(new.text, spans, old_all, config, own):
         pi, si, _, _, _ = new.sentence_at(s, link.new)
         if new.para[pi].text.strip(" .:") == name:
             continue  # a heading ("Middle East"): the topic rules say what follows it
