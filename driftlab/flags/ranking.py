@@ -66,11 +66,17 @@ class _Builder:
             # recording its passages, so ids stay unique within a report.
             keep, other = (prev, flag) if prev.score >= flag.score else (flag, prev)
             ev = dict(keep.evidence)
-            also = list(ev.get("also_at", []))
-            if (other.old, other.new) != (keep.old, keep.new):
-                also.append({"old": list(other.old), "new": list(other.new)})
+            # Every passage either one was reached from, the other's own
+            # also_at included: when a third passage outscores the first
+            # two, the first must not drop out of the record.
+            here = {"old": list(keep.old), "new": list(keep.new)}
+            also = []
+            for at in [*keep.evidence.get("also_at", []), {"old": list(other.old), "new": list(other.new)},
+                       *other.evidence.get("also_at", [])]:
+                if at != here and at not in also:
+                    also.append(at)
             if also:
-                ev["also_at"] = also
+                ev["also_at"] = sorted(also, key=lambda at: (at["old"], at["new"]))
             flag = replace(keep, topics=tuple(sorted(set(keep.topics) | set(other.topics))), evidence=ev)
         self.flags[fid] = flag
         if anchor:
