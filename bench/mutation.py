@@ -81,7 +81,7 @@ TARGETS: dict[str, Target] = {
         "driftlab/flags",
         ("tests/test_flags.py", "tests/test_flags_noise.py", "tests/test_mutants.py",
          "tests/test_changes.py", "tests/test_qa_defects.py",
-         "tests/test_flags_intensity.py"),
+         "tests/test_flags_intensity.py", "tests/test_flags_ranking.py"),
     ),
     "changes": Target(
         "driftlab/changes.py",
