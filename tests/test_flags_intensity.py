@@ -394,3 +394,45 @@ def test_what_a_cue_bears_on_is_read_before_it_too():
                             "The harbour blockade is of grave concern to the whole fleet and its crews.")) == [(
         "Intensity up 2 rungs (concern): 'concern' → 'grave concern'",
         "is of concern to villagers in the west.", "is of grave concern to the whole fleet and its crews.")]
+
+
+def test_a_new_sentence_on_another_matter_does_not_stop_the_next_one():
+    # The first new sentence pairs with "support fishing in the bay" (three
+    # of seven words shared) but bears on ferries: another matter. The
+    # second is a shift.
+    assert shifts(flags_for(
+        "Arden and Belmont support fishing in the bay. We support the ferry link to the islands.",
+        "Arden and Belmont strongly support ferries. We strongly support the ferry link to the islands.")) == [(
+            "Intensity up 1 rung (support): 'support' → 'strongly support'",
+            "We support the ferry link to the islands.", "We strongly support the ferry link to the islands.")]
+
+
+def test_a_demand_on_another_party_does_not_stop_the_next_one():
+    assert explanations(flags_for(
+        "We urge the pilots to abide by the resolutions. We call on the fleet to respect the quotas.",
+        "We call on all UN Member States to abide by the resolutions. We urge the fleet to respect the quotas.")) == [
+        "Intensity up 1 rung (calls and demands): 'call on' → 'urge'"]
+
+
+def test_of_two_cues_on_one_rung_in_a_sentence_the_first_is_quoted():
+    assert explanations(flags_for(
+        "We are concerned about the ports and express concern about the fees.",
+        "We are gravely concerned about the ports and express concern about the fees.")) == [
+        "Intensity up 2 rungs (concern): 'concerned' → 'gravely concerned'"]
+
+
+def test_a_shift_takes_the_topics_of_its_own_sentence_not_of_its_paragraph():
+    flags = flags_for("We express concern over the closure of the ports. The DPRK fired a missile.",
+                      "We express grave concern over the closure of the ports. The DPRK fired a missile.")
+    (f,) = [f for f in flags if f.rule == "intensity_shift"]
+    assert (f.topics, f.explanation) == ((), "Intensity up 2 rungs (concern): 'concern' → 'grave concern'")
+
+
+def test_statement_wide_quotes_of_one_paragraph_follow_its_sentences_and_score_as_whole_statements():
+    flags = _unlinked([MEETING, "We voice concern about human rights."],
+                      [MEETING, "We voice grave concern about human rights defenders. We voice grave concern about "
+                                "the human rights of detainees."])
+    (f,) = [f for f in flags if f.rule == "intensity_shift"]
+    assert f.evidence["new_found"] == ["grave concern (¶2, sentence 1)", "grave concern (¶2, sentence 2)"]
+    # changed_share 1 (a statement-level fact): 1.2 × 1.5 × 1.0 × 1.
+    assert (f.score, f.evidence["score"]["changed_share"]) == (1.8, 1.0)
