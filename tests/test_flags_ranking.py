@@ -170,3 +170,87 @@ def test_a_sentence_flagged_once_does_not_stop_the_merging_of_others():
         ("actor_change", 0.54, None), ("new_wording", 0.1908, None), ("passage_added", 0.111, flags[0].id)]
     assert flags[0].explanation == "New name, not in the old statement: 'Westford Fisheries Compact'"
     assert [a["rule"] for a in flags[0].evidence["also"]] == ["passage_added"]
+
+
+def test_the_same_shift_kept_first_still_lists_every_other_passage():
+    # The DPRK passage comes first and stays the best: the technology and
+    # the untagged passages are both recorded, in reading order.
+    plain = "We expressed concern over the port of the northern island town, as we said before."
+    tech = "We expressed concern over the port of the northern island town, a hub for semiconductors."
+    dprk = "We expressed concern over the port of the northern island town, which the DPRK shelled."
+    old = doc(dprk, tech, plain)
+    new = doc(*(p.replace("concern", "grave concern") for p in (dprk, tech, plain)))
+    (f,) = [f for f in _flags(old, new, [link(old, [i], new, [i]) for i in range(3)]) if f.rule == "intensity_shift"]
+    assert (f.old, f.new) == ((0,), (0,))
+    assert f.evidence["also_at"] == [{"old": [1], "new": [1]}, {"old": [2], "new": [2]}]
+
+
+def test_the_same_shift_twice_in_one_passage_lists_no_other_passage():
+    flags = flags_for("We express concern over the port. We express concern over the port.",
+                      "We express grave concern over the port. We express grave concern over the port.")
+    (f,) = [f for f in flags if f.rule == "intensity_shift"]
+    assert (f.old, f.new, f.score) == ((0,), (0,), 0.705)
+    assert "also_at" not in f.evidence
+
+
+def test_a_primary_names_each_fact_of_its_repeats_and_keeps_its_own_topics():
+    flags = _unlinked([CAPITAL, "We condemn Hamas. We condemn Hezbollah. We call for the release of all hostages "
+                                "in Gaza."], [CAPITAL])
+    assert flags[0].explanation == (
+        "Topic dropped from the statement: The Middle East (1 passage) — also: Hamas no longer named anywhere in the "
+        "statement: 'We condemn Hamas'; Hezbollah no longer named anywhere in the statement: 'We condemn Hezbollah'")
+    # The topic flag's topics are its claim (the Middle East dropped), not
+    # those of the repeats (the Hamas sentence is also about human rights).
+    shared = "We discussed human rights, trade and ports at length in the capital."
+    flags = _unlinked([shared, "We condemn Hamas for the abduction of civilians. We call for the release of all "
+                               "hostages in Gaza."], [shared])
+    assert [(f.rule, f.topics) for f in flags] == [
+        ("topic_dropped", ("middle_east",)), ("actor_change", ("human_rights", "middle_east")),
+        ("passage_dropped", ("human_rights", "middle_east"))]
+
+
+def test_a_fact_is_named_without_its_quote_only_when_the_quote_is_long():
+    # A quote of 41 characters (with its closing mark) is left out of the
+    # primary's "also"; one of 40 is kept.
+    def also(sentence: str) -> str:
+        flags = _unlinked([CAPITAL, sentence + ". We call for the release of all hostages in Gaza."], [CAPITAL])
+        return flags[0].explanation.split(" — also: ")[1]
+
+    assert also("We condemn Hamas and all its armed wings") == "Hamas no longer named anywhere in the statement"
+    assert also("We condemn Hamas and all its armed wing") == ("Hamas no longer named anywhere in the statement: "
+                                                               "'We condemn Hamas and all its armed wing'")
+
+
+def test_a_name_leads_a_one_sentence_topic_dropped_with_it():
+    # The topic flag quotes one sentence: the name, scoring over 0.8 of it,
+    # is the primary and names the topic dropped as a fact.
+    flags = _unlinked([CAPITAL, "We condemn the terror attacks by Hamas on the civilians of the southern towns."],
+                      [CAPITAL])
+    assert ranked(flags) == [
+        ("actor_change", 1.1, "Hamas no longer named anywhere in the statement: 'We condemn the terror attacks by "
+                              "Hamas on the civilians of the southern towns' — also: Topic dropped from the "
+                              "statement: The Middle East (1 passage)"),
+        ("topic_dropped", 0.55, "Topic dropped from the statement: The Middle East (1 passage)"),
+        ("passage_dropped", 0.2467, "Dropped passage on The Middle East: 'We condemn the terror attacks by Hamas on "
+                                    "the civilians of the southern towns'")]
+    assert flags[0].evidence["score"]["taken_from_repeat"] == 1.1
+
+
+def test_against_a_new_excerpt_a_dropped_passage_is_demoted_and_says_which_statement_is_partial():
+    old = doc(OPENING, FERRY)
+    new = _partial_doc(OPENING)
+    flags = _flags(old, new, [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped",
+                                                                          confidence=0.0)])
+    assert _demotions(flags) == [("passage_dropped", 0.0933, None, 0.4,
+                                  "the new statement is partial (only its opening): what is absent from it may be "
+                                  "carried over from beyond the excerpt")]
+
+
+def test_against_an_old_excerpt_new_conduct_is_demoted():
+    old = _partial_doc("We seek constructive and stable relations with China.", "We oppose economic coercion.")
+    new = doc("We seek constructive and stable relations with China.",
+              "We oppose economic coercion. We are concerned about China's rapid expansion of its long-range bomber "
+              "fleet near our shores.")
+    flags = _flags(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])])
+    (f,) = [f for f in flags if f.evidence.get("change") == "new conduct"]
+    assert (f.score, f.evidence["score"]["partial_demotion"], f.evidence["partial"]) == (0.216, 0.4, OLD_PARTIAL)
