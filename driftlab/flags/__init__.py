@@ -168,7 +168,6 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     for side in (old, new):
         if lineage[side.name] is not None:
             side.lineage, side.lineage_paras = lineage[side.name]
-    b = _Builder(config, {"old": old_doc.statement.meta.partial, "new": new_doc.statement.meta.partial})
     reported: set[tuple] = set()
     term_topics: dict[str, dict[tuple[int, int | None], set[str]]] = {"old": {}, "new": {}}
     for t in tags:
@@ -176,7 +175,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
             term_topics[t.side].setdefault((t.paragraph, t.sentence), set()).add(t.topic)
 
     own = _own(old_doc, new_doc, config)
-    b.own = own
+    b = _Builder(config, {"old": old_doc.statement.meta.partial, "new": new_doc.statement.meta.partial}, own)
     mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
     everywhere = {k: set(v) for k, v in mentions.items()}
     everywhere["watched"] = {a for t in config.topics for a in _defining(config, t.id)}

@@ -47,7 +47,9 @@ def _rule_intensity(view: _LinkView, b: _Builder) -> None:
             return best
         old_best = per_sentence(view.old, old_hits, view.link.old)
         new_best = per_sentence(view.new, new_hits, view.link.new)
-        for (pi, si), (rung, words, ns, ne) in sorted(new_best.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+        # In reading order (the order of the hits); the shifts found are
+        # sorted below, so this order decides nothing.
+        for (pi, si), (rung, words, ns, ne) in new_best.items():
             text = view.new.sent[(pi, si)].text if si is not None else view.new.para[pi].text
             # Compare with the most similar old sentence that used this ladder.
             mine = view.new.content_set(pi, si, text)
@@ -278,15 +280,17 @@ def _topics_near(text: str, s: int, e: int, topics: Iterable[str], config: Topic
     """The ``topics`` one of whose matched terms lies within a few words of the
     rung at ``s:e`` of the sentence ``text`` (offsets relative to it)."""
     units = _units(text)
-    first = next((i for i, u in enumerate(units) if u[1] > s), len(units))
-    last = max(first, next((i for i in range(len(units) - 1, -1, -1) if units[i][0] < e), first))
+    # The rung's and each term's own words are units, so every search below
+    # finds one: first and last unit of the rung, then of each term.
+    first = next(i for i, u in enumerate(units) if u[1] > s)
+    last = next(i for i in range(len(units) - 1, -1, -1) if units[i][0] < e)
     hits = term_hits(text, config).topics
     near = []
     for t in topics:
         for words in hits.get(t, ()):
             for m in re.finditer(re.escape(words), text):
-                ti = next((i for i, u in enumerate(units) if u[1] > m.start()), len(units))
-                tj = next((i for i in range(len(units) - 1, -1, -1) if units[i][0] < m.end()), ti)
+                ti = next(i for i, u in enumerate(units) if u[1] > m.start())
+                tj = next(i for i in range(len(units) - 1, -1, -1) if units[i][0] < m.end())
                 if ti - last <= _TOPIC_NEAR_AFTER and first - tj <= _TOPIC_NEAR_BEFORE:
                     near.append(t)
                     break

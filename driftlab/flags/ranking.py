@@ -13,13 +13,13 @@ from ..types import Flag, Link, content_id
 from .sentences import _Own, _norm
 
 class _Builder:
-    def __init__(self, config: TopicConfig, partial: Mapping[str, bool] | None = None):
+    def __init__(self, config: TopicConfig, partial: Mapping[str, bool], own: _Own):
         self.config = config
         self.flags: dict[str, Flag] = {}
         #: side → is that statement only an excerpt (``Meta.partial``)?
-        self.partial = dict(partial or {"old": False, "new": False})
-        #: The statements' own parties and leaders (set by :func:`compute_flags`).
-        self.own = _Own(frozenset(), frozenset())
+        self.partial = dict(partial)
+        #: The statements' own parties and leaders.
+        self.own = own
         #: flag id → the sentence its quote rests on, ``(side, paragraph,
         #: sentence)``: flags quoting the same sentence are repeats (see
         #: :func:`_merge_repeats`).
@@ -36,10 +36,11 @@ class _Builder:
             explanation: str, evidence: dict, link: Link | None = None,
             anchor: tuple[str, int, int | None] | Iterable[tuple[str, int, int | None]] | None = None) -> None:
         topics = tuple(sorted(set(topics)))
-        rule_weight = self.config.rule_weights.get(rule, 1.0)
+        # Every rule has a weight: the config starts from 1.0 for each of RULES.
+        rule_weight = self.config.rule_weights[rule]
         topic_weight = max((self.config.topic_weight(t) for t in topics), default=self.config.untagged_weight)
         size = min(2.5, max(0.5, size))
-        share = min(1.0, max(0.0, changed_share))
+        share = changed_share  # a share of characters: in [0, 1] by construction
         score = round(rule_weight * size * topic_weight * (0.75 + 0.25 * share), 4)
         evidence = dict(evidence)
         evidence["score"] = {
@@ -65,11 +66,17 @@ class _Builder:
             # recording its passages, so ids stay unique within a report.
             keep, other = (prev, flag) if prev.score >= flag.score else (flag, prev)
             ev = dict(keep.evidence)
-            also = list(ev.get("also_at", []))
-            if (other.old, other.new) != (keep.old, keep.new):
-                also.append({"old": list(other.old), "new": list(other.new)})
+            # Every passage either one was reached from, the other's own
+            # also_at included: when a third passage outscores the first
+            # two, the first must not drop out of the record.
+            here = {"old": list(keep.old), "new": list(keep.new)}
+            also = []
+            for at in [*keep.evidence.get("also_at", []), {"old": list(other.old), "new": list(other.new)},
+                       *other.evidence.get("also_at", [])]:
+                if at != here and at not in also:
+                    also.append(at)
             if also:
-                ev["also_at"] = also
+                ev["also_at"] = sorted(also, key=lambda at: (at["old"], at["new"]))
             flag = replace(keep, topics=tuple(sorted(set(keep.topics) | set(other.topics))), evidence=ev)
         self.flags[fid] = flag
         if anchor:
@@ -122,7 +129,7 @@ def _demote_partial(b: _Builder, links: Sequence[Link], flags: Iterable[Flag]) -
             continue
         ev = dict(f.evidence)
         ev["partial"] = _partial_reason(b, side)
-        ev["score"] = {**ev.get("score", {}), "partial_demotion": PARTIAL_DEMOTION}
+        ev["score"] = {**ev["score"], "partial_demotion": PARTIAL_DEMOTION}
         out.append(replace(f, score=round(f.score * PARTIAL_DEMOTION, 4), evidence=ev))
     return out
 
@@ -197,7 +204,7 @@ def _merge_repeats(flags: Iterable[Flag], anchors: Mapping[str, set[tuple]]) -> 
         ev = dict(primary.evidence)
         ev["also"] = [{"id": f.id, "rule": f.rule, "explanation": f.explanation} for f in others]
         if top > primary.score:
-            ev["score"] = {**ev.get("score", {}), "taken_from_repeat": top}
+            ev["score"] = {**ev["score"], "taken_from_repeat": top}
         facts = [_fact(f) for f in others if f.rule in ("topic_added", "topic_dropped")
                  or (f.rule == "actor_change" and f.evidence.get("change") in ("named", "no longer named"))]
         explanation = primary.explanation + (" — also: " + "; ".join(dict.fromkeys(facts)) if facts else "")
@@ -212,7 +219,7 @@ def _merge_repeats(flags: Iterable[Flag], anchors: Mapping[str, set[tuple]]) -> 
         for f in others:
             ev = dict(f.evidence)
             ev["repeat_of"] = primary.id
-            ev["score"] = {**ev.get("score", {}), "repeat_demotion": REPEAT_DEMOTION}
+            ev["score"] = {**ev["score"], "repeat_demotion": REPEAT_DEMOTION}
             changed[f.id] = replace(f, score=round(f.score * REPEAT_DEMOTION, 4), evidence=ev)
     return [changed.get(f.id, f) for f in flags]
 
@@ -253,6 +260,6 @@ def _diminish(flags: Iterable[Flag]) -> list[Flag]:
                 continue
             factor = LINK_DECAY ** k
             ev = dict(f.evidence)
-            ev["score"] = {**ev.get("score", {}), "link_penalty": round(factor, 4), "link_rank": k + 1}
+            ev["score"] = {**ev["score"], "link_penalty": round(factor, 4), "link_rank": k + 1}
             out.append(replace(f, score=round(f.score * factor, 4), evidence=ev))
     return out
