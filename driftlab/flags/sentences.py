@@ -344,15 +344,19 @@ def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
         cands = [c for c in src.lineage.get((pi, si), ()) if c[0] in paras]
         if not cands:
             return (paras[0] if paras else -1, None, "", 0.0)
+        # Among several counterparts (a sentence merged from two), the one
+        # sharing most words wins: the floor lifts them all to the same
+        # score, so the shared wording decides, not the order they are listed.
+        best_shared = -1.0
         for opi, osi in cands:
             sent = other.sent.get((opi, osi))
             if sent is None:
                 continue
             theirs = other.content_set(opi, osi, sent.text)
             union = mine | theirs
-            score = max(LINEAGE_SIMILARITY, len(mine & theirs) / len(union) if union else 0.0)
-            if score > best[3]:
-                best = (opi, osi, sent.text, score)
+            shared = len(mine & theirs) / len(union) if union else 0.0
+            if shared > best_shared:
+                best, best_shared = (opi, osi, sent.text, max(LINEAGE_SIMILARITY, shared)), shared
         if best[3] >= 0:
             return best
     for opi, osi, _, _, otext in other.sentences(paras):
