@@ -31,7 +31,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         src, dst = (view.new, view.old) if side_name == "new" else (view.old, view.new)
         paras, other_paras = ((view.link.new, view.link.old) if side_name == "new" else (view.link.old, view.link.new))
         hp, hs, _, _, htext = src.sentence_at(hit[1], paras)
-        sim = _best_pair(src, hp, hs, htext, dst, other_paras)[3]
+        sim = _best_pair(src, hp, hs, htext, dst, other_paras)[2]
         # A cue in a sentence with no counterpart ("we will" in a wholly new
         # sentence) hedges or firms up nothing that was said before: it is
         # part of new wording and ranks as such.
@@ -73,7 +73,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         words = sorted({w for _, _, w in gained} | {w for _, _, w in lost})
         src, dst = (view.new, view.old) if pos_side == "new" else (view.old, view.new)
         hp, hs, _, _, htext = src.sentence_at(hit[1], view.link.new if pos_side == "new" else view.link.old)
-        sim = _best_pair(src, hp, hs, htext, dst, view.link.old if pos_side == "new" else view.link.new)[3]
+        sim = _best_pair(src, hp, hs, htext, dst, view.link.old if pos_side == "new" else view.link.new)[2]
         # A negation in a sentence with no counterpart (a wholly added or
         # dropped sentence: "a world without nuclear weapons") reverses
         # nothing; it is part of new (or dropped) wording and ranks as such.

@@ -291,9 +291,7 @@ class _Side:
             if not (dangling or nxt[0].isupper()):
                 break
             hi = nxt_end
-        while hi > lo and text[hi - 1] in " ,;:":
-            hi -= 1
-        return lo, hi
+        return lo, hi  # the caller strips the punctuation a quote ends on
 
     def topics_of(self, pi: int, si: int | None) -> set[str]:
         """Topics of a sentence: its term tags, else its meaning tags, else
@@ -329,8 +327,10 @@ class _Side:
 
 
 def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
-               paras: Sequence[int]) -> tuple[int, int | None, str, float]:
-    """The sentence of ``other`` (within ``paras``) sharing most content words with ``text``.
+               paras: Sequence[int]) -> tuple[int, int | None, float]:
+    """The sentence of ``other`` (within ``paras``, never empty: the link's
+    other side) sharing most content words with ``text``, as ``(paragraph,
+    sentence, similarity)``.
 
     When the aligner gave sentence lineage for this paragraph, only the
     sentence's lineage counterparts are candidates, and a sentence without
@@ -339,11 +339,11 @@ def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
     little wording with its ancestor but is its counterpart all the same.
     """
     mine = src.content_set(pi, si, text)
-    best = (paras[0] if paras else -1, None, "", -1.0)
+    best = (paras[0], None, -1.0)
     if src.lineage is not None and pi in src.lineage_paras and si is not None:
         cands = [c for c in src.lineage.get((pi, si), ()) if c[0] in paras]
         if not cands:
-            return (paras[0] if paras else -1, None, "", 0.0)
+            return (paras[0], None, 0.0)
         # Among several counterparts (a sentence merged from two), the one
         # sharing most words wins: the floor lifts them all to the same
         # score, so the shared wording decides, not the order they are listed.
@@ -356,15 +356,15 @@ def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
             union = mine | theirs
             shared = len(mine & theirs) / len(union) if union else 0.0
             if shared > best_shared:
-                best, best_shared = (opi, osi, sent.text, max(LINEAGE_SIMILARITY, shared)), shared
-        if best[3] >= 0:
+                best, best_shared = (opi, osi, max(LINEAGE_SIMILARITY, shared)), shared
+        if best[2] >= 0:
             return best
     for opi, osi, _, _, otext in other.sentences(paras):
         theirs = other.content_set(opi, osi, otext)
         union = mine | theirs
         score = len(mine & theirs) / len(union) if union else 0.0
-        if score > best[3]:
-            best = (opi, osi, otext, score)
+        if score > best[2]:
+            best = (opi, osi, score)
     return best
 
 
@@ -373,7 +373,9 @@ def _norm(text: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return "".join(_fold_words(text)).replace("-", "")
+    # Folded words hold no hyphen ("Indo-Pacific" folds to "indopacific"):
+    # joining them is all it takes for "Indo Pacific" to equal it.
+    return "".join(_fold_words(text))
 
 
 def _quote(text: str, limit: int = 90) -> str:
@@ -460,11 +462,11 @@ def _pair_for(view: _LinkView, side: str, pos: int, end: int | None = None):
     # "was: *They*" from an unrelated neighbour.
     if side == "new":
         pi, si, _, _, text = view.new.sentence_at(pos, view.link.new)
-        opi, osi, _, sim = _best_pair(view.new, pi, si, text, view.old, view.link.old)
+        opi, osi, sim = _best_pair(view.new, pi, si, text, view.old, view.link.old)
         quote = view.old.runs_text(opi, osi) if sim >= PAIR_SIMILARITY else ""
         return (opi, osi, quote), (pi, si, view.new.snippet(pos, end, view.link.new))
     pi, si, _, _, text = view.old.sentence_at(pos, view.link.old)
-    npi, nsi, _, sim = _best_pair(view.old, pi, si, text, view.new, view.link.new)
+    npi, nsi, sim = _best_pair(view.old, pi, si, text, view.new, view.link.new)
     quote = view.new.runs_text(npi, nsi) if sim >= PAIR_SIMILARITY else ""
     return (pi, si, view.old.snippet(pos, end, view.link.old)), (npi, nsi, quote)
 
