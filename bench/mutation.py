@@ -80,7 +80,9 @@ TARGETS: dict[str, Target] = {
     "flags": Target(
         "driftlab/flags",
         ("tests/test_flags.py", "tests/test_flags_noise.py", "tests/test_mutants.py",
-         "tests/test_changes.py", "tests/test_qa_defects.py"),
+         "tests/test_changes.py", "tests/test_qa_defects.py",
+         "tests/test_flags_sentences.py",  # the sentence view: pairing, quotes
+         ),
     ),
     "changes": Target(
         "driftlab/changes.py",
