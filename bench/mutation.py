@@ -86,7 +86,9 @@ TARGETS: dict[str, Target] = {
     ),
     "changes": Target(
         "driftlab/changes.py",
-        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py"),
+        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py",
+         "tests/test_changes_evidence.py",  # headlines, pieces, score components, overview
+         ),
     ),
 }
 
