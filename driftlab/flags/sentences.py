@@ -406,14 +406,10 @@ def _link_view(link: Link, old: _Side, new: _Side) -> _LinkView:
             continue  # cosmetic after all: "coast guard's" / "coastguard's", "co-operate" / "cooperate"
         if tag in CHANGED_TAGS:
             changed_chars += max(i2 - i1, j2 - j1)
-            if tag != "insert":
-                old_changed.append((i1, i2))
-            else:
-                old_changed.append((i1, i1))
-            if tag != "delete":
-                new_changed.append((j1, j2))
-            else:
-                new_changed.append((j1, j1))
+            # An insertion is a zero-width point on the old side (i1 == i2),
+            # a deletion one on the new side (j1 == j2).
+            old_changed.append((i1, i2))
+            new_changed.append((j1, j2))
     share = changed_chars / total if total else 0.0
     return _LinkView(link, old, new, old_changed, new_changed, share)
 
@@ -539,8 +535,9 @@ def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
     common = {w.lower() for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}
     people: set[str] = set()
     for doc in (old_doc, new_doc):
+        # "(leaders: Calder, Dunmore; Eastport)": "leaders" is a stop word,
+        # so the label needs no stripping.
         for inner in re.findall(r"\(([^)]*)\)", doc.statement.meta.parties):
-            inner = re.sub(r"^\s*(?:leaders|\+)\s*:?", "", inner)
             if not term_hits(inner, config).actors:
                 people |= {w for w in _fold_words(inner) if _is_content(w)}
     return _Own(frozenset(parties), frozenset(words), frozenset(common), frozenset(people))
