@@ -267,3 +267,69 @@ def test_only_an_opening_or_closing_sentence_naming_two_own_parties_is_a_formula
     assert "formula" in wording[(0,)].evidence and wording[(0,)].evidence["score"]["size"] == 0.5
     # The same two names in a middle paragraph are policy.
     assert "formula" not in wording[(1,)].evidence and wording[(1,)].evidence["score"]["size"] == 0.9
+
+
+def test_a_sentence_takes_meaning_topics_when_it_names_no_term_and_carries_them_forward():
+    from driftlab.types import TopicTag
+
+    def tag(topic, sentence, method="meaning"):
+        return TopicTag(topic=topic, side="new", paragraph=0, sentence=sentence, method=method, score=0.6,
+                        evidence=())
+
+    # The cue sits in sentence 3 of the paragraph; the tags are given by hand
+    # (the meaning tags need the real model).
+    pre = "We met in the capital. The talks were long."
+    old = doc(f"{pre} {MAY}")
+    new = doc(f"{pre} {EXPAND}")
+
+    def topics(*tags):
+        flags = compute_flags(old, new, [link(old, [0], new, [0])], list(tags), CONFIG)
+        return [f.topics for f in flags if f.rule == "modality"]
+
+    assert topics(tag("taiwan", 2)) == [("taiwan",)]  # its own meaning tag
+    assert topics(tag("taiwan", 2), tag("maritime", 2, "term")) == [("maritime",)]  # a term tag wins
+    assert topics(tag("taiwan", None)) == [("taiwan",)]  # no sentence tagged: the paragraph's
+    assert topics(tag("taiwan", None), tag("maritime", 1)) == [("maritime",)]  # the nearest sentence before
+    assert topics(tag("taiwan", 0)) == [("taiwan",)]  # two sentences back
+    assert topics(tag("taiwan", 0), tag("maritime", 0)) == [("maritime", "taiwan")]
+    # A sentence touching three topics is general talk: nothing carried on.
+    assert topics(tag("taiwan", 0), tag("maritime", 0), tag("ukraine", 0)) == [()]
+
+
+# ------------------------------------------------------------------ what counts as changed
+
+def test_a_cosmetic_change_before_a_real_one_hides_nothing_and_counts_for_nothing():
+    # "Indo Pacific" → "Indo-Pacific" is the same letters: not part of the
+    # changed share, and the cue changed after it is still read.
+    flags = flags_for("We support a free and open Indo Pacific region and we may expand patrols.",
+                      "We support a free and open Indo-Pacific region and we will expand patrols.")
+    assert [(f.explanation, f.evidence["score"]["changed_share"]) for f in flags] == [
+        ("Modality firmer: 'may' → 'will'", 0.057)]
+
+
+def test_a_cue_moved_within_its_sentence_is_no_modality_change_but_one_of_two_dropped_is():
+    assert flags_for("The partners will expand the fleet and widen the ports.",
+                     "The partners expand the fleet and will widen the ports.") == ()
+    flags = flags_for("The partners may expand the fleet and may widen the ports.",
+                      "The partners may expand the fleet and widen the ports.")
+    assert [f.explanation for f in flags] == ["Modality firmer: 'may' → '—'"]
+
+
+def test_a_novel_run_takes_in_at_most_three_capitalised_words_after_it_and_keeps_a_percent_sign():
+    # "Alpha Beta Gamma Delta Epsilon" was in the old statement: the run is
+    # "endorse", and it reads on into the name by three words.
+    flags = flags_for("Alpha Beta Gamma Delta Epsilon met. We thank them.",
+                      "We endorse Alpha Beta Gamma Delta Epsilon today.")
+    assert [(f.rule, f.new_text) for f in flags] == [("new_wording", "We endorse Alpha Beta Gamma")]
+    flags = flags_for("Growth was solid.", "Growth was solid at 4.5%.")
+    assert [(f.rule, f.new_text) for f in flags] == [("number_change", "at 4.5%"), ("new_wording", "at 4.5%")]
+
+
+def test_lineage_given_by_a_later_link_still_counts():
+    # The first link (in reading order) carries no lineage; the second does
+    # and it says the "will" sentence came from the exchanges sentence.
+    old, new = doc(SAME, f"{EXCHANGES} {MAY}"), doc(SAME, f"{EXPAND} {EXCHANGES}")
+    links = [link(old, [0], new, [0], "unchanged"),
+             lineage_link(old, [1], new, [1], [([(1, 0)], [(1, 0)]), ([(1, 1)], [(1, 1)])])]
+    assert [(m[0], m[3]) for m in modality(flags_of(old, new, links))] == [
+        ("Modality firmer: 'may' → '—'", 0.5), ("Modality firmer: '—' → 'will'", 0.5)]
