@@ -300,3 +300,71 @@ def test_a_rewritten_passage_that_moved_quotes_each_side_from_its_own_text():
                           "energy equipment to reconstruct damaged power plants across Ukrainian cities'")
     assert (c.old, c.new, c.evidence["type"]) == ((1,), (0,), "rewritten")
     check_components(result, c)
+
+
+# ------------------------------------------------------------------ headlines
+
+def headlines(result) -> list[str]:
+    return [c.headline for c in result.changes]
+
+
+def added_passage(text: str):
+    old, new = doc(SAME), doc(SAME, text)
+    return run(old, new, [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=1.0)])
+
+
+@pytest.mark.parametrize("text, headline", [
+    # A stance verb in its first words is quoted with its object.
+    ("We strongly condemn the launch of ballistic missiles by the DPRK.",
+     "DPRK nuclear and missile programmes: 'strongly condemn the launch of ballistic missiles by the DPRK' added"),
+    # Further in, the passage is quoted as a new passage.
+    ("Together with our partners across the region we strongly condemn the launch of ballistic missiles.",
+     "DPRK nuclear and missile programmes: new passage: 'Together with our partners across the region we strongly "
+     "condemn the launch of ballistic missiles'"),
+    # A concern is said as what it is about.
+    ("We express concern about the deteriorating situation in the region.",
+     "concern about 'the deteriorating situation in the region' added"),
+    ("We will hold regular consultations among our foreign ministers.",
+     "new passage: 'We will hold regular consultations among our foreign ministers'"),
+])
+def test_an_added_passage_headline_says_its_stance_or_quotes_it(text, headline):
+    assert headlines(added_passage(text)) == [headline]
+
+
+def test_a_headline_shows_the_three_weightiest_pieces():
+    result = edited(
+        "We support growth in the north, we value trade with the south, we expand ports in the east and we protect "
+        "fisheries in the west.",
+        "We support stability in the north, we value dialogue with the south, we expand shipyards in the east and we "
+        "protect forests in the west.")
+    (c,) = result.changes
+    assert [(p["old"], p["new"]) for p in c.evidence["pieces"]] == [
+        ("growth", "stability"), ("trade", "dialogue"), ("ports", "shipyards"), ("fisheries", "forests")]
+    assert c.headline == ("Institutions of the partnership: 'trade' → 'dialogue'; 'fisheries' → 'forests'; "
+                          "'growth' → 'stability'")
+
+
+def test_a_headline_stops_adding_pieces_past_220_characters_but_always_shows_the_first():
+    (c,) = edited(
+        "Governments acknowledged extraordinary international humanitarian responsibilities regarding internationally "
+        "displaced populations throughout northeastern territories.",
+        "Parliaments recognised unprecedented multilateral environmental obligations concerning transboundary "
+        "atmospheric pollution throughout southwestern archipelagos.").changes
+    assert [p["kind"] for p in c.evidence["pieces"]] == ["dropped", "added"]
+    assert c.headline == ("'Governments acknowledged extraordinary international humanitarian responsibilities "
+                          "regarding internationally displaced populations throughout northeastern territories' "
+                          "dropped")
+
+
+def test_long_pieces_are_cut_to_whole_clauses_in_the_headline():
+    (c,) = edited(
+        "We support the development of sustainable regional infrastructure networks in the north, we value the long "
+        "and productive trade relationships with the south, and we protect the traditional coastal fisheries in the "
+        "west.",
+        "We support the construction of resilient digital connectivity corridors in the north, we value the emerging "
+        "and strategic energy partnerships with the south, and we protect the endangered mangrove forests in the "
+        "west.").changes
+    assert c.headline == ("'development of sustainable regional infrastructure networks' dropped; 'construction of "
+                          "resilient digital connectivity corridors' added; 'traditional coastal fisheries' → "
+                          "'endangered mangrove forests'")
+    assert len(c.evidence["pieces"]) == 5
