@@ -333,3 +333,13 @@ def test_lineage_given_by_a_later_link_still_counts():
              lineage_link(old, [1], new, [1], [([(1, 0)], [(1, 0)]), ([(1, 1)], [(1, 1)])])]
     assert [(m[0], m[3]) for m in modality(flags_of(old, new, links))] == [
         ("Modality firmer: 'may' → '—'", 0.5), ("Modality firmer: '—' → 'will'", 0.5)]
+
+
+def test_an_explanation_quotes_up_to_ninety_characters_then_cuts_with_an_ellipsis():
+    said = "We met. Delegates {} big harbour lighthouses, orchard cooperatives, glacier monitoring and fer."
+    (f,) = flags_for("We met.", said.format("lauded"))  # a 90-character run: whole
+    assert f.explanation == ("New wording, not in the old statement: 'Delegates lauded big harbour lighthouses, orchard "
+                             "cooperatives, glacier monitoring and fer'")
+    (f,) = flags_for("We met.", said.format("praised"))  # 91 characters: 89 and "…"
+    assert f.explanation == ("New wording, not in the old statement: 'Delegates praised big harbour lighthouses, orchard "
+                             "cooperatives, glacier monitoring and f…'")
