@@ -8,6 +8,8 @@ tests/test_flags.py.
 
 from __future__ import annotations
 
+import pytest
+
 from driftlab.flags import compute_flags
 from driftlab.topics import tag_documents
 from driftlab.types import Link
@@ -343,3 +345,18 @@ def test_an_explanation_quotes_up_to_ninety_characters_then_cuts_with_an_ellipsi
     (f,) = flags_for("We met.", said.format("praised"))  # 91 characters: 89 and "…"
     assert f.explanation == ("New wording, not in the old statement: 'Delegates praised big harbour lighthouses, orchard "
                              "cooperatives, glacier monitoring and f…'")
+
+
+# ------------------------------------------------------------------ found while measuring
+
+@pytest.mark.parametrize("old, new, expected", [
+    # The month of a date is no modal verb.
+    ("The review ends on May 12, 2024.", "The review ends on June 30, 2024.",
+     ["Numbers changed: 'May 12, 2024' → 'June 30, 2024'", "New wording, not in the old statement: 'on June 30, 2024'"]),
+    ("The ministers met in March 2024 in Tokyo.", "The ministers met in May 2024 in Tokyo.",
+     ["Numbers changed: 'March 2024' → 'May 2024'", "New wording, not in the old statement: 'in May'"]),
+    # The modal still is.
+    ("The review may end soon.", "The review will end soon.", ["Modality firmer: 'may' → 'will'"]),
+])
+def test_the_month_may_is_no_modality_cue(old, new, expected):
+    assert [f.explanation for f in flags_for(old, new)] == expected

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..normalize import content_words
+from .numbers import _DATE_RE
 from .sentences import _LinkView, _best_pair, _cue_changes, _fold_words, _is_content, _norm, _pair_for, _quote, _topics_for
 from .ranking import _Builder
 
@@ -16,6 +17,10 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     # ("could … should" in one sentence, "steadfastly" in another).
     matcher, label = b.config.cue_matcher("modality")
     gained, lost = _cue_changes(view, matcher, label)
+    # "May" in a date ("May 12, 2024", "in May 2024") is the month: a
+    # meeting moved from March to May is no softer wording.
+    gained = [h for h in gained if not _in_date(view.new.text, h[1])]
+    lost = [h for h in lost if not _in_date(view.old.text, h[1])]
     groups: dict[tuple, dict] = {}
     for side_name, hits in (("new", gained), ("old", lost)):
         for hit in hits:
@@ -127,6 +132,11 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
 
 
 _NOT_ONLY = re.compile(r"not\s+only\b", re.IGNORECASE)
+
+
+def _in_date(text: str, pos: int) -> bool:
+    """Is the word at ``pos`` part of a date (a month next to a day or a year)?"""
+    return any(m.start() <= pos < m.end() for m in _DATE_RE.finditer(text, max(0, pos - 12), pos + 24))
 
 #: Jaccard similarity of content words (``evidence["sentence_similarity"]``)
 #: below which a negation's sentence has no counterpart on the other side.
