@@ -156,6 +156,22 @@ def test_an_intensity_quote_starts_at_the_name_and_runs_past_a_dangling_and():
     assert intensity_quotes(said.format(""), said.format("grave ")) == (quote.format(""), quote.format("grave "))
 
 
+@pytest.mark.parametrize("said", [
+    "We welcome that Deputy Secretary General Alice Brown expressed {}concern over the launches.",
+    # A capitalised word ending on a comma is no part of the name.
+    "Ministers, Deputy Secretary General Alice Brown expressed {}concern over the launches.",
+])
+def test_an_intensity_quote_reaches_back_to_the_start_of_a_name_inside_its_sentence(said):
+    quote = "Deputy Secretary General Alice Brown expressed {}concern over the launches."
+    assert intensity_quotes(said.format(""), said.format("grave ")) == (quote.format(""), quote.format("grave "))
+
+
+def test_an_intensity_quote_ending_on_a_comma_does_not_run_on_into_the_next_name():
+    said = "They expressed {}concern over the launches of missiles by the DPRK, Iran and Syria."
+    quote = "They expressed {}concern over the launches of missiles by the DPRK"
+    assert intensity_quotes(said.format(""), said.format("grave ")) == (quote.format(""), quote.format("grave "))
+
+
 def test_an_intensity_quote_stops_at_a_lower_case_word_before_a_name():
     assert intensity_quotes("We welcome that Brown expressed concern over the launches.",
                             "We welcome that Brown expressed grave concern over the launches.") == (
