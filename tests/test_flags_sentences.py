@@ -376,3 +376,14 @@ def test_an_explanation_quotes_up_to_ninety_characters_then_cuts_with_an_ellipsi
 ])
 def test_the_month_may_is_no_modality_cue(old, new, expected):
     assert [f.explanation for f in flags_for(old, new)] == expected
+
+
+def test_each_paragraph_of_a_group_link_pairs_its_own_sentences():
+    # Two paragraphs edited as one group: each cue pairs with the sentence of
+    # its own paragraph (both are sentence 1 of theirs).
+    old = doc(MAY, "The ministers should review fisheries quotas annually.")
+    new = doc(EXPAND, "The ministers must review fisheries quotas annually.")
+    flags = flags_of(old, new, [link(old, [0, 1], new, [0, 1])])
+    assert [(f.old, f.new, f.explanation, f.evidence["sentence_similarity"]) for f in flags
+            if f.rule == "modality"] == [((1,), (1,), "Modality firmer: 'should' → 'must'", 0.833),
+                                         ((0,), (0,), "Modality firmer: 'may' → 'will'", 0.857)]
