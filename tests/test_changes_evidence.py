@@ -237,29 +237,44 @@ def test_a_change_without_flags_takes_its_topics_from_its_paragraphs():
 # ------------------------------------------------------------------ the per-topic overview and the frame
 
 def test_topic_overview_rows_give_presence_passages_strongest_language_and_ranks():
-    old = doc(SAME, "We expressed concern over the military cooperation between the DPRK and Russia.")
+    old = doc(SAME, "We expressed concern over the military cooperation between the DPRK and Russia.",
+              "We oppose coercion in the South China Sea.", "We support freedom of navigation in the East China Sea.")
     new = doc(SAME, "We expressed grave concern over the military cooperation between the DPRK and Russia.",
               "We support peace across the Taiwan Strait.")
     links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1]),
+             Link(old=(2,), new=(), type="dropped", confidence=1.0), Link(old=(3,), new=(), type="dropped", confidence=1.0),
              Link(old=(), new=(2,), type="added", confidence=1.0)]
     result = run(old, new, links)
-    rows = topic_overview(result.old, result.new, result.tags, result.changes, CONFIG)
-    by_topic = {r["topic"]: r for r in rows}
-    # Config order; topics on neither side left out.
-    order = [t.id for t in CONFIG.topics]
-    assert [r["topic"] for r in rows] == sorted(by_topic, key=order.index)
-    assert set(by_topic) == {"dprk_nuclear", "dprk_russia", "taiwan"}
-    ranks = {c.id: c.rank for c in result.changes}
-    dprk_change = next(c for c in result.changes if "dprk_russia" in c.topics)
-    assert by_topic["dprk_russia"] == {
-        "topic": "dprk_russia", "name": CONFIG.topic_name("dprk_russia"), "old_present": True, "new_present": True,
-        "old_passages": 1, "new_passages": 1, "old_strongest": "concern (concern)",
-        "new_strongest": "grave concern (concern)", "changes": [(ranks[dprk_change.id], dprk_change.id)]}
-    taiwan_row = by_topic["taiwan"]
-    assert (taiwan_row["old_present"], taiwan_row["new_present"]) == (False, True)
-    assert (taiwan_row["old_passages"], taiwan_row["new_passages"]) == (0, 1)
-    assert taiwan_row["old_strongest"] == "" and taiwan_row["changes"] == [
-        (c.rank, c.id) for c in result.changes if "taiwan" in c.topics]
+
+    def ranks(topic):
+        return [(c.rank, c.id) for c in result.changes if topic in c.topics]
+
+    def row(topic, old_passages, new_passages, old_strongest, new_strongest):
+        return {"topic": topic, "name": CONFIG.topic_name(topic), "old_present": old_passages > 0,
+                "new_present": new_passages > 0, "old_passages": old_passages, "new_passages": new_passages,
+                "old_strongest": old_strongest, "new_strongest": new_strongest, "changes": ranks(topic)}
+
+    # Config order (Taiwan, DPRK, DPRK–Russia, then the seas after Ukraine,
+    # which neither statement mentions and which is left out).
+    assert topic_overview(result.old, result.new, result.tags, result.changes, CONFIG) == [
+        row("taiwan", 0, 1, "", "support (support)"),
+        row("dprk_nuclear", 1, 1, "concern (concern)", "grave concern (concern)"),
+        row("dprk_russia", 1, 1, "concern (concern)", "grave concern (concern)"),
+        row("maritime", 2, 0, "oppose (disapproval)", ""),
+    ]
+    assert len(ranks("maritime")) == 2 and ranks("maritime") == sorted(ranks("maritime"))
+
+
+def test_a_statement_level_change_weighs_by_its_topic():
+    meeting = "We met in the capital to review our cooperation on trade and ports."
+    old = doc(meeting, "We express concern over the military cooperation between the DPRK and Russia.")
+    new = doc("We express grave concern over the military cooperation between the DPRK and Russia.", meeting)
+    result = run(old, new, [link(old, [0], new, [1], "moved"), link(old, [1], new, [0], "moved")])
+    (c,) = result.changes
+    (f,) = result.flags
+    assert c.headline == "DPRK–Russia military cooperation: Strongest language: 'concern' → 'grave concern'"
+    assert c.evidence["score"]["topic_weight"] == 1.2
+    assert c.score == round(strength(f) * 1.2, 4)
 
 
 def test_changes_frame_carries_each_change_with_its_evidence():
