@@ -387,3 +387,20 @@ def test_each_paragraph_of_a_group_link_pairs_its_own_sentences():
     assert [(f.old, f.new, f.explanation, f.evidence["sentence_similarity"]) for f in flags
             if f.rule == "modality"] == [((1,), (1,), "Modality firmer: 'should' → 'must'", 0.833),
                                          ((0,), (0,), "Modality firmer: 'may' → 'will'", 0.857)]
+
+
+def test_the_changed_share_adds_up_every_changed_span():
+    # "free" → "trusted" and "security" → "resilience": both replacements
+    # count (each by its longer side), not only the last one.
+    (f,) = flags_for("We support the free flow of data and the security of cables.",
+                     "We support the trusted flow of data and the resilience of cables.")
+    assert f.evidence["score"]["changed_share"] == 0.279
+
+
+def test_a_counterpart_is_quoted_from_its_own_sentence_not_its_paragraph():
+    # The new paragraph's second sentence is new wording too, but it is not
+    # the counterpart of the sentence that named China.
+    assert actor_quotes(
+        "We oppose the dangerous behavior of China in the waters of the region. We met.",
+        "We oppose dangerous and unlawful behavior in the waters of the region. We also discussed fisheries "
+        "quotas.") == [("China no longer named anywhere in the statement", "behavior of China", "and unlawful behavior")]
