@@ -206,13 +206,13 @@ def test_a_statement_level_flag_quoting_no_changed_passage_is_a_change_of_its_ow
 
 def test_a_repeated_dropped_paragraph_gets_an_id_of_its_own():
     repeated = "We discussed cultural exchanges among our universities."
-    old, new = doc(SAME, repeated, repeated), doc(SAME)
-    links = [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=1.0),
-             Link(old=(2,), new=(), type="dropped", confidence=1.0)]
-    first, second = run(old, new, links).changes
-    assert first.headline == second.headline == f"passage dropped: '{repeated[:-1]}'"
-    assert second.id == content_id("change", first.id, 1) and first.id != second.id
-    assert (first.rank, second.rank) == (1, 2)
+    old, new = doc(SAME, repeated, repeated, repeated), doc(SAME)
+    links = [link(old, [0], new, [0], "unchanged")] + [
+        Link(old=(i,), new=(), type="dropped", confidence=1.0) for i in (1, 2, 3)]
+    first, second, third = run(old, new, links).changes
+    assert first.headline == second.headline == third.headline == f"passage dropped: '{repeated[:-1]}'"
+    assert second.id == content_id("change", first.id, 1) and third.id == content_id("change", first.id, 2)
+    assert (first.rank, second.rank, third.rank) == (1, 2, 3)
     # The repeat raised no flag of its own: it ranks at the no-flag strength.
     assert second.flags == () and second.evidence["score"]["strongest_rule"] == NO_FLAG_STRENGTH
 
@@ -223,6 +223,22 @@ def test_release_lines_and_headings_added_or_dropped_are_no_change():
     links = [Link(old=(0,), new=(), type="dropped", confidence=1.0), link(old, [1], new, [0], "moved"),
              Link(old=(), new=(1,), type="added", confidence=1.0)]
     assert run(old, new, links).changes == ()
+    # Nor do they stop the changes after them from being read.
+    old = doc("For release at 2:00 p.m. EDT", SAME, "We support the free flow of data.")
+    new = doc("Women, Peace and Security", SAME, "We support the trusted flow of data.")
+    links = [Link(old=(0,), new=(), type="dropped", confidence=1.0), Link(old=(), new=(0,), type="added", confidence=1.0),
+             link(old, [1], new, [1], "unchanged"), link(old, [2], new, [2])]
+    assert headlines(run(old, new, links)) == ["'free' → 'trusted'"]
+
+
+def test_a_change_without_flags_takes_the_topics_of_its_old_paragraph():
+    # The term is on the old side only; "The dialogue continues" elsewhere:
+    # no topic dropped, and a deletion is no new wording.
+    old = doc("We discussed the dialogue today.", "The dialogue continues.")
+    new = doc("We discussed it today.", "The dialogue continues.")
+    result = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")])
+    (c,) = result.changes
+    assert c.flags == () and c.topics == ("institutions",)
 
 
 def test_a_change_without_flags_takes_its_topics_from_its_paragraphs():
