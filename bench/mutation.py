@@ -81,11 +81,16 @@ TARGETS: dict[str, Target] = {
         "driftlab/flags",
         ("tests/test_flags.py", "tests/test_flags_noise.py", "tests/test_mutants.py",
          "tests/test_changes.py", "tests/test_qa_defects.py", "tests/test_flags_actors.py",
-         "tests/test_flags_intensity.py", "tests/test_flags_ranking.py"),
+         "tests/test_flags_intensity.py", "tests/test_flags_ranking.py",
+         "tests/test_flags_sentences.py",  # the sentence view: pairing, quotes
+         ),
     ),
     "changes": Target(
         "driftlab/changes.py",
-        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py"),
+        ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py",
+         "tests/test_changes_evidence.py",  # headlines, pieces, score components, overview
+         "tests/test_changes_headlines.py",  # party roll-calls, topic labels, quote starts
+         ),
     ),
 }
 

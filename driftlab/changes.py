@@ -220,9 +220,9 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
     "old", "new", "weight", "pos"}``, and the changed share of the link.
     ``own``: what the statements say about themselves (see :func:`_piece`)."""
     if not lk.old or not lk.new:
-        side_text, paras = (nt, lk.new) if lk.new else (ot, lk.old)
-        kind = "added" if lk.new else "dropped"
-        return _passage_pieces(lk, kind, side_text, config), 1.0
+        # A whole passage added or dropped: one piece standing for it (the
+        # headline quotes the passage itself, see _headline; novelty is 1).
+        return [{"kind": "added" if lk.new else "dropped", "old": "", "new": "", "passage": True}], 1.0
     spans: list[list[int]] = []
     changed = total = 0
     for tag, i1, i2, j1, j2 in lk.opcodes:
@@ -374,10 +374,6 @@ def _para_spans(opcodes, side: str) -> list[tuple[int, int]]:
     if not spans:
         return []
     return [(min(s for s, _ in spans), max(e for _, e in spans))]
-
-
-def _passage_pieces(lk: Link, kind: str, text: str, config: TopicConfig) -> list[dict]:
-    return [{"kind": kind, "old": "", "new": "", "weight": 0.0, "pos": 0, "passage": True}]
 
 
 def _line(text: str, pos: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..normalize import content_words
+from .numbers import _DATE_RE
 from .sentences import _LinkView, _best_pair, _cue_changes, _fold_words, _is_content, _norm, _pair_for, _quote, _topics_for
 from .ranking import _Builder
 
@@ -16,6 +17,10 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     # ("could … should" in one sentence, "steadfastly" in another).
     matcher, label = b.config.cue_matcher("modality")
     gained, lost = _cue_changes(view, matcher, label)
+    # "May" in a date ("May 12, 2024", "in May 2024") is the month: a
+    # meeting moved from March to May is no softer wording.
+    gained = [h for h in gained if not _in_date(view.new.text, h[1])]
+    lost = [h for h in lost if not _in_date(view.old.text, h[1])]
     groups: dict[tuple, dict] = {}
     for side_name, hits in (("new", gained), ("old", lost)):
         for hit in hits:
@@ -31,7 +36,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         src, dst = (view.new, view.old) if side_name == "new" else (view.old, view.new)
         paras, other_paras = ((view.link.new, view.link.old) if side_name == "new" else (view.link.old, view.link.new))
         hp, hs, _, _, htext = src.sentence_at(hit[1], paras)
-        sim = _best_pair(src, hp, hs, htext, dst, other_paras)[3]
+        sim = _best_pair(src, hp, hs, htext, dst, other_paras)[2]
         # A cue in a sentence with no counterpart ("we will" in a wholly new
         # sentence) hedges or firms up nothing that was said before: it is
         # part of new wording and ranks as such.
@@ -73,7 +78,7 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
         words = sorted({w for _, _, w in gained} | {w for _, _, w in lost})
         src, dst = (view.new, view.old) if pos_side == "new" else (view.old, view.new)
         hp, hs, _, _, htext = src.sentence_at(hit[1], view.link.new if pos_side == "new" else view.link.old)
-        sim = _best_pair(src, hp, hs, htext, dst, view.link.old if pos_side == "new" else view.link.new)[3]
+        sim = _best_pair(src, hp, hs, htext, dst, view.link.old if pos_side == "new" else view.link.new)[2]
         # A negation in a sentence with no counterpart (a wholly added or
         # dropped sentence: "a world without nuclear weapons") reverses
         # nothing; it is part of new (or dropped) wording and ranks as such.
@@ -127,6 +132,11 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
 
 
 _NOT_ONLY = re.compile(r"not\s+only\b", re.IGNORECASE)
+
+
+def _in_date(text: str, pos: int) -> bool:
+    """Is the word at ``pos`` part of a date (a month next to a day or a year)?"""
+    return any(m.start() <= pos < m.end() for m in _DATE_RE.finditer(text, max(0, pos - 12), pos + 24))
 
 #: Jaccard similarity of content words (``evidence["sentence_similarity"]``)
 #: below which a negation's sentence has no counterpart on the other side.

@@ -293,9 +293,7 @@ class _Side:
             if not (dangling or nxt[0].isupper()):
                 break
             hi = nxt_end
-        while hi > lo and text[hi - 1] in " ,;:":
-            hi -= 1
-        return lo, hi
+        return lo, hi  # the caller strips the punctuation a quote ends on
 
     def topics_of(self, pi: int, si: int | None) -> set[str]:
         """Topics of a sentence: its term tags, else its meaning tags, else
@@ -331,8 +329,10 @@ class _Side:
 
 
 def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
-               paras: Sequence[int]) -> tuple[int, int | None, str, float]:
-    """The sentence of ``other`` (within ``paras``) sharing most content words with ``text``.
+               paras: Sequence[int]) -> tuple[int, int | None, float]:
+    """The sentence of ``other`` (within ``paras``, never empty: the link's
+    other side) sharing most content words with ``text``, as ``(paragraph,
+    sentence, similarity)``.
 
     When the aligner gave sentence lineage for this paragraph, only the
     sentence's lineage counterparts are candidates, and a sentence without
@@ -341,28 +341,32 @@ def _best_pair(src: _Side, pi: int, si: int | None, text: str, other: _Side,
     little wording with its ancestor but is its counterpart all the same.
     """
     mine = src.content_set(pi, si, text)
-    best = (paras[0] if paras else -1, None, "", -1.0)
+    best = (paras[0], None, -1.0)
     if src.lineage is not None and pi in src.lineage_paras and si is not None:
         cands = [c for c in src.lineage.get((pi, si), ()) if c[0] in paras]
         if not cands:
-            return (paras[0] if paras else -1, None, "", 0.0)
+            return (paras[0], None, 0.0)
+        # Among several counterparts (a sentence merged from two), the one
+        # sharing most words wins: the floor lifts them all to the same
+        # score, so the shared wording decides, not the order they are listed.
+        best_shared = -1.0
         for opi, osi in cands:
             sent = other.sent.get((opi, osi))
             if sent is None:
                 continue
             theirs = other.content_set(opi, osi, sent.text)
             union = mine | theirs
-            score = max(LINEAGE_SIMILARITY, len(mine & theirs) / len(union) if union else 0.0)
-            if score > best[3]:
-                best = (opi, osi, sent.text, score)
-        if best[3] >= 0:
+            shared = len(mine & theirs) / len(union) if union else 0.0
+            if shared > best_shared:
+                best, best_shared = (opi, osi, max(LINEAGE_SIMILARITY, shared)), shared
+        if best[2] >= 0:
             return best
     for opi, osi, _, _, otext in other.sentences(paras):
         theirs = other.content_set(opi, osi, otext)
         union = mine | theirs
         score = len(mine & theirs) / len(union) if union else 0.0
-        if score > best[3]:
-            best = (opi, osi, otext, score)
+        if score > best[2]:
+            best = (opi, osi, score)
     return best
 
 
@@ -371,7 +375,9 @@ def _norm(text: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return "".join(_fold_words(text)).replace("-", "")
+    # Folded words hold no hyphen ("Indo-Pacific" folds to "indopacific"):
+    # joining them is all it takes for "Indo Pacific" to equal it.
+    return "".join(_fold_words(text))
 
 
 def _quote(text: str, limit: int = 90) -> str:
@@ -402,14 +408,10 @@ def _link_view(link: Link, old: _Side, new: _Side) -> _LinkView:
             continue  # cosmetic after all: "coast guard's" / "coastguard's", "co-operate" / "cooperate"
         if tag in CHANGED_TAGS:
             changed_chars += max(i2 - i1, j2 - j1)
-            if tag != "insert":
-                old_changed.append((i1, i2))
-            else:
-                old_changed.append((i1, i1))
-            if tag != "delete":
-                new_changed.append((j1, j2))
-            else:
-                new_changed.append((j1, j1))
+            # An insertion is a zero-width point on the old side (i1 == i2),
+            # a deletion one on the new side (j1 == j2).
+            old_changed.append((i1, i2))
+            new_changed.append((j1, j2))
     share = changed_chars / total if total else 0.0
     return _LinkView(link, old, new, old_changed, new_changed, share)
 
@@ -458,11 +460,11 @@ def _pair_for(view: _LinkView, side: str, pos: int, end: int | None = None):
     # "was: *They*" from an unrelated neighbour.
     if side == "new":
         pi, si, _, _, text = view.new.sentence_at(pos, view.link.new)
-        opi, osi, _, sim = _best_pair(view.new, pi, si, text, view.old, view.link.old)
+        opi, osi, sim = _best_pair(view.new, pi, si, text, view.old, view.link.old)
         quote = view.old.runs_text(opi, osi) if sim >= PAIR_SIMILARITY else ""
         return (opi, osi, quote), (pi, si, view.new.snippet(pos, end, view.link.new))
     pi, si, _, _, text = view.old.sentence_at(pos, view.link.old)
-    npi, nsi, _, sim = _best_pair(view.old, pi, si, text, view.new, view.link.new)
+    npi, nsi, sim = _best_pair(view.old, pi, si, text, view.new, view.link.new)
     quote = view.new.runs_text(npi, nsi) if sim >= PAIR_SIMILARITY else ""
     return (pi, si, view.old.snippet(pos, end, view.link.old)), (npi, nsi, quote)
 
@@ -535,8 +537,9 @@ def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
     common = {w.lower() for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}
     people: set[str] = set()
     for doc in (old_doc, new_doc):
+        # "(leaders: Calder, Dunmore; Eastport)": "leaders" is a stop word,
+        # so the label needs no stripping.
         for inner in re.findall(r"\(([^)]*)\)", doc.statement.meta.parties):
-            inner = re.sub(r"^\s*(?:leaders|\+)\s*:?", "", inner)
             if not term_hits(inner, config).actors:
                 people |= {w for w in _fold_words(inner) if _is_content(w)}
     return _Own(frozenset(parties), frozenset(words), frozenset(common), frozenset(people))
