@@ -274,14 +274,14 @@ def _joins(keys: list[str]) -> list[tuple[int, int]]:
     if _COMPOUND_FIRST.isdisjoint(keys) and "%" not in keys:
         return []
     n = len(keys)
-    candidates = [i for i, k in enumerate(keys) if k in _COMPOUND_FIRST or (k == "%" and i > 0)]
+    candidates = [c for c, k in enumerate(keys) if k in _COMPOUND_FIRST or k == "%"]
     out: list[tuple[int, int]] = []
     free = 0  # the first token not yet inside a join
     for c in candidates:
         # A "%" at c joins the number before it; a compound starts at c.
-        i = c - 1 if keys[c] == "%" and keys[c] not in _COMPOUND_FIRST else c
+        i = c - 1 if keys[c] == "%" else c
         if i < free:
-            continue
+            continue  # inside the previous join (or a "%" opening the text)
         joined = 1
         for size in _COMPOUND_LENGTHS if keys[i] in _COMPOUND_FIRST else ():
             if i + size <= n:

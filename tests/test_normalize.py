@@ -327,6 +327,18 @@ def test_unit_keys_are_the_keys_of_unit_spans(text):
     assert spans == [(t.start, t.end, t.key) for t in normalize.word_units(text)]
 
 
+@pytest.mark.parametrize("text", [
+    "people to people ties, coast guard",  # a candidate inside a join, then another join
+    "people to people to people",  # overlapping compounds: the first wins
+    "% 3 %, coast guard %",  # a "%" opening the text joins nothing
+    "free and open free and open",
+    "12 % per cent 5%",
+])
+def test_joins_follow_the_one_by_one_rule(text):
+    assert normalize.unit_spans(text) == _units_one_by_one(text)
+    assert normalize.unit_keys(text) == [k for _, _, k in _units_one_by_one(text)]
+
+
 def test_units_join_compounds_and_percent_signs():
     text = "The coast guard's 3.5 % rise, per cent and 12％."
     assert normalize.unit_keys(text) == ["the", "coastguard's", "3.5%", "rise", ",", "percent", "and", "12%", "."]
