@@ -370,11 +370,7 @@ def settings_key(settings) -> str:
     """The settings as part of a cache key: every field that can change a
     result, and not where the cache lives (a cache directory moved or copied
     elsewhere still answers)."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(settings):
-        settings = dataclasses.replace(settings, cache_dir="", use_cache=True)
-    return repr(settings)
+    return repr(replace(settings, cache_dir="", use_cache=True))
 
 
 def result_key(old: Document, new: Document, encoder_key: str, settings) -> str:
