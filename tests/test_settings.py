@@ -86,3 +86,29 @@ def test_config_file_errors_are_one_line(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_config_file(bad)
     assert "\n" not in str(exc.value) and "not valid YAML" in str(exc.value)
+
+
+def test_safe_yaml_gives_what_the_python_loader_gives():
+    # libyaml does the parsing when installed; the result must not depend on it.
+    import datetime
+
+    import yaml
+
+    from driftlab.settings import safe_yaml
+    from driftlab.topics import DEFAULT_CONFIG_PATH
+
+    shipped = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    assert safe_yaml(shipped) == yaml.load(shipped, Loader=yaml.SafeLoader)
+    text = "title: 'It''s “quoted”'\ndate: 2024-11-15\nparties: [Japan, ROK]\npartial: true\nn: 3.5\n"
+    assert safe_yaml(text) == {"title": "It's “quoted”", "date": datetime.date(2024, 11, 15),
+                               "parties": ["Japan", "ROK"], "partial": True, "n": 3.5}
+
+
+def test_safe_yaml_refuses_an_anchor_with_the_python_loaders_message():
+    import yaml
+
+    from driftlab.settings import safe_yaml
+
+    with pytest.raises(yaml.YAMLError, match=r"YAML anchors \(&name\) are not allowed") as err:
+        safe_yaml("a: 1\nb: &x [1, 2]\nc: *x\n")
+    assert "line 2" in str(err.value)

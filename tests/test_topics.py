@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -345,3 +346,16 @@ def test_load_config_is_parsed_once_per_content_and_never_stale(tmp_path):
     f.unlink()
     with pytest.raises(ConfigError, match="not found"):
         load_config(f)
+
+
+def test_trie_regex_matches_exactly_its_words():
+    from driftlab.topics import _trie_regex
+
+    words = ["chin", "chip", "cyb", "us", "usa", "u"]
+    rx = re.compile("(?:" + _trie_regex(words) + r")(?!\w)")
+    for w in words:
+        assert rx.fullmatch(w), w
+    for other in ["chi", "chim", "c", "cy", "usb", "s", ""]:
+        assert not rx.fullmatch(other), other
+    # Longer words win where a shorter one is their prefix.
+    assert rx.match("usa").group() == "usa"

@@ -5,6 +5,7 @@ and new conduct attributed to a watched actor.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..topics import TopicConfig, term_hits
@@ -166,6 +167,7 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
     actor rules.
     """
     out, seen = [], set()
+    old_words = _words_of(old_all_words)
     for j1, j2 in spans:
         if j1 == j2:
             continue
@@ -189,12 +191,12 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
             if _not_a_name(text, m_start, m.end(), name, own):
                 continue
             key = _norm(name)
-            if (not key or key in seen or f" {key} " in old_all_words or _NUMBER.fullmatch(name)
-                    or _MONTH_RE.fullmatch(name)):
+            if not key or key in seen or _NUMBER.fullmatch(name) or _MONTH_RE.fullmatch(name):
                 continue
             # Every word already used in the old statement ("Permanent Member",
             # "Vice Ministers" re-capitalised): a rephrasing, not a new name.
-            if all(f" {w} " in old_all_words for w in key.split()):
+            # (The name itself used before implies this too.)
+            if all(w in old_words for w in key.split()):
                 continue
             if term_hits(name, config).actors:
                 continue
@@ -204,6 +206,14 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
     keys = [_norm(n) for n, _, _ in out]
     return [o for o, k in zip(out, keys)
             if not any(k != other and f" {k} " in f" {other} " for other in keys)]
+
+
+@lru_cache(maxsize=4)
+def _words_of(all_words: str) -> frozenset[str]:
+    """The words of a statement's folded word string (" w1 w2 … "), as a set:
+    ``w in _words_of(s)`` is ``f" {w} " in s`` without scanning the whole
+    statement for each candidate name (a G7 pair has thousands)."""
+    return frozenset(all_words.split())
 
 
 def _actor_mentions(side: _Side, config: TopicConfig) -> dict[str, list[tuple[int, int | None, int, int]]]:
