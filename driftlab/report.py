@@ -455,6 +455,8 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if kind is int:
         return int.__repr__(value)
+    if kind is float and value - value == 0.0:  # finite (NaN and ±inf are refused below, as json does)
+        return float.__repr__(value)
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 

@@ -752,6 +752,14 @@ def tag_documents(old_doc: Document, new_doc: Document, config: TopicConfig,
     owner_idx: dict[str, list[int]] = {}
     for i, o in enumerate(owners):
         owner_idx.setdefault(o, []).append(i)
+    # Each unit's closest text of each topic, for all units at once: the
+    # first of equal scores, as ``max`` over the topic's texts in order.
+    nearest: dict[str, tuple[list[int], list[float]]] = {}
+    if sims is not None:
+        for tid, idxs in owner_idx.items():
+            sub = sims[:, idxs]
+            arg = sub.argmax(axis=1)
+            nearest[tid] = (np.asarray(idxs)[arg].tolist(), sub[np.arange(len(units)), arg].tolist())
 
     has_sentences = {(side, p.index) for side, doc in (("old", old_doc), ("new", new_doc))
                      for p in doc.paragraphs if p.sentences}
@@ -772,10 +780,8 @@ def tag_documents(old_doc: Document, new_doc: Document, config: TopicConfig,
                 hits = {k: list(v) for k, v in term_hits(text, config).topics.items()}
         threshold = config.sentence_meaning_threshold if sidx is not None else config.meaning_threshold
         best: dict[str, tuple[float, str]] = {}
-        if sims is not None:
-            for tid, idxs in owner_idx.items():
-                j = max(idxs, key=lambda k: sims[i, k])
-                best[tid] = (float(sims[i, j]), topic_texts[j])
+        for tid, (js, scores) in nearest.items():
+            best[tid] = (scores[i], topic_texts[js[i]])
         meaning_only = sorted(
             (tid for tid, (score, _) in best.items()
              if score >= threshold and tid not in hits and not config.topic(tid).requires),

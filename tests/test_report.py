@@ -740,3 +740,18 @@ def test_compiled_template_cache_fails_soft(result, tmp_path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x", encoding="utf-8")
     assert render(not_a_folder) == expected  # every write fails: compiled each time
+
+
+@pytest.mark.parametrize("value", [0.1, 1 / 3, -0.0, 3.0, 1e300, 2.5e-10, 7, True, None, "é \"q\" \n"])
+def test_json_scalars_are_written_as_json_writes_them(value):
+    from driftlab.report import _scalar
+
+    assert _scalar(value) == json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_json_refuses_non_finite_floats(value):
+    from driftlab.report import _scalar
+
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        _scalar(value)
