@@ -244,7 +244,7 @@ def top_neighbours(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np
 
 def _shared_phrases(a: Sequence[str], b: Sequence[str], limit: int = 6) -> list[str]:
     """Longest runs of content words common to both sides, longest first."""
-    from difflib import SequenceMatcher
+    from cydifflib import SequenceMatcher  # difflib's, compiled: the same blocks
 
     sm = SequenceMatcher(None, list(a), list(b), autojunk=False)
     runs = [m for m in sm.get_matching_blocks() if m.size >= 2]

@@ -593,3 +593,18 @@ def test_a_run_crossing_a_one_word_paragraph_is_not_bridged():
     ops = word_diff(old, spans, new, whole(new))
     check_invariants(ops, old, spans, new, whole(new))
     assert changed_segments(ops, old, new) == [("insert", "", "Today"), ("replace", "grew", "rose")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("we the a condemn strongly concern grave Taiwan peace , .".split()), max_size=40),
+       st.lists(st.sampled_from("we the a condemn strongly concern grave Taiwan peace , .".split()), max_size=40))
+def test_compiled_sequence_matcher_gives_difflibs_opcodes(a, b):
+    # The word diff relies on cydifflib being difflib's algorithm, not another one.
+    import difflib
+
+    import cydifflib
+
+    want = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    got = cydifflib.SequenceMatcher(None, a, b, autojunk=False)
+    assert [tuple(o) for o in got.get_opcodes()] == want.get_opcodes()
+    assert [tuple(m) for m in got.get_matching_blocks()] == [tuple(m) for m in want.get_matching_blocks()]
