@@ -353,3 +353,16 @@ def test_keys_chunk_by_chunk_are_the_keys_of_the_whole_text(text):
     # unit_keys tokenises whitespace-separated chunks one by one (and once
     # each): a token never spans whitespace, whatever Unicode calls space.
     assert normalize.unit_keys(text) == [t.key for t in normalize.word_units(text)]
+
+
+def test_chunk_key_cache_stays_bounded_and_right(monkeypatch):
+    from driftlab import normalize
+
+    cache = normalize._ChunkKeys()
+    monkeypatch.setattr(normalize._ChunkKeys, "LIMIT", 3)
+    monkeypatch.setattr(normalize, "_CHUNK_KEYS", cache)
+    words = ["Defence,", "“Taiwan”", "co-operate", "programme.", "(UNSC)"]
+    for _ in range(2):
+        assert normalize.unit_keys(" ".join(words)) == [k for w in words for k in map(normalize.token_key, normalize._TOKEN_RE.findall(w))]
+        assert len(cache) <= 3
+    assert normalize.unit_keys("the coast guard") == ["the", "coastguard"]
