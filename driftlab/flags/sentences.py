@@ -534,7 +534,7 @@ def _own(old_doc: Document, new_doc: Document, config: TopicConfig) -> _Own:
         parties |= set(term_hits(meta.parties, config).actors)
         for text in (meta.parties, meta.title):
             words |= {w for w in _fold_words(text) if _is_content(w)}
-    common = {w.lower() for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}
+    common = {w for doc in (old_doc, new_doc) for w in _LOWER_WORD.findall(doc.statement.text)}  # lower case already
     people: set[str] = set()
     for doc in (old_doc, new_doc):
         # "(leaders: Calder, Dunmore; Eastport)": "leaders" is a stop word,
