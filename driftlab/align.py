@@ -54,15 +54,22 @@ renormalised: no extra encoding, and no truncation at the model's window.
    partner is already in a bead joins that bead — a long paragraph fanning
    out into several new ones, several condensed into one — and a bead that
    grows on both sides is an n–m ``group``.
-6. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
+   A section heading is linked only to a heading, in either phase: it names
+   a section and states no position, so its function differs from a
+   paragraph's even when it shares the paragraph's subject words.
+6. **Cut sentences.** A passage opening in lower case continues the
+   sentence of the passage before it (a verbatim record or a scraped page
+   cut mid-sentence); when only one of the two is linked, the other joins
+   its link.
+7. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
    paragraphs ended up in different beads are *migrated sentences*.
-7. **Types.** Beads off the longest chain that keeps old and new order
+8. **Types.** Beads off the longest chain that keeps old and new order
    (longest increasing subsequence) are ``moved``. A 1–1 bead whose texts
    fold alike is ``unchanged`` (or ``moved``); founded on a subject edge it
    is ``rewritten`` (no word redline pretends the new text is an edit of the
    old); otherwise ``edited`` (or ``moved_edited``). 1–n is ``split``, n–1
    ``merged``, n–m ``group``.
-8. **Sentence lineage inside each link** (``sentence_links``): every new
+9. **Sentence lineage inside each link** (``sentence_links``): every new
    sentence with its source sentence(s) in the link — carried, edited or
    rewritten — or marked added; every old sentence kept, or dropped, or
    migrated elsewhere. This is what lets the report pair sentences inside a
@@ -84,7 +91,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .normalize import content_words, fold
+from .normalize import STOPWORDS, content_words, fold
 from .types import Document, Link, reading_order
 
 #: Below this many content words a sentence is too generic ("They welcomed
@@ -126,6 +133,9 @@ MARGIN_SCALE = 0.15
 CONFIDENCE_SCALE = 0.06
 #: Most similarities held at once while finding neighbours (4 M floats, 16 MB).
 BLOCK_CELLS = 1 << 22
+#: A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND", "Pillar II – Advanced
+#: Capabilities") is one line of at most this many words.
+HEADING_MAX_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -482,11 +492,15 @@ class _Beads:
         self.of_old[i] = b
 
 
-def _copied_beads(f: Features, old: Document, new: Document, params: AlignParams) -> _Beads:
+def _copied_beads(f: Features, old: Document, new: Document, params: AlignParams,
+                  heads: tuple[list[bool], list[bool]] | None = None) -> _Beads:
     """Phase A: beads on copied text — whole edges, then splits and merges."""
     same = set(_identical_pairs(old, new, f.o_pw, f.n_pw))
+    o_head, n_head = heads or (_headings(old), _headings(new))
     edges: list[tuple[float, int, int, bool, bool]] = []
     for (i, j), e in f.pairs.items():
+        if o_head[i] != n_head[j]:
+            continue  # a heading names a section, a paragraph states a position
         whole = (e.combined >= params.link_threshold and e.wording >= params.min_lexical) or (i, j) in same
         dominant = e.part_old >= PART_DOMINANCE or e.part_new >= PART_DOMINANCE
         involved = min(e.part_old, e.part_new) >= params.split_coverage
@@ -555,10 +569,14 @@ def subject_score(e: PairEvidence, params: AlignParams) -> float:
     return 0.5 * cos + 0.25 * max(e.restated, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
 
 
-def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads) -> None:
+def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads,
+                   heads: tuple[list[bool], list[bool]] | None = None) -> None:
     """Phase B: link what copied text left apart, by subject (see the docstring)."""
+    o_head, n_head = heads or (_headings(old), _headings(new))
     scores: dict[tuple[int, int], float] = {}
     for key, e in f.pairs.items():
+        if o_head[key[0]] != n_head[key[1]]:
+            continue  # different function: a heading and a paragraph
         s = subject_score(e, params)
         if s > 0:
             scores[key] = s
@@ -614,6 +632,21 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                 bj.joined_by_subject = True
 
 
+def _join_continuations(bs: _Beads, o_cont: Sequence[int], n_cont: Sequence[int]) -> None:
+    """A passage cut mid-sentence and the passage continuing it are one
+    passage: one sentence has one subject. When only one of the two is
+    linked, the other joins its link (its own evidence is a half sentence
+    too short to find a partner). Two halves linked apart are left as they
+    are: each found its partner on its own evidence."""
+    for conts, of, add in ((o_cont, bs.of_old, bs.add_old), (n_cont, bs.of_new, bs.add_new)):
+        for p in conts:
+            a, b = of.get(p), of.get(p + 1)
+            if a is None and b is not None:
+                add(b, p)
+            elif b is None and a is not None:
+                add(a, p + 1)
+
+
 # --------------------------------------------------------------------------
 # Alignment
 
@@ -633,8 +666,10 @@ def align(
     order, each dropped passage after the link of its old predecessor.
     """
     f = features(old, new, old_sent_vecs, new_sent_vecs, params)
-    bs = _copied_beads(f, old, new, params)
-    _lineage_beads(f, old, new, params, bs)
+    heads = (_headings(old), _headings(new))
+    bs = _copied_beads(f, old, new, params, heads)
+    _lineage_beads(f, old, new, params, bs, heads)
+    _join_continuations(bs, _continued(old), _continued(new))
     for b in bs.beads:
         b.old.sort()
         b.new.sort()
@@ -897,6 +932,38 @@ def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params
                 pos = k + 1
         entries.insert(pos, e)
     return entries
+
+
+def is_heading(text: str) -> bool:
+    """Is a passage a section heading: one short line with no sentence end,
+    every word capitalised (or a stop word, a numeral, a dash)?
+
+    A heading names a section; it states no position. Its function differs
+    from a paragraph's, so it is linked only to a heading: the words it
+    shares with the paragraphs under it ("Indo-Pacific") are their subject,
+    not a sign that it continues one of them.
+    """
+    t = " ".join(text.split())
+    words = t.split()
+    if not words or len(words) > HEADING_MAX_WORDS or t[-1] in ".!?;:,\"”)’":
+        return False
+    return all(not w[0].isalpha() or w[0].isupper() or w.lower() in STOPWORDS for w in words)
+
+
+def _headings(doc: Document) -> list[bool]:
+    return [len(p.sentences) <= 1 and is_heading(p.text) for p in doc.paragraphs]
+
+
+def _continued(doc: Document) -> list[int]:
+    """Paragraphs whose sentence the next paragraph continues: it opens in
+    lower case ("… has scaled up support for those who" / "are in need …"),
+    a cut a verbatim record or a scraped page makes mid-sentence."""
+    out = []
+    for p, q in zip(doc.paragraphs, doc.paragraphs[1:]):
+        t = q.text.lstrip()
+        if t[:1].isalpha() and t[:1].islower():
+            out.append(p.index)
+    return out
 
 
 def _paragraph_words(doc: Document, sentence_words: Sequence[Sequence[str]]) -> list[list[str]]:

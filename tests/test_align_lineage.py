@@ -1,0 +1,73 @@
+"""Passage links by lineage: the linking decisions that follow from what a link
+means (same subject and function), on invented text with the deterministic
+encoders of tests/test_align.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from driftlab.align import is_heading
+
+from .test_align import P, base, pairs, run
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("I. SECURE THE INDO-PACIFIC AND BEYOND", True),
+    ("Pillar II – Advanced Capabilities", True),
+    ("Joint Patrols", True),
+    ("Women, Peace and Security", True),
+    ("Joint Patrols.", False),  # a sentence end: a (short) statement
+    ("We condemn the blockade", False),  # lower-case words: prose
+    ("The Ministers Of The Two Countries Met In Marsport On The Third Of March", False),  # too long
+    ("", False),
+])
+def test_a_heading_is_one_short_capitalised_line_without_a_sentence_end(text, heading):
+    assert is_heading(text) is heading
+
+
+def test_a_heading_is_not_linked_to_the_paragraph_it_names(hashing_encoder):
+    """The old statement has a section heading where the new one has a
+    passage on that subject. The heading's words all occur in the passage,
+    but a heading names a section and states no position (another
+    function): it is dropped and the passage added, not one "edited" into
+    the other."""
+    old = base()
+    old[1] = "Joint Patrols of the Northern Shipping Lanes"
+    got = pairs(run(old, base(), hashing_encoder))
+    assert got[((1,), ())] == "dropped" and got[((), (1,))] == "added"
+    assert all(got[((i,), (i,))] == "unchanged" for i in (0, 2, 3, 4, 5))
+
+
+def test_headings_still_link_to_headings(hashing_encoder):
+    old, new = base(), base()
+    old.insert(1, "Joint Patrols")
+    new.insert(1, "Joint Naval Patrols")
+    got = pairs(run(old, new, hashing_encoder))
+    assert ((1,), (1,)) in got and got[((2,), (2,))] == "unchanged"
+
+
+def test_a_passage_cut_mid_sentence_keeps_its_tail_in_its_link(hashing_encoder):
+    """A verbatim record cuts a sentence across two blocks: the second opens
+    in lower case and, alone, is a half sentence with no evidence of its own
+    ("in which they were born."). It is part of the passage it continues, so
+    it joins that passage's link instead of being reported dropped."""
+    old, new = base(), base()
+    old[3:4] = ["The ministers launched a programme to train rural nurses in both countries. The first cohort of "
+                "two hundred nurses will graduate next spring and return to the villages",
+                "in which they were born."]
+    new[3] = P["health"] + " They will return to the villages."
+    got = pairs(run(old, new, hashing_encoder))
+    (link,) = [k for k in got if 4 in k[0]]
+    assert link == ((3, 4), (3,)) and got[link] == "merged"
+    assert ((4,), ()) not in got
+
+
+def test_a_lower_case_start_joins_the_passage_before_it_on_the_new_side_too(hashing_encoder):
+    old, new = base(), base()
+    new[3:4] = ["The ministers launched a programme to train rural nurses in both countries. The first cohort of "
+                "two hundred nurses will graduate next spring and return to the villages",
+                "in which they were born."]
+    old[3] = P["health"] + " They will return to the villages."
+    got = pairs(run(old, new, hashing_encoder))
+    (link,) = [k for k in got if 4 in k[1]]
+    assert link == ((3,), (3, 4)) and got[link] == "split"
