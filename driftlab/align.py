@@ -53,7 +53,9 @@ renormalised: no extra encoding, and no truncation at the model's window.
    keeps two passages that merely share a theme apart. A passage whose
    partner is already in a bead joins that bead — a long paragraph fanning
    out into several new ones, several condensed into one — and a bead that
-   grows on both sides is an n–m ``group``.
+   grows on both sides is an n–m ``group``. A passage joins a long paragraph
+   it continues only when at least :data:`FANOUT_MIN_SHARE` of it restates
+   that paragraph's sentences: one restated stock opener is not its subject.
    A section heading is linked only to a heading, in either phase: it names
    a section and states no position, so its function differs from a
    paragraph's even when it shares the paragraph's subject words.
@@ -127,6 +129,11 @@ JOIN_MARGIN = 0.1
 #: fan out into several new passages (and several old ones may be condensed
 #: into one long new passage) on sentence evidence alone.
 FANOUT_SENTENCES = 5
+#: A passage joins a long paragraph it continues (fan-out) only when at
+#: least this share of its text restates sentences of it: otherwise the one
+#: restated sentence is a stock opener, and the passage's subject lies in
+#: the rest of it.
+FANOUT_MIN_SHARE = 1 / 3
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
 #: Width of the logistic that turns strength above the threshold into confidence.
@@ -600,14 +607,19 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
     for b in bs.beads:
         b.cohesion = max((scores.get((i, j), 0.0) for i in b.old for j in b.new), default=0.0)
 
-    def may_join(s: float, e: PairEvidence, bead: _Bead, long_side: bool, other_side: list[int]) -> bool:
+    def may_join(s: float, e: PairEvidence, bead: _Bead, long_side: bool, other_side: list[int],
+                 continued: Any) -> bool:
         # Close to the bead, without making it n–m: openings and closings
         # of a statement resemble each other, and would otherwise fuse.
         if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and len(other_side) == 1:
             return True
         # Fan-out: a long paragraph whose sentences continue in several
-        # passages; each continuation restates one of its sentences.
-        return long_side and e.restated >= params.lineage_cosine
+        # passages; each continuation restates one of its sentences — and is
+        # mostly made of what it restates: a passage on global health opening
+        # with a stock line ("Korea is committed to shouldering its due
+        # responsibility") restated in a long one has its subject elsewhere.
+        return (long_side and e.restated >= params.lineage_cosine
+                and continued() >= FANOUT_MIN_SHARE)
 
     # Strongest first, so a contested passage goes to its clearest partner.
     for (i, j), s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -623,13 +635,31 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                 bs.open(i, j, s, "subject")
                 bs.of_old[i].cohesion = s
         elif bj is None and bi is not None:
-            if best_old(j, False) == i and may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old):
+            if best_old(j, False) == i and may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old,
+                                                    lambda: _restated_share(f, None, j, i, params.lineage_cosine)):
                 bs.add_new(bi, j)
                 bi.joined_by_subject = True
         elif bi is None and bj is not None:
-            if best_new(i, False) == j and may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new):
+            if best_new(i, False) == j and may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
+                                                    lambda: _restated_share(f, i, None, j, params.lineage_cosine)):
                 bs.add_old(bj, i)
                 bj.joined_by_subject = True
+
+
+def _restated_share(f: Features, i: int | None, j: int | None, other: int, floor: float) -> float:
+    """Share of passage ``i`` (old) or ``j`` (new), by characters, in sentences
+    restated (cosine ≥ ``floor``) by a sentence of passage ``other`` on the
+    other side. Reads only the candidate sentence pairs (top-k per sentence)."""
+    if i is not None:
+        mine, theirs, par, sents = f.o_range(i), f.n_range(other), f.o_sent_par, f.o_sents
+        restated = {a for b in theirs for a in f.sent_by_new.get(b, ())
+                    if int(par[a]) == i and f.sent[(a, b)][0] >= floor}
+    else:
+        mine, theirs, sents = f.n_range(j), set(f.o_range(other)), f.n_sents
+        restated = {b for b in mine for a in f.sent_by_new.get(b, ())
+                    if a in theirs and f.sent[(a, b)][0] >= floor}
+    total = sum(max(1, sents[x].end - sents[x].start) for x in mine)
+    return sum(max(1, sents[x].end - sents[x].start) for x in restated) / total if total else 0.0
 
 
 def _join_continuations(bs: _Beads, o_cont: Sequence[int], n_cont: Sequence[int]) -> None:

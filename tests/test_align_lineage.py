@@ -71,3 +71,28 @@ def test_a_lower_case_start_joins_the_passage_before_it_on_the_new_side_too(hash
     got = pairs(run(old, new, hashing_encoder))
     (link,) = [k for k in got if 4 in k[1]]
     assert link == ((3,), (3, 4)) and got[link] == "split"
+
+
+TEXTILES = ["Tariff schedules on woollen goods should be published quarterly by customs authorities.",
+            "The textile industry faces a difficult outlook after the floods.",
+            "Cotton growers asked for relief from the export levy on raw fibre."]
+
+
+@pytest.mark.parametrize("rest, joins", [(TEXTILES, False), (TEXTILES[2:], True)])
+def test_a_passage_joins_a_long_one_it_continues_only_when_mostly_restated(rest, joins):
+    """Two short passages are condensed into a long new paragraph (a merge by
+    subject). A third old passage opens with a sentence the long paragraph
+    restates (the shipyards) but is otherwise about textiles: its subject
+    lies in the rest of it, so it is dropped — one restated line does not
+    make it a continuation. With one textile sentence beside the restated
+    one, half of it is restated: it joins the merge."""
+    from .test_align import FANOUT_TOPICS, RESTATED, ConceptEncoder
+
+    passage = " ".join([RESTATED[0], *rest])
+    old = [P["intro"], RESTATED[1], RESTATED[2], passage, P["close"]]
+    new = [P["intro"], " ".join(FANOUT_TOPICS), P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    if joins:
+        assert got[((1, 2, 3), (1,))] == "merged"
+    else:
+        assert got[((1, 2), (1,))] == "merged" and got[((3,), ())] == "dropped"
