@@ -59,19 +59,23 @@ renormalised: no extra encoding, and no truncation at the model's window.
    A section heading is linked only to a heading, in either phase: it names
    a section and states no position, so its function differs from a
    paragraph's even when it shares the paragraph's subject words.
-6. **Cut sentences.** A passage opening in lower case continues the
+6. **Openings.** The first passages of both statements (headings aside)
+   frame them — who met, where, in what spirit: when one is linked and the
+   other is alone, the lone one joins that link if the two are close in
+   meaning (:data:`OPENING_MIN_COSINE`).
+7. **Cut sentences.** A passage opening in lower case continues the
    sentence of the passage before it (a verbatim record or a scraped page
    cut mid-sentence); when only one of the two is linked, the other joins
    its link.
-7. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
+8. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
    paragraphs ended up in different beads are *migrated sentences*.
-8. **Types.** Beads off the longest chain that keeps old and new order
+9. **Types.** Beads off the longest chain that keeps old and new order
    (longest increasing subsequence) are ``moved``. A 1–1 bead whose texts
    fold alike is ``unchanged`` (or ``moved``); founded on a subject edge it
    is ``rewritten`` (no word redline pretends the new text is an edit of the
    old); otherwise ``edited`` (or ``moved_edited``). 1–n is ``split``, n–1
    ``merged``, n–m ``group``.
-9. **Sentence lineage inside each link** (``sentence_links``): every new
+10. **Sentence lineage inside each link** (``sentence_links``): every new
    sentence with its source sentence(s) in the link — carried, edited or
    rewritten — or marked added; every old sentence kept, or dropped, or
    migrated elsewhere. This is what lets the report pair sentences inside a
@@ -134,6 +138,11 @@ FANOUT_SENTENCES = 5
 #: restated sentence is a stock opener, and the passage's subject lies in
 #: the rest of it.
 FANOUT_MIN_SHARE = 1 / 3
+#: The two statements' opening passages (who met, where, to do what) are
+#: linked at this paragraph cosine without further subject evidence: the
+#: same function, and an analyst reads them side by side (every tuning pair
+#: links them); below it an opening is about something else.
+OPENING_MIN_COSINE = 0.5
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
 #: Width of the logistic that turns strength above the threshold into confidence.
@@ -474,6 +483,7 @@ class _Bead:
     kind: str  # founding edge: "whole", "part" or "subject"
     joined_by_subject: bool = False
     cohesion: float = 0.0  # best subject score among its member pairs
+    opening: float = 0.0  # cosine of the two openings when one joined as such
 
 
 @dataclass
@@ -662,6 +672,29 @@ def _restated_share(f: Features, i: int | None, j: int | None, other: int, floor
     return sum(max(1, sents[x].end - sents[x].start) for x in restated) / total if total else 0.0
 
 
+def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]) -> None:
+    """The opening passages of both statements (the first that is no heading)
+    have one function: they frame the statement — who met, where, in what
+    spirit. When one is linked and the other left alone (a vice ministers'
+    meeting restated as a leaders' summit shares little wording), the lone
+    one joins the other's link, provided it keeps that link's shape (no n–m)
+    and the two are close in meaning (``OPENING_MIN_COSINE``)."""
+    o_first = next((k for k, h in enumerate(heads[0]) if not h), None)
+    n_first = next((k for k, h in enumerate(heads[1]) if not h), None)
+    if o_first is None or n_first is None:
+        return
+    e = f.pairs.get((o_first, n_first))
+    if e is None or e.cosine < OPENING_MIN_COSINE:
+        return
+    bo, bn = bs.of_old.get(o_first), bs.of_new.get(n_first)
+    if bo is None and bn is not None and len(bn.new) == 1:
+        bs.add_old(bn, o_first)
+        bn.opening = e.cosine
+    elif bn is None and bo is not None and len(bo.old) == 1:
+        bs.add_new(bo, n_first)
+        bo.opening = e.cosine
+
+
 def _join_continuations(bs: _Beads, o_cont: Sequence[int], n_cont: Sequence[int]) -> None:
     """A passage cut mid-sentence and the passage continuing it are one
     passage: one sentence has one subject. When only one of the two is
@@ -699,6 +732,7 @@ def align(
     heads = (_headings(old), _headings(new))
     bs = _copied_beads(f, old, new, params, heads)
     _lineage_beads(f, old, new, params, bs, heads)
+    _join_openings(f, bs, heads)
     _join_continuations(bs, _continued(old), _continued(new))
     for b in bs.beads:
         b.old.sort()
@@ -827,6 +861,9 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
             why = (f"same subject in new words: cosine {cos:.2f} ≥ {params.rewrite_cosine:.2f}"
                    if by_subject else "a passage continuing the same subject joined this link")
             evidence.append(why + (f"; shared subject words: {', '.join(subject)}" if subject else ""))
+        if b.opening:
+            evidence.append(f"the openings of both statements (same function: framing the statement) joined "
+                            f"this link: cosine {b.opening:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
         phrases = _shared_phrases(o_words, n_words)
         if phrases:
             evidence.append("shared wording: " + "; ".join(f"“{p}”" for p in phrases))

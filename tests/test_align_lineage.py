@@ -96,3 +96,58 @@ def test_a_passage_joins_a_long_one_it_continues_only_when_mostly_restated(rest,
         assert got[((1, 2, 3), (1,))] == "merged"
     else:
         assert got[((1, 2), (1,))] == "merged" and got[((3,), ())] == "dropped"
+
+
+class MeetingEncoder:
+    """The concept encoder of tests/test_align.py, also knowing that
+    ministers and presidents meet or convene to review or appraise a
+    partnership: an opening restated in new words."""
+
+    def __init__(self):
+        from .test_align import ConceptEncoder
+
+        class _Enc(ConceptEncoder):
+            CONCEPTS = {**ConceptEncoder.CONCEPTS,
+                        "meet": ["met", "convened", "gathered", "meeting"],
+                        "leaders": ["ministers", "presidents", "leaders", "envoys"],
+                        "review": ["review", "assess", "appraise"],
+                        "alliance": ["alliance", "partnership", "ties"]}
+
+        self._enc = _Enc()
+        self.key = "meeting-test"
+        self.dim = self._enc.dim
+
+    def encode(self, texts):
+        return self._enc.encode(texts)
+
+
+MET = "The foreign ministers of Freedonia and Sylvania met in Marsport on 3 March to review the alliance."
+WELCOMED = "They welcomed the progress made since the summit in Eastbay."
+
+
+def test_the_openings_of_both_statements_are_linked_by_function():
+    """The ministers' opening line (who met, where) is restated when the
+    presidents convene; the new opening also carries the ministers' next
+    passage word for word, which founds the link. The old opening, close in
+    meaning but sharing few words, joins it: openings frame a statement, and
+    an analyst reads them side by side."""
+    old = [MET, WELCOMED, P["ports"], P["grain"], P["close"]]
+    new = ["The presidents of Freedonia and Sylvania convened at Lakeside to appraise their partnership. " + WELCOMED,
+           P["ports"], P["grain"], P["close"]]
+    links = run(old, new, MeetingEncoder())
+    got = pairs(links)
+    assert got[((0, 1), (0,))] == "merged"
+    ev = next(lk for lk in links if lk.old == (0, 1)).evidence
+    assert any(e.startswith("the openings of both statements (same function: framing the statement) joined this "
+                            "link: cosine 0.") and e.endswith("≥ 0.50") for e in ev), ev
+
+
+def test_an_opening_on_another_subject_is_not_joined():
+    """The new statement opens with a passage on textiles that carries the
+    ministers' welcome: far in meaning from the old opening (below 0.50),
+    which stays dropped."""
+    old = [MET, WELCOMED, P["ports"], P["grain"], P["close"]]
+    new = [" ".join(TEXTILES) + " " + WELCOMED, P["ports"], P["grain"], P["close"]]
+    got = pairs(run(old, new, MeetingEncoder()))
+    assert got[((0,), ())] == "dropped"
+    assert ((1,), (0,)) in got
