@@ -66,7 +66,8 @@ renormalised: no extra encoding, and no truncation at the model's window.
 7. **Cut sentences.** A passage opening in lower case continues the
    sentence of the passage before it (a verbatim record or a scraped page
    cut mid-sentence); when only one of the two is linked, the other joins
-   its link.
+   its link. A one-sentence passage ending in a colon is a list's lead-in:
+   it takes the link of the passage it introduces.
 8. **Leftovers** are ``dropped`` / ``added``. Matched sentences whose
    paragraphs ended up in different beads are *migrated sentences*.
 9. **Types.** Beads off the longest chain that keeps old and new order
@@ -484,6 +485,7 @@ class _Bead:
     joined_by_subject: bool = False
     cohesion: float = 0.0  # best subject score among its member pairs
     opening: float = 0.0  # cosine of the two openings when one joined as such
+    notes: list = field(default_factory=list)  # passages joined by the text's structure, for evidence
 
 
 @dataclass
@@ -507,6 +509,21 @@ class _Beads:
     def add_old(self, b: _Bead, i: int) -> None:
         b.old.append(i)
         self.of_old[i] = b
+
+    def move(self, side: str, p: int, to: _Bead) -> bool:
+        """Move passage ``p`` of ``side`` ("old"/"new") into bead ``to``;
+        refused (False) when it is the only passage on its side of its bead,
+        which would leave that bead's other side linked to nothing."""
+        of = self.of_old if side == "old" else self.of_new
+        cur = of.get(p)
+        if cur is not None:
+            members = cur.old if side == "old" else cur.new
+            if len(members) == 1:
+                return False
+            members.remove(p)
+        (to.old if side == "old" else to.new).append(p)
+        of[p] = to
+        return True
 
 
 def _copied_beads(f: Features, old: Document, new: Document, params: AlignParams,
@@ -695,19 +712,32 @@ def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]
         bo.opening = e.cosine
 
 
-def _join_continuations(bs: _Beads, o_cont: Sequence[int], n_cont: Sequence[int]) -> None:
+def _join_continuations(bs: _Beads, old: Document, new: Document) -> None:
     """A passage cut mid-sentence and the passage continuing it are one
     passage: one sentence has one subject. When only one of the two is
     linked, the other joins its link (its own evidence is a half sentence
     too short to find a partner). Two halves linked apart are left as they
-    are: each found its partner on its own evidence."""
-    for conts, of, add in ((o_cont, bs.of_old, bs.add_old), (n_cont, bs.of_new, bs.add_new)):
-        for p in conts:
+    are: each found its partner on its own evidence.
+
+    A list's lead-in (a one-sentence passage ending in a colon) has the
+    subject of what it introduces: it takes the link of the passage after
+    it, even from another link — its few words ("to deliver submarines …
+    the following phased approach:") resemble the statement's summary more
+    than the items they introduce."""
+    for side, doc, of, add in (("old", old, bs.of_old, bs.add_old), ("new", new, bs.of_new, bs.add_new)):
+        for p in _continued(doc):
             a, b = of.get(p), of.get(p + 1)
+            note = f"{side} ¶{p + 2} continues the sentence of {side} ¶{p + 1}: one passage, one link"
             if a is None and b is not None:
                 add(b, p)
+                b.notes.append(note)
             elif b is None and a is not None:
                 add(a, p + 1)
+                a.notes.append(note)
+        for p in _lead_ins(doc):
+            a, b = of.get(p), of.get(p + 1)
+            if b is not None and a is not b and bs.move(side, p, b):
+                b.notes.append(f"{side} ¶{p + 1} ends in a colon and introduces {side} ¶{p + 2}: it follows its link")
 
 
 # --------------------------------------------------------------------------
@@ -733,7 +763,7 @@ def align(
     bs = _copied_beads(f, old, new, params, heads)
     _lineage_beads(f, old, new, params, bs, heads)
     _join_openings(f, bs, heads)
-    _join_continuations(bs, _continued(old), _continued(new))
+    _join_continuations(bs, old, new)
     for b in bs.beads:
         b.old.sort()
         b.new.sort()
@@ -861,6 +891,7 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
             why = (f"same subject in new words: cosine {cos:.2f} ≥ {params.rewrite_cosine:.2f}"
                    if by_subject else "a passage continuing the same subject joined this link")
             evidence.append(why + (f"; shared subject words: {', '.join(subject)}" if subject else ""))
+        evidence.extend(b.notes)
         if b.opening:
             evidence.append(f"the openings of both statements (same function: framing the statement) joined "
                             f"this link: cosine {b.opening:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
@@ -1031,6 +1062,14 @@ def _continued(doc: Document) -> list[int]:
         if t[:1].isalpha() and t[:1].islower():
             out.append(p.index)
     return out
+
+
+def _lead_ins(doc: Document) -> list[int]:
+    """One-sentence paragraphs ending in a colon that introduce the next
+    paragraph ("… we intend to pursue the following phased approach:"
+    before a list of "- " items)."""
+    return [p.index for p in doc.paragraphs[:-1]
+            if len(p.sentences) == 1 and p.text.rstrip().endswith(":")]
 
 
 def _paragraph_words(doc: Document, sentence_words: Sequence[Sequence[str]]) -> list[list[str]]:

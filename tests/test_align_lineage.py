@@ -56,10 +56,13 @@ def test_a_passage_cut_mid_sentence_keeps_its_tail_in_its_link(hashing_encoder):
                 "two hundred nurses will graduate next spring and return to the villages",
                 "in which they were born."]
     new[3] = P["health"] + " They will return to the villages."
-    got = pairs(run(old, new, hashing_encoder))
+    links = run(old, new, hashing_encoder)
+    got = pairs(links)
     (link,) = [k for k in got if 4 in k[0]]
     assert link == ((3, 4), (3,)) and got[link] == "merged"
     assert ((4,), ()) not in got
+    ev = next(lk for lk in links if lk.old == (3, 4)).evidence
+    assert "old ¶5 continues the sentence of old ¶4: one passage, one link" in ev
 
 
 def test_a_lower_case_start_joins_the_passage_before_it_on_the_new_side_too(hashing_encoder):
@@ -151,3 +154,38 @@ def test_an_opening_on_another_subject_is_not_joined():
     got = pairs(run(old, new, MeetingEncoder()))
     assert got[((0,), ())] == "dropped"
     assert ((1,), (0,)) in got
+
+
+def test_a_lists_lead_in_follows_the_link_of_what_it_introduces(hashing_encoder):
+    """"To guard the lanes, the ministers will take the following steps:"
+    shares its words with the summary line before it more than with the
+    "- " items after it, and would merge into the summary's link; but a
+    one-sentence passage ending in a colon introduces the list, so it
+    follows the items' link, and the evidence says why."""
+    old = [P["intro"], "The ministers announced a plan to guard the northern shipping lanes.",
+           "To guard the northern shipping lanes, the ministers will take the following steps:",
+           "- Joint patrols of the northern shipping lanes will expand in spring.",
+           "- Radar data on vessels entering the strait will be shared in real time.",
+           P["grain"], P["close"]]
+    new = [P["intro"], "Last year the ministers announced a plan to guard the northern shipping lanes.",
+           "Joint patrols of the northern shipping lanes expanded in spring. "
+           "Radar data on vessels entering the strait is shared in real time.",
+           P["grain"], P["close"]]
+    links = run(old, new, hashing_encoder)
+    got = pairs(links)
+    assert got[((1,), (1,))] == "edited" and got[((2, 3, 4), (2,))] == "merged"
+    ev = next(lk for lk in links if lk.old == (2, 3, 4)).evidence
+    assert "old ¶3 ends in a colon and introduces old ¶4: it follows its link" in ev
+
+
+def test_a_lead_in_alone_in_its_link_stays_there(hashing_encoder):
+    """Moving a lead-in that is the only old passage of its link would leave
+    the new passage linked to nothing: it stays."""
+    old = [P["intro"], "To guard the northern shipping lanes, the ministers agreed on the following steps:",
+           "- Joint patrols of the lanes will expand in spring.",
+           "- Radar data on vessels entering the strait will be shared in real time.", P["grain"], P["close"]]
+    new = [P["intro"], "The ministers agreed on steps to guard the northern shipping lanes together.",
+           "Joint patrols of the lanes expanded in spring, and radar data on vessels entering the strait is shared "
+           "in real time.", P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1,), (1,))] == "edited" and ((3,), (2,)) in got
