@@ -93,6 +93,7 @@ numbers in evidence count from 1 (``¶1`` is the first), as on the page.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -1052,6 +1053,11 @@ def _headings(doc: Document) -> list[bool]:
     return [len(p.sentences) <= 1 and is_heading(p.text) for p in doc.paragraphs]
 
 
+#: A list item's marker in lower case ("a. First, we commit", "ii) the"):
+#: a new item, not the rest of the sentence before it.
+_LIST_ITEM = re.compile(r"[a-z]{1,4}[.)]\s")
+
+
 def _continued(doc: Document) -> list[int]:
     """Paragraphs whose sentence the next paragraph continues: it opens in
     lower case ("… has scaled up support for those who" / "are in need …"),
@@ -1059,7 +1065,7 @@ def _continued(doc: Document) -> list[int]:
     out = []
     for p, q in zip(doc.paragraphs, doc.paragraphs[1:]):
         t = q.text.lstrip()
-        if t[:1].isalpha() and t[:1].islower():
+        if t[:1].isalpha() and t[:1].islower() and not _LIST_ITEM.match(t):
             out.append(p.index)
     return out
 

@@ -189,3 +189,14 @@ def test_a_lead_in_alone_in_its_link_stays_there(hashing_encoder):
            "in real time.", P["grain"], P["close"]]
     got = pairs(run(old, new, hashing_encoder))
     assert got[((1,), (1,))] == "edited" and ((3,), (2,)) in got
+
+
+def test_a_lower_case_list_item_is_a_new_item_not_a_cut_sentence(hashing_encoder):
+    """"b. Second, …" opens in lower case but is the next item of a list,
+    with its own subject: dropped when the new statement drops it, not
+    joined to item a's link."""
+    old = [P["intro"], "a. First, we will expand joint patrols of the northern shipping lanes.",
+           "b. Second, we will train rural nurses in both countries.", P["grain"], P["close"]]
+    new = [P["intro"], "a. First, we will expand joint patrols of the northern shipping lanes.", P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1,), (1,))] == "unchanged" and got[((2,), ())] == "dropped"
