@@ -56,6 +56,9 @@ renormalised: no extra encoding, and no truncation at the model's window.
    grows on both sides is an n–m ``group``. A passage joins a long paragraph
    it continues only when at least :data:`FANOUT_MIN_SHARE` of it restates
    that paragraph's sentences: one restated stock opener is not its subject.
+   Two links holding one contiguous block on each side, interleaving, with
+   the subject crossing between them both ways, are one block re-cut
+   differently: they fuse into a ``group``.
    A section heading is linked only to a heading, in either phase: it names
    a section and states no position, so its function differs from a
    paragraph's even when it shares the paragraph's subject words.
@@ -672,6 +675,87 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                                                     lambda: _restated_share(f, i, None, j, params.lineage_cosine)):
                 bs.add_old(bj, i)
                 bj.joined_by_subject = True
+    _fuse_recut(f, params, bs, scores)
+
+
+def _fuse_recut(f: Features, params: AlignParams, bs: _Beads, scores: dict[tuple[int, int], float]) -> None:
+    """Two links that share one block of text re-cut become one ``group``.
+
+    Two or more old passages re-cut into two new ones (economic security and
+    technology, each new passage taking sentences of several old ones) come
+    out of the greedy phases as two merges, each old passage beside only one
+    of the new passages it feeds. They are one group when
+
+    - together they hold a contiguous block on each side (every passage in
+      both spans belongs to one of them) and their passages interleave on
+      one side: the block was cut differently, not two subjects side by side;
+    - the subject crosses in both directions: an old passage of each link is,
+      to a new passage of the other, about as close (within ``JOIN_MARGIN``)
+      as its own partners are — for the old passage or for the new one — or
+      shares its text with it (at least ``split_coverage`` of each side).
+
+    A single crossing edge is a contested passage, not a re-cut. Each link
+    fuses at most once, strongest crossing first, so groups do not chain.
+    Cost: one pass over the subject edges (top-k per passage).
+    """
+    own_o: dict[int, float] = {}
+    own_n: dict[int, float] = {}
+    for (i, j), s in scores.items():
+        b = bs.of_old.get(i)
+        if b is not None and b is bs.of_new.get(j):
+            own_o[i] = max(own_o.get(i, 0.0), s)
+            own_n[j] = max(own_n.get(j, 0.0), s)
+    # Beads by a stable key (their first old passage), never by id().
+    key = {id(b): min(b.old) for b in bs.beads}
+    crossing: dict[tuple[int, int], float] = {}
+    for (i, j), e in f.pairs.items():
+        a, b = bs.of_old.get(i), bs.of_new.get(j)
+        if a is None or b is None or a is b:
+            continue
+        s = scores.get((i, j), 0.0)
+        shared = min(e.part_old, e.part_new) >= params.split_coverage and e.cosine >= PART_MIN_COSINE
+        if shared:
+            s = max(s, e.combined)
+        elif not s or (s < own_o.get(i, 1.0) - JOIN_MARGIN and s < own_n.get(j, 1.0) - JOIN_MARGIN):
+            continue
+        k = (key[id(a)], key[id(b)])
+        crossing[k] = max(crossing.get(k, 0.0), s)
+    by_key = {key[id(b)]: b for b in bs.beads}
+    cands = []
+    for (ka, kb), s in crossing.items():
+        back = crossing.get((kb, ka))
+        if back is None or ka > kb:
+            continue
+        a, b = by_key[ka], by_key[kb]
+        if _one_block(a, b):
+            cands.append((min(s, back), ka, kb))
+    fused: set[int] = set()
+    for _, ka, kb in sorted(cands, key=lambda t: (-t[0], t[1], t[2])):
+        if ka in fused or kb in fused:
+            continue
+        fused.update((ka, kb))
+        a, b = by_key[ka], by_key[kb]
+        for i in b.old:
+            bs.add_old(a, i)
+        for j in b.new:
+            bs.add_new(a, j)
+        a.notes.append("one block of text re-cut differently: two links sharing it, the subject crossing "
+                       "between them both ways")
+        a.strength = max(a.strength, b.strength)
+        bs.beads.remove(b)
+
+
+def _one_block(a: _Bead, b: _Bead) -> bool:
+    """Do two beads hold one contiguous block on each side, interleaving on one?"""
+    def contiguous(xs: list[int]) -> bool:
+        xs = sorted(xs)
+        return xs[-1] - xs[0] == len(xs) - 1
+
+    def interleave(x: list[int], y: list[int]) -> bool:
+        return max(x) > min(y) and max(y) > min(x)
+
+    return (contiguous(a.old + b.old) and contiguous(a.new + b.new)
+            and (interleave(a.old, b.old) or interleave(a.new, b.new)))
 
 
 def _restated_share(f: Features, i: int | None, j: int | None, other: int, floor: float) -> float:

@@ -200,3 +200,43 @@ def test_a_lower_case_list_item_is_a_new_item_not_a_cut_sentence(hashing_encoder
     new = [P["intro"], "a. First, we will expand joint patrols of the northern shipping lanes.", P["grain"], P["close"]]
     got = pairs(run(old, new, hashing_encoder))
     assert got[((1,), (1,))] == "unchanged" and got[((2,), ())] == "dropped"
+
+
+S = ["The ministers agreed to expand joint patrols of the northern shipping lanes.",
+     "They committed to share radar data on vessels entering the strait in real time.",
+     "They condemned the blockade of grain exports by the Vandal Republic.",
+     "They called for the immediate reopening of the river ports to commercial traffic.",
+     "The partners will build nuclear-powered submarines in their shipyards.",
+     "Construction of the first boat will begin in Adelaide within five years."]
+RECUT_NEW = [P["intro"], " ".join([S[0], S[2], S[5]]), " ".join([S[1], S[3], S[4]]), P["close"]]
+
+
+def test_a_block_re_cut_differently_is_one_group():
+    """Four old passages (patrols and radar; grain and ports; submarines;
+    the first boat) re-cut into two new ones, each taking a sentence of the
+    first two old passages: the greedy phases make two merges, each old
+    passage beside one of the two new passages it feeds. They share one
+    block on each side, interleave, and each feeds the other's new passage:
+    one ``group``, saying why."""
+    from .test_align import ConceptEncoder
+
+    old = [P["intro"], S[0] + " " + S[1], S[2] + " " + S[3], S[4], S[5], P["close"]]
+    links = run(old, RECUT_NEW, ConceptEncoder())
+    got = pairs(links)
+    assert got == {((0,), (0,)): "unchanged", ((1, 2, 3, 4), (1, 2)): "group", ((5,), (3,)): "unchanged"}
+    group = next(lk for lk in links if lk.type == "group")
+    assert ("one block of text re-cut differently: two links sharing it, the subject crossing between them both "
+            "ways") in group.evidence
+
+
+def test_links_holding_two_separate_blocks_are_not_fused():
+    """The same passages, but a passage linked elsewhere (health, unchanged)
+    stands between the old ones: not one block re-cut, so the two merges
+    stay apart."""
+    from .test_align import ConceptEncoder
+
+    old = [P["intro"], S[0] + " " + S[1], S[2] + " " + S[3], P["health"], S[4], S[5], P["close"]]
+    new = RECUT_NEW[:3] + [P["health"], P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    assert "group" not in got.values()
+    assert got[((3,), (3,))] == "unchanged"
