@@ -797,7 +797,7 @@ def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]
         bo.opening = e.cosine
 
 
-def _join_continuations(bs: _Beads, old: Document, new: Document) -> None:
+def _join_continuations(f: Features, params: AlignParams, bs: _Beads, old: Document, new: Document) -> None:
     """A passage cut mid-sentence and the passage continuing it are one
     passage: one sentence has one subject. When only one of the two is
     linked, the other joins its link (its own evidence is a half sentence
@@ -808,7 +808,8 @@ def _join_continuations(bs: _Beads, old: Document, new: Document) -> None:
     subject of what it introduces: it takes the link of the passage after
     it, even from another link — its few words ("to deliver submarines …
     the following phased approach:") resemble the statement's summary more
-    than the items they introduce."""
+    than the items they introduce — provided it is close in meaning
+    (``rewrite_cosine``) to a passage on that link's other side."""
     for side, doc, of, add in (("old", old, bs.of_old, bs.add_old), ("new", new, bs.of_new, bs.add_new)):
         for p in _continued(doc):
             a, b = of.get(p), of.get(p + 1)
@@ -821,7 +822,14 @@ def _join_continuations(bs: _Beads, old: Document, new: Document) -> None:
                 a.notes.append(note)
         for p in _lead_ins(doc):
             a, b = of.get(p), of.get(p + 1)
-            if b is not None and a is not b and bs.move(side, p, b):
+            if b is None or a is b:
+                continue
+            # What it introduces must be the link's subject: the lead-in is
+            # close in meaning to a passage on the link's other side.
+            pairs = ((p, j) for j in b.new) if side == "old" else ((i, p) for i in b.old)
+            if max((f.pairs[k].cosine for k in pairs if k in f.pairs), default=-1.0) < params.rewrite_cosine:
+                continue
+            if bs.move(side, p, b):
                 b.notes.append(f"{side} ¶{p + 1} ends in a colon and introduces {side} ¶{p + 2}: it follows its link")
 
 
@@ -848,7 +856,7 @@ def align(
     bs = _copied_beads(f, old, new, params, heads)
     _lineage_beads(f, old, new, params, bs, heads)
     _join_openings(f, bs, heads)
-    _join_continuations(bs, old, new)
+    _join_continuations(f, params, bs, old, new)
     for b in bs.beads:
         b.old.sort()
         b.new.sort()

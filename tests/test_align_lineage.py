@@ -156,14 +156,30 @@ def test_an_opening_on_another_subject_is_not_joined():
     assert ((1,), (0,)) in got
 
 
-def test_a_lists_lead_in_follows_the_link_of_what_it_introduces(hashing_encoder):
-    """"To guard the lanes, the ministers will take the following steps:"
-    shares its words with the summary line before it more than with the
-    "- " items after it, and would merge into the summary's link; but a
-    one-sentence passage ending in a colon introduces the list, so it
-    follows the items' link, and the evidence says why."""
-    old = [P["intro"], "The ministers announced a plan to guard the northern shipping lanes.",
-           "To guard the northern shipping lanes, the ministers will take the following steps:",
+class LanesEncoder:
+    """The concept encoder of tests/test_align.py, also knowing that patrols
+    guard, that lanes and straits are sea routes, and that radar data watch
+    vessels: a list's lead-in is close in meaning to its items."""
+
+    def __init__(self):
+        from .test_align import ConceptEncoder
+
+        class _Enc(ConceptEncoder):
+            CONCEPTS = {**ConceptEncoder.CONCEPTS,
+                        "guard": ["guard", "patrols", "protect", "patrol"],
+                        "lanes": ["lanes", "routes", "strait", "waters", "shipping"],
+                        "watch": ["radar", "data", "sensors", "surveillance", "vessels"]}
+
+        self._enc = _Enc()
+        self.key = "lanes-test"
+        self.dim = self._enc.dim
+
+    def encode(self, texts):
+        return self._enc.encode(texts)
+
+
+def _lead_in_statements(lead: str):
+    old = [P["intro"], "The ministers announced a plan to guard the northern shipping lanes.", lead,
            "- Joint patrols of the northern shipping lanes will expand in spring.",
            "- Radar data on vessels entering the strait will be shared in real time.",
            P["grain"], P["close"]]
@@ -171,11 +187,30 @@ def test_a_lists_lead_in_follows_the_link_of_what_it_introduces(hashing_encoder)
            "Joint patrols of the northern shipping lanes expanded in spring. "
            "Radar data on vessels entering the strait is shared in real time.",
            P["grain"], P["close"]]
-    links = run(old, new, hashing_encoder)
+    return old, new
+
+
+def test_a_lists_lead_in_follows_the_link_of_what_it_introduces():
+    """"To guard the lanes, the ministers will take the following steps:"
+    is closer to the summary line before it than to the "- " items after
+    it, and would merge into the summary's link; but a one-sentence passage
+    ending in a colon introduces the list, and it is close in meaning to the
+    passage the items went to: it follows the items' link, saying why."""
+    old, new = _lead_in_statements("To guard the northern shipping lanes, the ministers will take the following steps:")
+    links = run(old, new, LanesEncoder())
     got = pairs(links)
     assert got[((1,), (1,))] == "edited" and got[((2, 3, 4), (2,))] == "merged"
     ev = next(lk for lk in links if lk.old == (2, 3, 4)).evidence
     assert "old ¶3 ends in a colon and introduces old ¶4: it follows its link" in ev
+
+
+def test_a_lead_in_on_another_subject_does_not_follow_the_items():
+    """A colon-ended line about textiles before the lanes items (an inserted
+    passage, or a list that changed subject): far in meaning from the
+    passage the items went to, so it is not pulled into their link."""
+    old, new = _lead_in_statements("To promote textiles, the partners will take these steps:")
+    got = pairs(run(old, new, LanesEncoder()))
+    assert got[((2,), ())] == "dropped" and got[((3, 4), (2,))] == "merged"
 
 
 def test_a_lead_in_alone_in_its_link_stays_there(hashing_encoder):
