@@ -275,3 +275,49 @@ def test_links_holding_two_separate_blocks_are_not_fused():
     got = pairs(run(old, new, ConceptEncoder()))
     assert "group" not in got.values()
     assert got[((3,), (3,))] == "unchanged"
+
+
+# ---------------------------------------------------------------------------
+# Real model, real statements: the same rules on the tuning pairs of the
+# lineage gold (tests/gold/lineage), where they were found.
+
+
+@pytest.fixture(scope="module")
+def tuning_links(real_encoder):
+    import sys
+
+    from .conftest import GOLD
+
+    sys.path.insert(0, str(GOLD.parent.parent / "bench"))
+    import lineage_quality as lq
+
+    if not lq.CORPUS.is_dir():
+        pytest.skip(f"real corpus not available: {lq.CORPUS} (../shared is absent)")
+    res = lq.run("tuning", verbose=True)
+    return {r["name"]: [(set(lk["units_old"]), set(lk["units_new"]), lk["type"]) for lk in r["links"]]
+            for r in res["pairs"]}
+
+
+def _link_of(links, old=None, new=None):
+    return next(lk for lk in links if (old is None or old in lk[0]) and (new is None or new in lk[1]))
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_real_structure_rules_on_the_tuning_pairs(tuning_links):
+    # Phnom Penh's heading "I. SECURE THE INDO-PACIFIC AND BEYOND": Camp David
+    # has no headings, so it is dropped, not "rewritten" into a paragraph.
+    assert _link_of(tuning_links["phnom_penh_vs_camp_david"], old=2) == ({2}, set(), "dropped")
+    # UN verbatim record: "… scaled up support for those who" / "are in need …".
+    ungd = tuning_links["ungd_kor_2022_vs_2023"]
+    assert {6, 7} <= _link_of(ungd, old=7)[0]
+    # The global-health passage opens with a stock line the new speech
+    # restates; it is dropped, not fanned into the Korean War passage.
+    assert _link_of(ungd, old=8) == ({8}, set(), "dropped")
+    # AUKUS: "… the following phased approach:" goes with the items it introduces.
+    aukus = tuning_links["aukus_2023_vs_2024"]
+    assert _link_of(aukus, old=3) == _link_of(aukus, old=4)
+    # Vice ministers' opening line beside the leaders' opening.
+    assert 0 in _link_of(tuning_links["seed_vs_lima"], new=0)[0]
+    # Camp David's economic-security and technology passages re-cut by Lima.
+    assert _link_of(tuning_links["camp_david_vs_lima"], old=8) == ({8, 9, 10, 11}, {7, 8}, "group")
