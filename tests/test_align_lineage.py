@@ -101,6 +101,20 @@ def test_a_passage_joins_a_long_one_it_continues_only_when_mostly_restated(rest,
         assert got[((1, 2), (1,))] == "merged" and got[((3,), ())] == "dropped"
 
 
+def test_a_new_passage_developing_one_sentence_of_a_long_paragraph_joins_its_split():
+    """The fan-out the other way round: a long old paragraph whose first and
+    third sentences are carried into one new passage, while another new
+    passage restates its missile sentence and adds three sentences of new
+    content. It continues that sentence — a development, however much it
+    adds — so it joins the split (no share of it needs to be restated)."""
+    from .test_align import FANOUT_TOPICS, RESTATED, ConceptEncoder
+
+    old = [P["intro"], " ".join(FANOUT_TOPICS), P["close"]]
+    new = [P["intro"], FANOUT_TOPICS[0] + " " + FANOUT_TOPICS[2], RESTATED[1] + " " + " ".join(TEXTILES), P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    assert got[((1,), (1, 2))] == "split"
+
+
 class MeetingEncoder:
     """The concept encoder of tests/test_align.py, also knowing that
     ministers and presidents meet or convene to review or appraise a
