@@ -1,0 +1,337 @@
+"""Passage links by lineage: the linking decisions that follow from what a link
+means (same subject and function), on invented text with the deterministic
+encoders of tests/test_align.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from driftlab.align import is_heading
+
+from .test_align import P, base, pairs, run
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("I. SECURE THE INDO-PACIFIC AND BEYOND", True),
+    ("Pillar II – Advanced Capabilities", True),
+    ("Joint Patrols", True),
+    ("Women, Peace and Security", True),
+    ("Joint Patrols.", False),  # a sentence end: a (short) statement
+    ("We condemn the blockade", False),  # lower-case words: prose
+    ("The Ministers Of The Two Countries Met In Marsport On The Third Of March", False),  # too long
+    ("", False),
+])
+def test_a_heading_is_one_short_capitalised_line_without_a_sentence_end(text, heading):
+    assert is_heading(text) is heading
+
+
+def test_a_heading_is_not_linked_to_the_paragraph_it_names(hashing_encoder):
+    """The old statement has a section heading where the new one has a
+    passage on that subject. The heading's words all occur in the passage,
+    but a heading names a section and states no position (another
+    function): it is dropped and the passage added, not one "edited" into
+    the other."""
+    old = base()
+    old[1] = "Joint Patrols of the Northern Shipping Lanes"
+    got = pairs(run(old, base(), hashing_encoder))
+    assert got[((1,), ())] == "dropped" and got[((), (1,))] == "added"
+    assert all(got[((i,), (i,))] == "unchanged" for i in (0, 2, 3, 4, 5))
+
+
+def test_headings_still_link_to_headings(hashing_encoder):
+    old, new = base(), base()
+    old.insert(1, "Joint Patrols")
+    new.insert(1, "Joint Naval Patrols")
+    got = pairs(run(old, new, hashing_encoder))
+    assert ((1,), (1,)) in got and got[((2,), (2,))] == "unchanged"
+
+
+def test_a_passage_cut_mid_sentence_keeps_its_tail_in_its_link(hashing_encoder):
+    """A verbatim record cuts a sentence across two blocks: the second opens
+    in lower case and, alone, is a half sentence with no evidence of its own
+    ("in which they were born."). It is part of the passage it continues, so
+    it joins that passage's link instead of being reported dropped."""
+    old, new = base(), base()
+    old[3:4] = ["The ministers launched a programme to train rural nurses in both countries. The first cohort of "
+                "two hundred nurses will graduate next spring and return to the villages",
+                "in which they were born."]
+    new[3] = P["health"] + " They will return to the villages."
+    links = run(old, new, hashing_encoder)
+    got = pairs(links)
+    (link,) = [k for k in got if 4 in k[0]]
+    assert link == ((3, 4), (3,)) and got[link] == "merged"
+    assert ((4,), ()) not in got
+    ev = next(lk for lk in links if lk.old == (3, 4)).evidence
+    assert "old ¶5 continues the sentence of old ¶4: one passage, one link" in ev
+
+
+def test_a_lower_case_start_joins_the_passage_before_it_on_the_new_side_too(hashing_encoder):
+    old, new = base(), base()
+    new[3:4] = ["The ministers launched a programme to train rural nurses in both countries. The first cohort of "
+                "two hundred nurses will graduate next spring and return to the villages",
+                "in which they were born."]
+    old[3] = P["health"] + " They will return to the villages."
+    got = pairs(run(old, new, hashing_encoder))
+    (link,) = [k for k in got if 4 in k[1]]
+    assert link == ((3,), (3, 4)) and got[link] == "split"
+
+
+TEXTILES = ["Tariff schedules on woollen goods should be published quarterly by customs authorities.",
+            "The textile industry faces a difficult outlook after the floods.",
+            "Cotton growers asked for relief from the export levy on raw fibre."]
+
+
+@pytest.mark.parametrize("rest, joins", [(TEXTILES, False), (TEXTILES[2:], True)])
+def test_a_passage_joins_a_long_one_it_continues_only_when_mostly_restated(rest, joins):
+    """Two short passages are condensed into a long new paragraph (a merge by
+    subject). A third old passage opens with a sentence the long paragraph
+    restates (the shipyards) but is otherwise about textiles: its subject
+    lies in the rest of it, so it is dropped — one restated line does not
+    make it a continuation. With one textile sentence beside the restated
+    one, half of it is restated: it joins the merge."""
+    from .test_align import FANOUT_TOPICS, RESTATED, ConceptEncoder
+
+    passage = " ".join([RESTATED[0], *rest])
+    old = [P["intro"], RESTATED[1], RESTATED[2], passage, P["close"]]
+    new = [P["intro"], " ".join(FANOUT_TOPICS), P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    if joins:
+        assert got[((1, 2, 3), (1,))] == "merged"
+    else:
+        assert got[((1, 2), (1,))] == "merged" and got[((3,), ())] == "dropped"
+
+
+def test_a_new_passage_developing_one_sentence_of_a_long_paragraph_joins_its_split():
+    """The fan-out the other way round: a long old paragraph whose first and
+    third sentences are carried into one new passage, while another new
+    passage restates its missile sentence and adds three sentences of new
+    content. It continues that sentence — a development, however much it
+    adds — so it joins the split (no share of it needs to be restated)."""
+    from .test_align import FANOUT_TOPICS, RESTATED, ConceptEncoder
+
+    old = [P["intro"], " ".join(FANOUT_TOPICS), P["close"]]
+    new = [P["intro"], FANOUT_TOPICS[0] + " " + FANOUT_TOPICS[2], RESTATED[1] + " " + " ".join(TEXTILES), P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    assert got[((1,), (1, 2))] == "split"
+
+
+class MeetingEncoder:
+    """The concept encoder of tests/test_align.py, also knowing that
+    ministers and presidents meet or convene to review or appraise a
+    partnership: an opening restated in new words."""
+
+    def __init__(self):
+        from .test_align import ConceptEncoder
+
+        class _Enc(ConceptEncoder):
+            CONCEPTS = {**ConceptEncoder.CONCEPTS,
+                        "meet": ["met", "convened", "gathered", "meeting"],
+                        "leaders": ["ministers", "presidents", "leaders", "envoys"],
+                        "review": ["review", "assess", "appraise"],
+                        "alliance": ["alliance", "partnership", "ties"]}
+
+        self._enc = _Enc()
+        self.key = "meeting-test"
+        self.dim = self._enc.dim
+
+    def encode(self, texts):
+        return self._enc.encode(texts)
+
+
+MET = "The foreign ministers of Freedonia and Sylvania met in Marsport on 3 March to review the alliance."
+WELCOMED = "They welcomed the progress made since the summit in Eastbay."
+
+
+def test_the_openings_of_both_statements_are_linked_by_function():
+    """The ministers' opening line (who met, where) is restated when the
+    presidents convene; the new opening also carries the ministers' next
+    passage word for word, which founds the link. The old opening, close in
+    meaning but sharing few words, joins it: openings frame a statement, and
+    an analyst reads them side by side."""
+    old = [MET, WELCOMED, P["ports"], P["grain"], P["close"]]
+    new = ["The presidents of Freedonia and Sylvania convened at Lakeside to appraise their partnership. " + WELCOMED,
+           P["ports"], P["grain"], P["close"]]
+    links = run(old, new, MeetingEncoder())
+    got = pairs(links)
+    assert got[((0, 1), (0,))] == "merged"
+    ev = next(lk for lk in links if lk.old == (0, 1)).evidence
+    assert any(e.startswith("the openings of both statements (same function: framing the statement) joined this "
+                            "link: cosine 0.") and e.endswith("≥ 0.50") for e in ev), ev
+
+
+def test_an_opening_on_another_subject_is_not_joined():
+    """The new statement opens with a passage on textiles that carries the
+    ministers' welcome: far in meaning from the old opening (below 0.50),
+    which stays dropped."""
+    old = [MET, WELCOMED, P["ports"], P["grain"], P["close"]]
+    new = [" ".join(TEXTILES) + " " + WELCOMED, P["ports"], P["grain"], P["close"]]
+    got = pairs(run(old, new, MeetingEncoder()))
+    assert got[((0,), ())] == "dropped"
+    assert ((1,), (0,)) in got
+
+
+class LanesEncoder:
+    """The concept encoder of tests/test_align.py, also knowing that patrols
+    guard, that lanes and straits are sea routes, and that radar data watch
+    vessels: a list's lead-in is close in meaning to its items."""
+
+    def __init__(self):
+        from .test_align import ConceptEncoder
+
+        class _Enc(ConceptEncoder):
+            CONCEPTS = {**ConceptEncoder.CONCEPTS,
+                        "guard": ["guard", "patrols", "protect", "patrol"],
+                        "lanes": ["lanes", "routes", "strait", "waters", "shipping"],
+                        "watch": ["radar", "data", "sensors", "surveillance", "vessels"]}
+
+        self._enc = _Enc()
+        self.key = "lanes-test"
+        self.dim = self._enc.dim
+
+    def encode(self, texts):
+        return self._enc.encode(texts)
+
+
+def _lead_in_statements(lead: str):
+    old = [P["intro"], "The ministers announced a plan to guard the northern shipping lanes.", lead,
+           "- Joint patrols of the northern shipping lanes will expand in spring.",
+           "- Radar data on vessels entering the strait will be shared in real time.",
+           P["grain"], P["close"]]
+    new = [P["intro"], "Last year the ministers announced a plan to guard the northern shipping lanes.",
+           "Joint patrols of the northern shipping lanes expanded in spring. "
+           "Radar data on vessels entering the strait is shared in real time.",
+           P["grain"], P["close"]]
+    return old, new
+
+
+def test_a_lists_lead_in_follows_the_link_of_what_it_introduces():
+    """"To guard the lanes, the ministers will take the following steps:"
+    is closer to the summary line before it than to the "- " items after
+    it, and would merge into the summary's link; but a one-sentence passage
+    ending in a colon introduces the list, and it is close in meaning to the
+    passage the items went to: it follows the items' link, saying why."""
+    old, new = _lead_in_statements("To guard the northern shipping lanes, the ministers will take the following steps:")
+    links = run(old, new, LanesEncoder())
+    got = pairs(links)
+    assert got[((1,), (1,))] == "edited" and got[((2, 3, 4), (2,))] == "merged"
+    ev = next(lk for lk in links if lk.old == (2, 3, 4)).evidence
+    assert "old ¶3 ends in a colon and introduces old ¶4: it follows its link" in ev
+
+
+def test_a_lead_in_on_another_subject_does_not_follow_the_items():
+    """A colon-ended line about textiles before the lanes items (an inserted
+    passage, or a list that changed subject): far in meaning from the
+    passage the items went to, so it is not pulled into their link."""
+    old, new = _lead_in_statements("To promote textiles, the partners will take these steps:")
+    got = pairs(run(old, new, LanesEncoder()))
+    assert got[((2,), ())] == "dropped" and got[((3, 4), (2,))] == "merged"
+
+
+def test_a_lead_in_alone_in_its_link_stays_there(hashing_encoder):
+    """Moving a lead-in that is the only old passage of its link would leave
+    the new passage linked to nothing: it stays."""
+    old = [P["intro"], "To guard the northern shipping lanes, the ministers agreed on the following steps:",
+           "- Joint patrols of the lanes will expand in spring.",
+           "- Radar data on vessels entering the strait will be shared in real time.", P["grain"], P["close"]]
+    new = [P["intro"], "The ministers agreed on steps to guard the northern shipping lanes together.",
+           "Joint patrols of the lanes expanded in spring, and radar data on vessels entering the strait is shared "
+           "in real time.", P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1,), (1,))] == "edited" and ((3,), (2,)) in got
+
+
+def test_a_lower_case_list_item_is_a_new_item_not_a_cut_sentence(hashing_encoder):
+    """"b. Second, …" opens in lower case but is the next item of a list,
+    with its own subject: dropped when the new statement drops it, not
+    joined to item a's link."""
+    old = [P["intro"], "a. First, we will expand joint patrols of the northern shipping lanes.",
+           "b. Second, we will train rural nurses in both countries.", P["grain"], P["close"]]
+    new = [P["intro"], "a. First, we will expand joint patrols of the northern shipping lanes.", P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1,), (1,))] == "unchanged" and got[((2,), ())] == "dropped"
+
+
+S = ["The ministers agreed to expand joint patrols of the northern shipping lanes.",
+     "They committed to share radar data on vessels entering the strait in real time.",
+     "They condemned the blockade of grain exports by the Vandal Republic.",
+     "They called for the immediate reopening of the river ports to commercial traffic.",
+     "The partners will build nuclear-powered submarines in their shipyards.",
+     "Construction of the first boat will begin in Adelaide within five years."]
+RECUT_NEW = [P["intro"], " ".join([S[0], S[2], S[5]]), " ".join([S[1], S[3], S[4]]), P["close"]]
+
+
+def test_a_block_re_cut_differently_is_one_group():
+    """Four old passages (patrols and radar; grain and ports; submarines;
+    the first boat) re-cut into two new ones, each taking a sentence of the
+    first two old passages: the greedy phases make two merges, each old
+    passage beside one of the two new passages it feeds. They share one
+    block on each side, interleave, and each feeds the other's new passage:
+    one ``group``, saying why."""
+    from .test_align import ConceptEncoder
+
+    old = [P["intro"], S[0] + " " + S[1], S[2] + " " + S[3], S[4], S[5], P["close"]]
+    links = run(old, RECUT_NEW, ConceptEncoder())
+    got = pairs(links)
+    assert got == {((0,), (0,)): "unchanged", ((1, 2, 3, 4), (1, 2)): "group", ((5,), (3,)): "unchanged"}
+    group = next(lk for lk in links if lk.type == "group")
+    assert ("one block of text re-cut differently: two links sharing it, the subject crossing between them both "
+            "ways") in group.evidence
+
+
+def test_links_holding_two_separate_blocks_are_not_fused():
+    """The same passages, but a passage linked elsewhere (health, unchanged)
+    stands between the old ones: not one block re-cut, so the two merges
+    stay apart."""
+    from .test_align import ConceptEncoder
+
+    old = [P["intro"], S[0] + " " + S[1], S[2] + " " + S[3], P["health"], S[4], S[5], P["close"]]
+    new = RECUT_NEW[:3] + [P["health"], P["close"]]
+    got = pairs(run(old, new, ConceptEncoder()))
+    assert "group" not in got.values()
+    assert got[((3,), (3,))] == "unchanged"
+
+
+# ---------------------------------------------------------------------------
+# Real model, real statements: the same rules on the tuning pairs of the
+# lineage gold (tests/gold/lineage), where they were found.
+
+
+@pytest.fixture(scope="module")
+def tuning_links(real_encoder):
+    import sys
+
+    from .conftest import GOLD
+
+    sys.path.insert(0, str(GOLD.parent.parent / "bench"))
+    import lineage_quality as lq
+
+    if not lq.CORPUS.is_dir():
+        pytest.skip(f"real corpus not available: {lq.CORPUS} (../shared is absent)")
+    res = lq.run("tuning", verbose=True)
+    return {r["name"]: [(set(lk["units_old"]), set(lk["units_new"]), lk["type"]) for lk in r["links"]]
+            for r in res["pairs"]}
+
+
+def _link_of(links, old=None, new=None):
+    return next(lk for lk in links if (old is None or old in lk[0]) and (new is None or new in lk[1]))
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_real_structure_rules_on_the_tuning_pairs(tuning_links):
+    # Phnom Penh's heading "I. SECURE THE INDO-PACIFIC AND BEYOND": Camp David
+    # has no headings, so it is dropped, not "rewritten" into a paragraph.
+    assert _link_of(tuning_links["phnom_penh_vs_camp_david"], old=2) == ({2}, set(), "dropped")
+    # UN verbatim record: "… scaled up support for those who" / "are in need …".
+    ungd = tuning_links["ungd_kor_2022_vs_2023"]
+    assert {6, 7} <= _link_of(ungd, old=7)[0]
+    # The global-health passage opens with a stock line the new speech
+    # restates; it is dropped, not fanned into the Korean War passage.
+    assert _link_of(ungd, old=8) == ({8}, set(), "dropped")
+    # AUKUS: "… the following phased approach:" goes with the items it introduces.
+    aukus = tuning_links["aukus_2023_vs_2024"]
+    assert _link_of(aukus, old=3) == _link_of(aukus, old=4)
+    # Vice ministers' opening line beside the leaders' opening.
+    assert 0 in _link_of(tuning_links["seed_vs_lima"], new=0)[0]
+    # Camp David's economic-security and technology passages re-cut by Lima.
+    assert _link_of(tuning_links["camp_david_vs_lima"], old=8) == ({8, 9, 10, 11}, {7, 8}, "group")
