@@ -82,10 +82,25 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     para_topics = _paragraph_topics(tags)
     sentence_topics: dict[tuple[str, int, int], set[str]] = {}
     # What a quote is about, for the headline's label: its sentence's tags,
-    # else its paragraph's (key sentence -1), never another passage's.
+    # else what its paragraph is about as a whole (key sentence -1), never
+    # another passage's. A paragraph is about the topics its opening sentence
+    # or at least half of its sentences name, and those its whole text means
+    # (a meaning tag of the paragraph); a topic named in one later sentence
+    # belongs to that sentence: "… the climate crisis, Russia's war …" in the
+    # second of seven sentences of an opening paragraph does not make the
+    # praise of two leaders in its fifth about the climate.
+    named_in: dict[tuple[str, int, str], int] = {}
     for t in tags:
-        key = (t.side, t.paragraph, -1 if t.sentence is None else t.sentence)
-        sentence_topics.setdefault(key, set()).add(t.topic)
+        if t.sentence is not None:
+            sentence_topics.setdefault((t.side, t.paragraph, t.sentence), set()).add(t.topic)
+            if "term" in t.method:
+                named_in[(t.side, t.paragraph, t.topic)] = named_in.get((t.side, t.paragraph, t.topic), 0) + 1
+        if ("term" in t.method and t.sentence == 0) or (t.sentence is None and "meaning" in t.method):
+            sentence_topics.setdefault((t.side, t.paragraph, -1), set()).add(t.topic)
+    for (side, pi, topic), n in named_in.items():
+        doc = old_doc if side == "old" else new_doc
+        if 0 <= pi < len(doc.paragraphs) and 2 * n >= len(doc.paragraphs[pi].sentences):
+            sentence_topics.setdefault((side, pi, -1), set()).add(topic)
     own = _own(old_doc, new_doc, config)
     groups = [lk for lk in reading_order(links) if lk.type not in CARRIED_TYPES]
     by_para: dict[tuple[str, int], str] = {}
@@ -462,25 +477,27 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
 
 
 def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
-          sentences: Sequence[tuple[str, set[str], set[str]]] = (), group: bool = False) -> str:
+          sentences: Sequence[tuple[str, set[str], set[str]]] = ()) -> str:
     """The headline's topic label: among the change's topics, those the lead
     part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
     "Taiwan: …"; then those tagged on the sentence the lead part quotes, or
-    on its paragraph (``sentences``: the link's sentences with their tags
-    and their paragraph's), so a quote is never labelled after a topic of
-    another passage of a merged or split ``group`` ("Russia's war against
-    Ukraine: 'ironclad alliance commitments …' dropped"): no label then.
-    Otherwise :func:`_topic_label` chooses."""
+    those its paragraph is about as a whole (``sentences``: the link's
+    sentences with their tags and their paragraph's), so a quote is never
+    labelled after a topic of another sentence or passage ("Russia's war
+    against Ukraine: 'ironclad alliance commitments …' dropped"): no label
+    then. Otherwise (the lead part quotes no sentence whole, "'reaffirmed'
+    → 'recognize'") :func:`_topic_label` chooses."""
     topics = set(topics)
     named = set(term_hits(parts[0], config).topics) & topics if parts else set()
     if parts and not named:
         located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences)
         named = in_sentence & topics or in_paragraph & topics
-        if located and not named and group:
-            # A merge or split: the topics came from the other passages of
-            # the group, and the quoted one is about none of them. No label
-            # beats a neighbour's. (A single passage's flags may carry a topic
-            # on from the sentence before; that label stays.)
+        if located and not named:
+            # The quoted sentence names none of the change's topics, nor is
+            # its paragraph about one of them as a whole: the topics came
+            # from another sentence of the paragraph or from the other
+            # passages of a merged or split group. No label beats a
+            # neighbour's.
             return ""
     label = _topic_label(named or topics, config, flags)
     return f"{label}: " if label else ""
@@ -525,7 +542,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
                     and len(parts) < 2:
                 parts.append(_flag_phrase(f))
-        return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
+        return _fit(_head(parts, topics, config, fl, sentences), parts)
     # Intensity shifts are said as the ladder words ("'concern' → 'grave concern'").
     covered: list[str] = []
     for f in ranked:
@@ -539,7 +556,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
-    return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
+    return _fit(_head(parts, topics, config, fl, sentences), parts)
 
 
 #: A headline stops adding pieces past this many characters (the first piece always shows).

@@ -89,3 +89,29 @@ def test_a_quote_still_widens_to_whole_words():
     texts = [p["old"] + "|" + p["new"] for p in change.evidence["pieces"]]
     assert all(not t.startswith(("operat", "|operat")) for t in texts), texts
     assert any("cooperation" in t for t in texts), texts
+
+
+def test_a_quote_is_not_labelled_after_a_topic_named_in_one_other_sentence_of_its_paragraph():
+    # An opening paragraph names the challenges of the day in its second
+    # sentence; the praise of two leaders two sentences later names no topic. The
+    # paragraph is not about the climate as a whole, so "Energy and climate:
+    # 'commended …' dropped" would file the praise under the climate.
+    first = "We convened today to open a new era of partnership. We meet as the climate crisis tests us all. "
+    old = doc(first + "This moment requires unity. " + COMMENDED + " So too is our partnership.",
+              "We oppose missile launches by the DPRK.")
+    new = doc(first + "This moment requires unity. So too is our partnership.",
+              "We oppose missile launches by the DPRK.")
+    change = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert "commended the two leaders" in change.headline, change.headline
+    assert change.headline.startswith("'commended"), change.headline
+
+
+def test_a_quote_keeps_a_topic_most_sentences_of_its_paragraph_name():
+    # The quoted sentence names no topic, but the paragraph is about Ukraine
+    # from its second sentence on: the label stays.
+    para = ("Today we met in Rome. " + COMMENDED + " We condemn Russia's war against Ukraine. "
+            "We will support Ukraine for as long as it takes.")
+    old = doc(para)
+    new = doc(para.replace(COMMENDED + " ", ""))
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert change.headline.startswith("Russia's war against Ukraine: "), change.headline
