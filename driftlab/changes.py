@@ -275,7 +275,12 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
         # against Ukraine continues" / "… still rages on") is no change.
         o = _clause(o_text, config, other=set(_content(_fold_words(n_text))))
         n = _clause(n_text, config, other=set(_content(_fold_words(o_text))))
-        pieces = [{"kind": "rewritten", "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
+        # A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND") paired with a
+        # passage is metadata, not what the passage was: the passage is new
+        # (or gone), and is said so.
+        o, n = ("" if _metadata(o_text) else o), ("" if _metadata(n_text) else n)
+        kind = "rewritten" if o and n else "added" if n else "dropped"
+        pieces = [{"kind": kind, "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
     return pieces, share
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from driftlab.ingest import parse_text
 from driftlab.segment import segment
 
-from .test_changes import run
+from .test_changes import SAME, run
 from .test_flags import doc, link
 
 PARTIES = '---\ntitle: "Joint Statement"\nparties: "Japan; Republic of Korea; United States"\n---\n'
@@ -115,3 +115,15 @@ def test_a_quote_keeps_a_topic_most_sentences_of_its_paragraph_name():
     new = doc(para.replace(COMMENDED + " ", ""))
     change = run(old, new, [link(old, [0], new, [0])]).changes[0]
     assert change.headline.startswith("Russia's war against Ukraine: "), change.headline
+
+
+def test_a_heading_rewritten_into_a_passage_is_no_quote():
+    # The aligner may pair a section heading with the passage that took its
+    # place: the heading is metadata, so the passage is said as added, not
+    # as "rewritten: 'I. SECURE THE REGION' → …".
+    old = doc("I. SECURE THE REGION AND BEYOND", SAME)
+    new = doc("We will also launch an annual dialogue of our foreign ministers to coordinate our approaches.", SAME)
+    change = run(old, new, [link(old, [0], new, [0], "rewritten"), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert "SECURE" not in change.headline, change.headline
+    assert "annual dialogue of our foreign ministers" in change.headline, change.headline
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["added"]
