@@ -439,7 +439,7 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
     text = " ".join(text.split()).strip(" ,;:.")
     if len(text.split()) <= PHRASE_WORDS:
         return text
-    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _CLAUSE_SPLIT.split(text)]
+    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
     if other:
         parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
@@ -448,6 +448,36 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
     return max(fitting, key=lambda p: (_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6),
                                        -parts.index(p)))
+
+
+#: A stretch between commas shorter than this many words is an item of a
+#: list or one of a row of adjectives, not a clause.
+_CLAUSE_MIN_WORDS = 3
+
+
+def _clause_split(text: str) -> list[str]:
+    """``text`` cut at clause ends (``_CLAUSE_SPLIT``), but a stretch of
+    fewer than ``_CLAUSE_MIN_WORDS`` words between commas stays with its
+    neighbour: "construction, operation, and sustainment of Australia’s
+    conventionally-armed, nuclear-powered submarines" is quoted whole, never
+    as "sustainment of Australia’s conventionally-armed"."""
+    parts: list[list[str]] = []  # [text, separator after it]
+    lo = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        parts.append([text[lo:m.start()], m.group()])
+        lo = m.end()
+    parts.append([text[lo:], ""])
+    out: list[list[str]] = []
+    for part in parts:
+        if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
+                and not _CLAUSE_OPENER.match(part[0].strip()):
+            # Glued to the stretch before it, across its comma. (Not to the
+            # one after it: "In particular, we will …" opens with a phrase
+            # of its own; nor when it opens a clause: "…, and reiterate".)
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+        else:
+            out.append(part)
+    return [p for p, _ in out]
 
 
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:

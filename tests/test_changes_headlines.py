@@ -127,3 +127,23 @@ def test_a_heading_rewritten_into_a_passage_is_no_quote():
     assert "SECURE" not in change.headline, change.headline
     assert "annual dialogue of our foreign ministers" in change.headline, change.headline
     assert [p["kind"] for p in change.evidence["pieces"]] == ["added"]
+
+
+def test_a_quote_is_not_cut_inside_a_list_or_a_row_of_adjectives():
+    # "conventionally-armed, nuclear-powered submarines": the comma between
+    # two adjectives (or two items of a list) ends no clause; the quote was
+    # "sustainment of the navy’s conventionally-armed".
+    from driftlab.changes import _clause_split
+
+    text = ("Once it enters into force, this agreement will allow the partners to transfer the material "
+            "required for the safe and secure construction, operation, and sustainment of the navy’s "
+            "conventionally-armed, nuclear-powered submarines.")
+    parts = _clause_split(text)
+    assert any(p.strip().endswith("conventionally-armed, nuclear-powered submarines.") for p in parts), parts
+    assert "construction, operation" in " | ".join(parts), parts
+    assert not any(p.strip() == "nuclear-powered submarines." for p in parts), parts
+    # A short stretch that opens a clause ("and reiterate") is no list item.
+    assert _clause_split("Their positions remain unchanged, and reiterate") == ["Their positions remain unchanged",
+                                                                                 "and reiterate"]
+    # "In particular, we …": an opening phrase is not glued to its clause.
+    assert _clause_split("In particular, we steadfastly oppose coercion")[0] == "In particular"
