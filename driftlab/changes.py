@@ -585,13 +585,38 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             ow, nw = f.evidence.get("old_words", ""), f.evidence.get("new_words", "")
             parts.append(f"{_q(ow)} → {_q(nw)}")
             covered += [ow.lower(), nw.lower()]
-    for p in sorted(pieces, key=lambda p: (-p["weight"], p["pos"]))[: HEADLINE_PIECES - len(parts)]:
+    # The headline leads with what ranked the change: when its strongest
+    # rule hit says a topic, an actor or a figure came or went, the pieces
+    # that hit quotes come first ("The war in Ukraine" added, for a change
+    # ranked by the topic it brings in, before the weightiest of the stock
+    # phrases dropped around it). (Not for new wording: its quote is a whole
+    # run, and holds every small edit inside it.)
+    lead = _quoted_by(ranked[0]) if ranked and ranked[0].rule in _NAMING_RULES else None
+    order = sorted(pieces, key=lambda p: (not (lead and _holds(p, lead)), -p["weight"], p["pos"]))
+    for p in order[: HEADLINE_PIECES - len(parts)]:
         if any(c and (c in p["new"].lower() or (p["new"] and p["new"].lower() in c)) for c in covered):
             continue
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
     return _fit(_head(parts, topics, config, fl, sentences), parts)
+
+
+def _quoted_by(f: Flag) -> dict[str, set[str]]:
+    """Content words a flag quotes on each side."""
+    return {"old": set(_content(_fold_words(f.old_text))), "new": set(_content(_fold_words(f.new_text)))}
+
+
+def _holds(p: dict, quoted: Mapping[str, set[str]]) -> bool:
+    """Does a flag quoting ``quoted`` quote piece ``p`` (every content word
+    of the piece, on the piece's changed side)?"""
+    side = "old" if p["kind"] == "dropped" else "new"
+    words = set(_content(_fold_words(p[side])))
+    return len(words) >= 2 and words <= quoted[side]
+
+
+#: Rules saying a topic, an actor or a figure came or went.
+_NAMING_RULES = ("topic_added", "topic_dropped", "actor_change", "number_change")
 
 
 #: A headline stops adding pieces past this many characters (the first piece always shows).

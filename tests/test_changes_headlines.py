@@ -147,3 +147,17 @@ def test_a_quote_is_not_cut_inside_a_list_or_a_row_of_adjectives():
                                                                                  "and reiterate"]
     # "In particular, we …": an opening phrase is not glued to its clause.
     assert _clause_split("In particular, we steadfastly oppose coercion")[0] == "In particular"
+
+
+def test_a_headline_leads_with_what_ranked_the_change():
+    # The change ranks by Ukraine named for the first time; the dropped call
+    # for support of the United Nations weighs more as a phrase, but is not
+    # why the change is at the top. The headline says first what ranked it.
+    old = doc("The theme of this session is solidarity. The first step is to renew our support for the United "
+              "Nations. I call on the citizens and leaders of the world to demonstrate resolute and enduring "
+              "support for the United Nations system.", SAME)
+    new = doc("The theme of this session is solidarity. The war in Ukraine has deepened the divisions within the "
+              "international community. The international community must stand together.", SAME)
+    change = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert change.evidence["score"]["strongest_rule_name"] == "actor_change"
+    assert change.headline.startswith("Russia's war against Ukraine: 'war in Ukraine"), change.headline
