@@ -593,6 +593,16 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
     # run, and holds every small edit inside it.)
     lead = _quoted_by(ranked[0]) if ranked and ranked[0].rule in _NAMING_RULES else None
     order = sorted(pieces, key=lambda p: (not (lead and _holds(p, lead)), -p["weight"], p["pos"]))
+    if lead and ranked[0].rule in ("topic_added", "topic_dropped") and not parts and not any(
+            set(ranked[0].topics) & set(term_hits(p["old"] + " … " + p["new"], config).topics) for p in pieces):
+        # A topic came into or went out of the whole statement, and no piece
+        # of this passage says it: the headline says so first ("Energy and
+        # climate: topic gone from the statement (5 passages); …"), not only
+        # the praise dropped beside it.
+        count = re.search(r"\((\d+ passages?)\)", ranked[0].explanation)
+        parts.append("topic " + ("new to" if ranked[0].rule == "topic_added" else "gone from") + " the statement"
+                     + (f" ({count.group(1)})" if count else ""))
+        topics = set(ranked[0].topics) or topics  # the label names that topic
     for p in order[: HEADLINE_PIECES - len(parts)]:
         if any(c and (c in p["new"].lower() or (p["new"] and p["new"].lower() in c)) for c in covered):
             continue
@@ -627,7 +637,7 @@ def _fit(head: str, parts: list[str]) -> str:
     out: list[str] = []
     for p in dict.fromkeys(parts):
         if out and len(head) + len("; ".join(out + [p])) > HEADLINE_CHARS:
-            break
+            continue  # a shorter piece after it may still fit
         out.append(p)
     return head + "; ".join(out)
 

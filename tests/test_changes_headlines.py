@@ -6,7 +6,7 @@ from driftlab.ingest import parse_text
 from driftlab.segment import segment
 
 from .test_changes import SAME, run
-from .test_flags import doc, link
+from .test_flags import CONFIG as CONFIG_H, doc, link
 
 PARTIES = '---\ntitle: "Joint Statement"\nparties: "Japan; Republic of Korea; United States"\n---\n'
 OLD_MEKONG = "Japan, the ROK and the United States, are promoting climate resilience in the Mekong region."
@@ -161,3 +161,43 @@ def test_a_headline_leads_with_what_ranked_the_change():
     change = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes[0]
     assert change.evidence["score"]["strongest_rule_name"] == "actor_change"
     assert change.headline.startswith("Russia's war against Ukraine: 'war in Ukraine"), change.headline
+
+
+def _flag(rule: str, topics: tuple[str, ...], old_text: str, score: float, explanation: str):
+    from driftlab.types import Flag
+
+    return Flag(id=rule, rule=rule, topics=topics, old=(0,), new=(0,), old_text=old_text, new_text="",
+                score=score, explanation=explanation)
+
+
+def test_a_topic_gone_from_the_statement_is_said_first_when_no_piece_quotes_it():
+    # The change ranks by the climate leaving the whole statement; the
+    # passage's own pieces are praise and a roll of friendships. The headline
+    # says the topic went, labelled with that topic, then the pieces.
+    from driftlab.changes import _headline
+
+    old = doc("We convened to open a new era. " + COMMENDED)
+    new = doc("We convened to open a new era.")
+    lk = link(old, [0], new, [0])
+    pieces = [{"kind": "dropped", "old": "commended the two leaders for their courageous leadership", "new": "",
+               "weight": 3.0, "pos": 10}]
+    flags = [_flag("topic_dropped", ("energy_climate",), "clean energy and climate resilience", 1.05,
+                   "Topic dropped from the statement: Energy and climate (5 passages)"),
+             _flag("new_wording", ("human_rights",), "", 0.9, "New wording")]
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    assert headline == ("Energy and climate: topic gone from the statement (5 passages); 'commended the two "
+                        "leaders for their courageous leadership' dropped"), headline
+    # A piece naming the climate says it already: no extra phrase.
+    pieces.append({"kind": "dropped", "old": "fight the climate crisis together", "new": "", "weight": 1.0,
+                   "pos": 20})
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    assert "topic gone" not in headline and "'fight the climate crisis together' dropped" in headline, headline
+
+
+def test_a_headline_takes_a_shorter_piece_that_fits_after_a_long_one_that_does_not():
+    from driftlab.changes import HEADLINE_CHARS, _fit
+
+    long_piece = "'" + "very long words " * 20 + "' added"
+    headline = _fit("Topic: ", ["'first' dropped", long_piece, "'short' added"])
+    assert headline == "Topic: 'first' dropped; 'short' added"
+    assert len(headline) <= HEADLINE_CHARS
