@@ -83,19 +83,21 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     sentence_topics: dict[tuple[str, int, int], set[str]] = {}
     # What a quote is about, for the headline's label: its sentence's tags,
     # else what its paragraph is about as a whole (key sentence -1), never
-    # another passage's. A paragraph is about the topics its opening sentence
-    # or at least half of its sentences name, and those its whole text means
-    # (a meaning tag of the paragraph); a topic named in one later sentence
-    # belongs to that sentence: "… the climate crisis, Russia's war …" in the
-    # second of seven sentences of an opening paragraph does not make the
-    # praise of two leaders in its fifth about the climate.
+    # another passage's. A paragraph is about the topics at least half of its
+    # sentences name, and those its whole text means (a meaning tag of the
+    # paragraph); a topic named in one sentence of many belongs to that
+    # sentence: "… the climate crisis, Russia's war …" in the second of seven
+    # sentences of an opening paragraph does not make the praise of two
+    # leaders in its fifth about the climate, nor does a roadmap sentence
+    # ("… the development, climate and digital arenas") make a budget figure
+    # two sentences on about the climate.
     named_in: dict[tuple[str, int, str], int] = {}
     for t in tags:
         if t.sentence is not None:
             sentence_topics.setdefault((t.side, t.paragraph, t.sentence), set()).add(t.topic)
             if "term" in t.method:
                 named_in[(t.side, t.paragraph, t.topic)] = named_in.get((t.side, t.paragraph, t.topic), 0) + 1
-        if ("term" in t.method and t.sentence == 0) or (t.sentence is None and "meaning" in t.method):
+        if t.sentence is None and "meaning" in t.method:
             sentence_topics.setdefault((t.side, t.paragraph, -1), set()).add(t.topic)
     for (side, pi, topic), n in named_in.items():
         doc = old_doc if side == "old" else new_doc

@@ -106,6 +106,20 @@ def test_a_quote_is_not_labelled_after_a_topic_named_in_one_other_sentence_of_it
     assert change.headline.startswith("'commended"), change.headline
 
 
+def test_a_quote_is_not_labelled_after_a_roadmap_sentence_opening_its_paragraph():
+    # The opening sentence lists the areas the speech will cover; the figure
+    # three sentences on is about development aid, not the climate.
+    para = ("Today I will address three areas: development, climate and digital. Many countries lack basic "
+            "infrastructure. We must take on responsible roles. The government has raised the aid budget plan "
+            "for the upcoming year by more than forty per cent.")
+    old = doc(para.replace("has raised the aid budget plan for the upcoming year by more than forty per cent",
+                           "will keep its aid budget"))
+    new = doc(para)
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert "aid budget plan" in change.headline, change.headline
+    assert not change.headline.startswith("Energy"), change.headline
+
+
 def test_a_quote_keeps_a_topic_most_sentences_of_its_paragraph_name():
     # The quoted sentence names no topic, but the paragraph is about Ukraine
     # from its second sentence on: the label stays.
