@@ -93,11 +93,17 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     # two sentences on about the climate.
     named_in: dict[tuple[str, int, str], int] = {}
     for t in tags:
+        # Key sentence -2: every topic tagged anywhere in the paragraph.
+        sentence_topics.setdefault((t.side, t.paragraph, -2), set()).add(t.topic)
         if t.sentence is not None:
             sentence_topics.setdefault((t.side, t.paragraph, t.sentence), set()).add(t.topic)
             if "term" in t.method:
                 named_in[(t.side, t.paragraph, t.topic)] = named_in.get((t.side, t.paragraph, t.topic), 0) + 1
-        if t.sentence is None and "meaning" in t.method:
+    for t in tags:
+        # A paragraph tag no sentence tag accounts for (a meaning of the whole
+        # text, a term of a paragraph not cut into sentences) is the whole
+        # paragraph's.
+        if t.sentence is None and ("meaning" in t.method or (t.side, t.paragraph, t.topic) not in named_in):
             sentence_topics.setdefault((t.side, t.paragraph, -1), set()).add(t.topic)
     for (side, pi, topic), n in named_in.items():
         doc = old_doc if side == "old" else new_doc
@@ -183,7 +189,8 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
     score = strongest * topic_weight * (0.7 + 0.3 * share) * (0.6 + 0.4 * novelty) * breadth
     old_text = " ".join(old_doc.paragraphs[i].text for i in lk.old if 0 <= i < len(old_doc.paragraphs))
     new_text = " ".join(new_doc.paragraphs[j].text for j in lk.new if 0 <= j < len(new_doc.paragraphs))
-    sentences = [(s.text, sentence_topics.get((side, i, s.index), set()), sentence_topics.get((side, i, -1), set()))
+    sentences = [(s.text, sentence_topics.get((side, i, s.index), set()), sentence_topics.get((side, i, -1), set()),
+                  bool(sentence_topics.get((side, i, -2))))
                  for side, doc, paras in (("old", old_doc, lk.old), ("new", new_doc, lk.new))
                  for i in paras if 0 <= i < len(doc.paragraphs) for s in doc.paragraphs[i].sentences]
     headline = _headline(lk, fl, pieces, topics, config, passage_text=" ".join(
@@ -514,20 +521,21 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
 
 
 def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
-          sentences: Sequence[tuple[str, set[str], set[str]]] = ()) -> str:
+          sentences: Sequence[tuple[str, set[str], set[str], bool]] = (), group: bool = False) -> str:
     """The headline's topic label: among the change's topics, those the lead
     part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
     "Taiwan: …"; then those tagged on the sentence the lead part quotes, or
     those its paragraph is about as a whole (``sentences``: the link's
-    sentences with their tags and their paragraph's), so a quote is never
-    labelled after a topic of another sentence or passage ("Russia's war
-    against Ukraine: 'ironclad alliance commitments …' dropped"): no label
-    then. Otherwise (the lead part quotes no sentence whole, "'reaffirmed'
-    → 'recognize'") :func:`_topic_label` chooses."""
+    sentences with their tags and their paragraph's; ``group``: the link
+    is a merge or split), so a quote is never labelled after a topic of
+    another sentence or passage ("Russia's war against Ukraine: 'ironclad
+    alliance commitments …' dropped"): no label then. Otherwise (the lead
+    part quotes no sentence whole, "'reaffirmed' → 'recognize'", or only a
+    sentence of an untagged passage) :func:`_topic_label` chooses."""
     topics = set(topics)
     named = set(term_hits(parts[0], config).topics) & topics if parts else set()
     if parts and not named:
-        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences)
+        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences, group)
         named = in_sentence & topics or in_paragraph & topics
         if located and not named:
             # The quoted sentence names none of the change's topics, nor is
@@ -540,17 +548,21 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
     return f"{label}: " if label else ""
 
 
-def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str]]]
-                            ) -> tuple[bool, set[str], set[str]]:
+def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str], bool]],
+                            group: bool = False) -> tuple[bool, set[str], set[str]]:
     """Whether a sentence holds a quote of ``part`` (a stretch of at least
     three of its words between quote marks, ellipses and arrows), and the
-    topics tagged on those sentences and on their paragraphs."""
+    topics tagged on those sentences and on their paragraphs. In a single
+    passage, only a sentence of a tagged paragraph counts: a paragraph with
+    no tag at all says nothing of what the quote is about, and the change's
+    topics (its flags') may label it; in a merged or split ``group`` they
+    may come from another passage, so any sentence counts."""
     chunks = [" ".join(c.split()) for c in re.split(r"['‘’“”\"…→]", part)]
     chunks = [c for c in chunks if len(c.split()) >= 3]
     located, in_sentence, in_paragraph = False, set(), set()
-    for text, sentence_topics, paragraph_topics in sentences:
+    for text, sentence_topics, paragraph_topics, tagged in sentences:
         flat = " ".join(text.split())
-        if any(c in flat for c in chunks):
+        if (tagged or group) and any(c in flat for c in chunks):
             located = True
             in_sentence |= sentence_topics
             in_paragraph |= paragraph_topics
@@ -562,7 +574,7 @@ def _q(text: str) -> str:
 
 
 def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
-              passage_text: str = "", sentences: Sequence[tuple[str, set[str], set[str]]] = ()) -> str:
+              passage_text: str = "", sentences: Sequence[tuple[str, set[str], set[str], bool]] = ()) -> str:
     parts: list[str] = []
     ranked = sorted(fl, key=lambda f: (-f.score, f.id))
     if not lk.old or not lk.new:
@@ -579,7 +591,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             if f.rule in ("actor_change", "number_change", "intensity_shift", "topic_added", "topic_dropped") \
                     and len(parts) < 2:
                 parts.append(_flag_phrase(f))
-        return _fit(_head(parts, topics, config, fl, sentences), parts)
+        return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
     # Intensity shifts are said as the ladder words ("'concern' → 'grave concern'").
     covered: list[str] = []
     for f in ranked:
@@ -611,7 +623,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
-    return _fit(_head(parts, topics, config, fl, sentences), parts)
+    return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
 
 
 def _quoted_by(f: Flag) -> dict[str, set[str]]:
