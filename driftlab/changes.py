@@ -549,7 +549,7 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
 
 
 def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str], bool]],
-                            group: bool = False) -> tuple[bool, set[str], set[str]]:
+                            group: bool) -> tuple[bool, set[str], set[str]]:
     """Whether a sentence holds a quote of ``part`` (a stretch of at least
     three of its words between quote marks, ellipses and arrows), and the
     topics tagged on those sentences and on their paragraphs. In a single

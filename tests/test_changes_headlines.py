@@ -215,3 +215,36 @@ def test_a_headline_takes_a_shorter_piece_that_fits_after_a_long_one_that_does_n
     headline = _fit("Topic: ", ["'first' dropped", long_piece, "'short' added"])
     assert headline == "Topic: 'first' dropped; 'short' added"
     assert len(headline) <= HEADLINE_CHARS
+
+
+def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
+    from driftlab.changes import _clause_split
+
+    assert _clause_split("We will invest in ports, build new shipyards, and train sailors") == [
+        "We will invest in ports", "build new shipyards", "and train sailors"]
+
+
+def test_a_piece_of_two_words_is_held_by_the_hit_quoting_them():
+    from driftlab.changes import _holds
+
+    quoted = {"old": {"trade"}, "new": {"war", "ukraine", "deepened"}}
+    assert _holds({"kind": "added", "old": "", "new": "The war in Ukraine"}, quoted)
+    assert _holds({"kind": "reworded", "old": "peace", "new": "war in Ukraine"}, quoted)  # the new side counts
+    assert not _holds({"kind": "added", "old": "", "new": "The war"}, quoted)  # one word: held by any long quote
+    assert not _holds({"kind": "dropped", "old": "war in Ukraine", "new": ""}, quoted)  # the old side counts
+    assert not _holds({"kind": "added", "old": "", "new": "war in Gaza"}, quoted)
+
+
+def test_the_topics_of_every_sentence_holding_the_quote_count():
+    from driftlab.changes import _quoted_sentence_topics
+
+    sentences = [("We condemn the war in Ukraine today.", {"ukraine"}, {"ukraine"}, True),
+                 ("They condemn the war in Ukraine too.", set(), {"defence"}, True),
+                 ("We support the climate fund.", {"energy_climate"}, {"energy_climate"}, True)]
+    located, in_sentence, in_paragraph = _quoted_sentence_topics("'condemn the war in Ukraine' added", sentences,
+                                                                 group=False)
+    assert located and in_sentence == {"ukraine"} and in_paragraph == {"ukraine", "defence"}
+    # In a single passage a sentence of an untagged paragraph locates nothing; in a group it does.
+    untagged = [("We condemn the war in Ukraine today.", set(), set(), False)]
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=False)[0] is False
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=True)[0] is True
