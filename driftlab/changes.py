@@ -521,7 +521,7 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
 
 
 def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
-          sentences: Sequence[tuple[str, set[str], set[str], bool]] = (), group: bool = False) -> str:
+          sentences: Sequence[tuple[str, set[str], set[str], bool]], group: bool) -> str:
     """The headline's topic label: among the change's topics, those the lead
     part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
     "Taiwan: …"; then those tagged on the sentence the lead part quotes, or
@@ -533,8 +533,8 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
     part quotes no sentence whole, "'reaffirmed' → 'recognize'", or only a
     sentence of an untagged passage) :func:`_topic_label` chooses."""
     topics = set(topics)
-    named = set(term_hits(parts[0], config).topics) & topics if parts else set()
-    if parts and not named:
+    named = set(term_hits(parts[0], config).topics) & topics  # (parts is never empty)
+    if not named:
         located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences, group)
         named = in_sentence & topics or in_paragraph & topics
         if located and not named:

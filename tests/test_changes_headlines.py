@@ -248,3 +248,12 @@ def test_the_topics_of_every_sentence_holding_the_quote_count():
     untagged = [("We condemn the war in Ukraine today.", set(), set(), False)]
     assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=False)[0] is False
     assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=True)[0] is True
+
+
+def test_a_headline_of_exactly_the_limit_keeps_its_last_piece():
+    from driftlab.changes import HEADLINE_CHARS, _fit
+
+    head, first = "Topic: ", "'first' dropped"
+    last = "'" + "x" * (HEADLINE_CHARS - len(head) - len(first) - len("; '") - len("' added")) + "' added"
+    assert len(_fit(head, [first, last])) == HEADLINE_CHARS
+    assert _fit(head, [first, last + "!"]) == head + first
