@@ -257,3 +257,21 @@ def test_a_headline_of_exactly_the_limit_keeps_its_last_piece():
     last = "'" + "x" * (HEADLINE_CHARS - len(head) - len(first) - len("; '") - len("' added")) + "' added"
     assert len(_fit(head, [first, last])) == HEADLINE_CHARS
     assert _fit(head, [first, last + "!"]) == head + first
+
+
+def test_a_topic_new_to_the_statement_takes_one_of_the_three_places_and_names_its_topic():
+    from driftlab.changes import _headline
+
+    old = doc("We convened to open a new era.")
+    new = doc("We convened to open a new era, and we praised the leaders.")
+    lk = link(old, [0], new, [0])
+    pieces = [{"kind": "added", "old": "", "new": word, "weight": 3.0 - k, "pos": k}
+              for k, word in enumerate(("praised the leaders", "thanked the hosts", "greeted the guests"))]
+    flags = [_flag("topic_added", ("energy_climate",), "", 1.05, "Topic added to the statement: Energy and climate"),
+             _flag("new_wording", ("human_rights",), "", 0.9, "New wording"),
+             _flag("modality", ("human_rights",), "", 0.5, "Modality")]
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    # No passage count in the explanation: none in the headline. The label is
+    # the new topic's, though the other topic's hits weigh more together.
+    assert headline == ("Energy and climate: topic new to the statement; 'praised the leaders' added; "
+                        "'thanked the hosts' added"), headline
