@@ -82,10 +82,33 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     para_topics = _paragraph_topics(tags)
     sentence_topics: dict[tuple[str, int, int], set[str]] = {}
     # What a quote is about, for the headline's label: its sentence's tags,
-    # else its paragraph's (key sentence -1), never another passage's.
+    # else what its paragraph is about as a whole (key sentence -1), never
+    # another passage's. A paragraph is about the topics at least half of its
+    # sentences name, and those its whole text means (a meaning tag of the
+    # paragraph); a topic named in one sentence of many belongs to that
+    # sentence: "… the climate crisis, Russia's war …" in the second of seven
+    # sentences of an opening paragraph does not make the praise of two
+    # leaders in its fifth about the climate, nor does a roadmap sentence
+    # ("… the development, climate and digital arenas") make a budget figure
+    # two sentences on about the climate.
+    named_in: dict[tuple[str, int, str], int] = {}
     for t in tags:
-        key = (t.side, t.paragraph, -1 if t.sentence is None else t.sentence)
-        sentence_topics.setdefault(key, set()).add(t.topic)
+        # Key sentence -2: every topic tagged anywhere in the paragraph.
+        sentence_topics.setdefault((t.side, t.paragraph, -2), set()).add(t.topic)
+        if t.sentence is not None:
+            sentence_topics.setdefault((t.side, t.paragraph, t.sentence), set()).add(t.topic)
+            if "term" in t.method:
+                named_in[(t.side, t.paragraph, t.topic)] = named_in.get((t.side, t.paragraph, t.topic), 0) + 1
+    for t in tags:
+        # A paragraph tag no sentence tag accounts for (a meaning of the whole
+        # text, a term of a paragraph not cut into sentences) is the whole
+        # paragraph's.
+        if t.sentence is None and ("meaning" in t.method or (t.side, t.paragraph, t.topic) not in named_in):
+            sentence_topics.setdefault((t.side, t.paragraph, -1), set()).add(t.topic)
+    for (side, pi, topic), n in named_in.items():
+        doc = old_doc if side == "old" else new_doc
+        if 0 <= pi < len(doc.paragraphs) and 2 * n >= len(doc.paragraphs[pi].sentences):
+            sentence_topics.setdefault((side, pi, -1), set()).add(topic)
     own = _own(old_doc, new_doc, config)
     groups = [lk for lk in reading_order(links) if lk.type not in CARRIED_TYPES]
     by_para: dict[tuple[str, int], str] = {}
@@ -166,7 +189,8 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
     score = strongest * topic_weight * (0.7 + 0.3 * share) * (0.6 + 0.4 * novelty) * breadth
     old_text = " ".join(old_doc.paragraphs[i].text for i in lk.old if 0 <= i < len(old_doc.paragraphs))
     new_text = " ".join(new_doc.paragraphs[j].text for j in lk.new if 0 <= j < len(new_doc.paragraphs))
-    sentences = [(s.text, sentence_topics.get((side, i, s.index), set()), sentence_topics.get((side, i, -1), set()))
+    sentences = [(s.text, sentence_topics.get((side, i, s.index), set()), sentence_topics.get((side, i, -1), set()),
+                  bool(sentence_topics.get((side, i, -2))))
                  for side, doc, paras in (("old", old_doc, lk.old), ("new", new_doc, lk.new))
                  for i in paras if 0 <= i < len(doc.paragraphs) for s in doc.paragraphs[i].sentences]
     headline = _headline(lk, fl, pieces, topics, config, passage_text=" ".join(
@@ -260,7 +284,12 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
         # against Ukraine continues" / "… still rages on") is no change.
         o = _clause(o_text, config, other=set(_content(_fold_words(n_text))))
         n = _clause(n_text, config, other=set(_content(_fold_words(o_text))))
-        pieces = [{"kind": "rewritten", "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
+        # A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND") paired with a
+        # passage is metadata, not what the passage was: the passage is new
+        # (or gone), and is said so.
+        o, n = ("" if _metadata(o_text) else o), ("" if _metadata(n_text) else n)
+        kind = "rewritten" if o and n else "added" if n else "dropped"
+        pieces = [{"kind": kind, "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
     return pieces, share
 
 
@@ -419,7 +448,7 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
     text = " ".join(text.split()).strip(" ,;:.")
     if len(text.split()) <= PHRASE_WORDS:
         return text
-    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _CLAUSE_SPLIT.split(text)]
+    parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
     if other:
         parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
@@ -428,6 +457,36 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
     return max(fitting, key=lambda p: (_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6),
                                        -parts.index(p)))
+
+
+#: A stretch between commas shorter than this many words is an item of a
+#: list or one of a row of adjectives, not a clause.
+_CLAUSE_MIN_WORDS = 3
+
+
+def _clause_split(text: str) -> list[str]:
+    """``text`` cut at clause ends (``_CLAUSE_SPLIT``), but a stretch of
+    fewer than ``_CLAUSE_MIN_WORDS`` words between commas stays with its
+    neighbour: "construction, operation, and sustainment of Australia’s
+    conventionally-armed, nuclear-powered submarines" is quoted whole, never
+    as "sustainment of Australia’s conventionally-armed"."""
+    parts: list[list[str]] = []  # [text, separator after it]
+    lo = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        parts.append([text[lo:m.start()], m.group()])
+        lo = m.end()
+    parts.append([text[lo:], ""])
+    out: list[list[str]] = []
+    for part in parts:
+        if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
+                and not _CLAUSE_OPENER.match(part[0].strip()):
+            # Glued to the stretch before it, across its comma. (Not to the
+            # one after it: "In particular, we will …" opens with a phrase
+            # of its own; nor when it opens a clause: "…, and reiterate".)
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+        else:
+            out.append(part)
+    return [p for p, _ in out]
 
 
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
@@ -462,41 +521,48 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
 
 
 def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
-          sentences: Sequence[tuple[str, set[str], set[str]]] = (), group: bool = False) -> str:
+          sentences: Sequence[tuple[str, set[str], set[str], bool]], group: bool) -> str:
     """The headline's topic label: among the change's topics, those the lead
     part names, so "South China Sea: '… positions on Taiwan …' dropped" reads
     "Taiwan: …"; then those tagged on the sentence the lead part quotes, or
-    on its paragraph (``sentences``: the link's sentences with their tags
-    and their paragraph's), so a quote is never labelled after a topic of
-    another passage of a merged or split ``group`` ("Russia's war against
-    Ukraine: 'ironclad alliance commitments …' dropped"): no label then.
-    Otherwise :func:`_topic_label` chooses."""
+    those its paragraph is about as a whole (``sentences``: the link's
+    sentences with their tags and their paragraph's; ``group``: the link
+    is a merge or split), so a quote is never labelled after a topic of
+    another sentence or passage ("Russia's war against Ukraine: 'ironclad
+    alliance commitments …' dropped"): no label then. Otherwise (the lead
+    part quotes no sentence whole, "'reaffirmed' → 'recognize'", or only a
+    sentence of an untagged passage) :func:`_topic_label` chooses."""
     topics = set(topics)
-    named = set(term_hits(parts[0], config).topics) & topics if parts else set()
-    if parts and not named:
-        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences)
+    named = set(term_hits(parts[0], config).topics) & topics  # (parts is never empty)
+    if not named:
+        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences, group)
         named = in_sentence & topics or in_paragraph & topics
-        if located and not named and group:
-            # A merge or split: the topics came from the other passages of
-            # the group, and the quoted one is about none of them. No label
-            # beats a neighbour's. (A single passage's flags may carry a topic
-            # on from the sentence before; that label stays.)
+        if located and not named:
+            # The quoted sentence names none of the change's topics, nor is
+            # its paragraph about one of them as a whole: the topics came
+            # from another sentence of the paragraph or from the other
+            # passages of a merged or split group. No label beats a
+            # neighbour's.
             return ""
     label = _topic_label(named or topics, config, flags)
     return f"{label}: " if label else ""
 
 
-def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str]]]
-                            ) -> tuple[bool, set[str], set[str]]:
+def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str], bool]],
+                            group: bool) -> tuple[bool, set[str], set[str]]:
     """Whether a sentence holds a quote of ``part`` (a stretch of at least
     three of its words between quote marks, ellipses and arrows), and the
-    topics tagged on those sentences and on their paragraphs."""
+    topics tagged on those sentences and on their paragraphs. In a single
+    passage, only a sentence of a tagged paragraph counts: a paragraph with
+    no tag at all says nothing of what the quote is about, and the change's
+    topics (its flags') may label it; in a merged or split ``group`` they
+    may come from another passage, so any sentence counts."""
     chunks = [" ".join(c.split()) for c in re.split(r"['‘’“”\"…→]", part)]
     chunks = [c for c in chunks if len(c.split()) >= 3]
     located, in_sentence, in_paragraph = False, set(), set()
-    for text, sentence_topics, paragraph_topics in sentences:
+    for text, sentence_topics, paragraph_topics, tagged in sentences:
         flat = " ".join(text.split())
-        if any(c in flat for c in chunks):
+        if (tagged or group) and any(c in flat for c in chunks):
             located = True
             in_sentence |= sentence_topics
             in_paragraph |= paragraph_topics
@@ -508,7 +574,7 @@ def _q(text: str) -> str:
 
 
 def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], config: TopicConfig,
-              passage_text: str = "", sentences: Sequence[tuple[str, set[str], set[str]]] = ()) -> str:
+              passage_text: str = "", sentences: Sequence[tuple[str, set[str], set[str], bool]] = ()) -> str:
     parts: list[str] = []
     ranked = sorted(fl, key=lambda f: (-f.score, f.id))
     if not lk.old or not lk.new:
@@ -533,13 +599,48 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             ow, nw = f.evidence.get("old_words", ""), f.evidence.get("new_words", "")
             parts.append(f"{_q(ow)} → {_q(nw)}")
             covered += [ow.lower(), nw.lower()]
-    for p in sorted(pieces, key=lambda p: (-p["weight"], p["pos"]))[: HEADLINE_PIECES - len(parts)]:
+    # The headline leads with what ranked the change: when its strongest
+    # rule hit says a topic, an actor or a figure came or went, the pieces
+    # that hit quotes come first ("The war in Ukraine" added, for a change
+    # ranked by the topic it brings in, before the weightiest of the stock
+    # phrases dropped around it). (Not for new wording: its quote is a whole
+    # run, and holds every small edit inside it.)
+    lead = _quoted_by(ranked[0]) if ranked and ranked[0].rule in _NAMING_RULES else None
+    order = sorted(pieces, key=lambda p: (not (lead and _holds(p, lead)), -p["weight"], p["pos"]))
+    if lead and ranked[0].rule in ("topic_added", "topic_dropped") and not parts and not any(
+            set(ranked[0].topics) & set(term_hits(p["old"] + " … " + p["new"], config).topics) for p in pieces):
+        # A topic came into or went out of the whole statement, and no piece
+        # of this passage says it: the headline says so first ("Energy and
+        # climate: topic gone from the statement (5 passages); …"), not only
+        # the praise dropped beside it.
+        count = re.search(r"\((\d+ passages?)\)", ranked[0].explanation)
+        parts.append("topic " + ("new to" if ranked[0].rule == "topic_added" else "gone from") + " the statement"
+                     + (f" ({count.group(1)})" if count else ""))
+        topics = set(ranked[0].topics) or topics  # the label names that topic
+    for p in order[: HEADLINE_PIECES - len(parts)]:
         if any(c and (c in p["new"].lower() or (p["new"] and p["new"].lower() in c)) for c in covered):
             continue
         parts.append(_piece_phrase(p, config))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
     return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
+
+
+def _quoted_by(f: Flag) -> dict[str, set[str]]:
+    """Content words a flag quotes on each side."""
+    return {"old": set(_content(_fold_words(f.old_text))), "new": set(_content(_fold_words(f.new_text)))}
+
+
+def _holds(p: dict, quoted: Mapping[str, set[str]]) -> bool:
+    """Does a flag quoting ``quoted`` quote piece ``p`` (every content word
+    of the piece, on the piece's changed side)?"""
+    side = "old" if p["kind"] == "dropped" else "new"
+    words = set(_content(_fold_words(p[side])))
+    return len(words) >= 2 and words <= quoted[side]
+
+
+#: Rules saying a topic, an actor or a figure came or went.
+_NAMING_RULES = ("topic_added", "topic_dropped", "actor_change", "number_change")
 
 
 #: A headline stops adding pieces past this many characters (the first piece always shows).
@@ -550,7 +651,7 @@ def _fit(head: str, parts: list[str]) -> str:
     out: list[str] = []
     for p in dict.fromkeys(parts):
         if out and len(head) + len("; ".join(out + [p])) > HEADLINE_CHARS:
-            break
+            continue  # a shorter piece after it may still fit
         out.append(p)
     return head + "; ".join(out)
 

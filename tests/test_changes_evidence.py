@@ -124,9 +124,10 @@ def test_unrelated_long_clauses_are_one_dropped_and_one_added_each_cut_to_its_we
     assert c.evidence["pieces"] == [
         {"kind": "dropped", "old": "strengthen cooperation on maritime security", "new": ""},
         {"kind": "added", "old": "", "new": "deepen collaboration on critical minerals supply chains"}]
-    assert c.headline == ("Economic security, supply chains and critical minerals: 'deepen collaboration on "
-                          "critical minerals supply chains' added; 'strengthen cooperation on maritime security' "
-                          "dropped")
+    # The strongest hit is the maritime topic dropped from the statement:
+    # the headline leads with it.
+    assert c.headline == ("South and East China Seas and maritime order: 'strengthen cooperation on maritime "
+                          "security' dropped; 'deepen collaboration on critical minerals supply chains' added")
     assert c.evidence["score"]["novelty"] == 1.0
     check_components(result, c)
 

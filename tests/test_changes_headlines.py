@@ -5,8 +5,8 @@ from __future__ import annotations
 from driftlab.ingest import parse_text
 from driftlab.segment import segment
 
-from .test_changes import run
-from .test_flags import doc, link
+from .test_changes import SAME, run
+from .test_flags import CONFIG as CONFIG_H, doc, link
 
 PARTIES = '---\ntitle: "Joint Statement"\nparties: "Japan; Republic of Korea; United States"\n---\n'
 OLD_MEKONG = "Japan, the ROK and the United States, are promoting climate resilience in the Mekong region."
@@ -89,3 +89,189 @@ def test_a_quote_still_widens_to_whole_words():
     texts = [p["old"] + "|" + p["new"] for p in change.evidence["pieces"]]
     assert all(not t.startswith(("operat", "|operat")) for t in texts), texts
     assert any("cooperation" in t for t in texts), texts
+
+
+def test_a_quote_is_not_labelled_after_a_topic_named_in_one_other_sentence_of_its_paragraph():
+    # An opening paragraph names the challenges of the day in its second
+    # sentence; the praise of two leaders two sentences later names no topic. The
+    # paragraph is not about the climate as a whole, so "Energy and climate:
+    # 'commended …' dropped" would file the praise under the climate.
+    first = "We convened today to open a new era of partnership. We meet as the climate crisis tests us all. "
+    old = doc(first + "This moment requires unity. " + COMMENDED + " So too is our partnership.",
+              "We oppose missile launches by the DPRK.")
+    new = doc(first + "This moment requires unity. So too is our partnership.",
+              "We oppose missile launches by the DPRK.")
+    change = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert "commended the two leaders" in change.headline, change.headline
+    assert change.headline.startswith("'commended"), change.headline
+
+
+def test_a_quote_is_not_labelled_after_a_roadmap_sentence_opening_its_paragraph():
+    # The opening sentence lists the areas the speech will cover; the figure
+    # three sentences on is about development aid, not the climate.
+    para = ("Today I will address three areas: development, climate and digital. Many countries lack basic "
+            "infrastructure. We must take on responsible roles. The government has raised the aid budget plan "
+            "for the upcoming year by more than forty per cent.")
+    old = doc(para.replace("has raised the aid budget plan for the upcoming year by more than forty per cent",
+                           "will keep its aid budget"))
+    new = doc(para)
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert "aid budget plan" in change.headline, change.headline
+    assert not change.headline.startswith("Energy"), change.headline
+
+
+def test_a_quote_keeps_a_topic_most_sentences_of_its_paragraph_name():
+    # The quoted sentence names no topic, but the paragraph is about Ukraine
+    # from its second sentence on: the label stays.
+    para = ("Today we met in Rome. " + COMMENDED + " We condemn Russia's war against Ukraine. "
+            "We will support Ukraine for as long as it takes.")
+    old = doc(para)
+    new = doc(para.replace(COMMENDED + " ", ""))
+    change = run(old, new, [link(old, [0], new, [0])]).changes[0]
+    assert change.headline.startswith("Russia's war against Ukraine: "), change.headline
+
+
+def test_a_heading_rewritten_into_a_passage_is_no_quote():
+    # The aligner may pair a section heading with the passage that took its
+    # place: the heading is metadata, so the passage is said as added, not
+    # as "rewritten: 'I. SECURE THE REGION' → …".
+    old = doc("I. SECURE THE REGION AND BEYOND", SAME)
+    new = doc("We will also launch an annual dialogue of our foreign ministers to coordinate our approaches.", SAME)
+    change = run(old, new, [link(old, [0], new, [0], "rewritten"), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert "SECURE" not in change.headline, change.headline
+    assert "annual dialogue of our foreign ministers" in change.headline, change.headline
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["added"]
+
+
+def test_a_quote_is_not_cut_inside_a_list_or_a_row_of_adjectives():
+    # "conventionally-armed, nuclear-powered submarines": the comma between
+    # two adjectives (or two items of a list) ends no clause; the quote was
+    # "sustainment of the navy’s conventionally-armed".
+    from driftlab.changes import _clause_split
+
+    text = ("Once it enters into force, this agreement will allow the partners to transfer the material "
+            "required for the safe and secure construction, operation, and sustainment of the navy’s "
+            "conventionally-armed, nuclear-powered submarines.")
+    parts = _clause_split(text)
+    assert any(p.strip().endswith("conventionally-armed, nuclear-powered submarines.") for p in parts), parts
+    assert "construction, operation" in " | ".join(parts), parts
+    assert not any(p.strip() == "nuclear-powered submarines." for p in parts), parts
+    # A short stretch that opens a clause ("and reiterate") is no list item.
+    assert _clause_split("Their positions remain unchanged, and reiterate") == ["Their positions remain unchanged",
+                                                                                 "and reiterate"]
+    # "In particular, we …": an opening phrase is not glued to its clause.
+    assert _clause_split("In particular, we steadfastly oppose coercion")[0] == "In particular"
+
+
+def test_a_headline_leads_with_what_ranked_the_change():
+    # The change ranks by Ukraine named for the first time; the dropped call
+    # for support of the United Nations weighs more as a phrase, but is not
+    # why the change is at the top. The headline says first what ranked it.
+    old = doc("The theme of this session is solidarity. The first step is to renew our support for the United "
+              "Nations. I call on the citizens and leaders of the world to demonstrate resolute and enduring "
+              "support for the United Nations system.", SAME)
+    new = doc("The theme of this session is solidarity. The war in Ukraine has deepened the divisions within the "
+              "international community. The international community must stand together.", SAME)
+    change = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes[0]
+    assert change.evidence["score"]["strongest_rule_name"] == "actor_change"
+    assert change.headline.startswith("Russia's war against Ukraine: 'war in Ukraine"), change.headline
+
+
+def _flag(rule: str, topics: tuple[str, ...], old_text: str, score: float, explanation: str):
+    from driftlab.types import Flag
+
+    return Flag(id=rule, rule=rule, topics=topics, old=(0,), new=(0,), old_text=old_text, new_text="",
+                score=score, explanation=explanation)
+
+
+def test_a_topic_gone_from_the_statement_is_said_first_when_no_piece_quotes_it():
+    # The change ranks by the climate leaving the whole statement; the
+    # passage's own pieces are praise and a roll of friendships. The headline
+    # says the topic went, labelled with that topic, then the pieces.
+    from driftlab.changes import _headline
+
+    old = doc("We convened to open a new era. " + COMMENDED)
+    new = doc("We convened to open a new era.")
+    lk = link(old, [0], new, [0])
+    pieces = [{"kind": "dropped", "old": "commended the two leaders for their courageous leadership", "new": "",
+               "weight": 3.0, "pos": 10}]
+    flags = [_flag("topic_dropped", ("energy_climate",), "clean energy and climate resilience", 1.05,
+                   "Topic dropped from the statement: Energy and climate (5 passages)"),
+             _flag("new_wording", ("human_rights",), "", 0.9, "New wording")]
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    assert headline == ("Energy and climate: topic gone from the statement (5 passages); 'commended the two "
+                        "leaders for their courageous leadership' dropped"), headline
+    # A piece naming the climate says it already: no extra phrase.
+    pieces.append({"kind": "dropped", "old": "fight the climate crisis together", "new": "", "weight": 1.0,
+                   "pos": 20})
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    assert "topic gone" not in headline and "'fight the climate crisis together' dropped" in headline, headline
+
+
+def test_a_headline_takes_a_shorter_piece_that_fits_after_a_long_one_that_does_not():
+    from driftlab.changes import HEADLINE_CHARS, _fit
+
+    long_piece = "'" + "very long words " * 20 + "' added"
+    headline = _fit("Topic: ", ["'first' dropped", long_piece, "'short' added"])
+    assert headline == "Topic: 'first' dropped; 'short' added"
+    assert len(headline) <= HEADLINE_CHARS
+
+
+def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
+    from driftlab.changes import _clause_split
+
+    assert _clause_split("We will invest in ports, build new shipyards, and train sailors") == [
+        "We will invest in ports", "build new shipyards", "and train sailors"]
+
+
+def test_a_piece_of_two_words_is_held_by_the_hit_quoting_them():
+    from driftlab.changes import _holds
+
+    quoted = {"old": {"trade"}, "new": {"war", "ukraine", "deepened"}}
+    assert _holds({"kind": "added", "old": "", "new": "The war in Ukraine"}, quoted)
+    assert _holds({"kind": "reworded", "old": "peace", "new": "war in Ukraine"}, quoted)  # the new side counts
+    assert not _holds({"kind": "added", "old": "", "new": "The war"}, quoted)  # one word: held by any long quote
+    assert not _holds({"kind": "dropped", "old": "war in Ukraine", "new": ""}, quoted)  # the old side counts
+    assert not _holds({"kind": "added", "old": "", "new": "war in Gaza"}, quoted)
+
+
+def test_the_topics_of_every_sentence_holding_the_quote_count():
+    from driftlab.changes import _quoted_sentence_topics
+
+    sentences = [("We condemn the war in Ukraine today.", {"ukraine"}, {"ukraine"}, True),
+                 ("They condemn the war in Ukraine too.", set(), {"defence"}, True),
+                 ("We support the climate fund.", {"energy_climate"}, {"energy_climate"}, True)]
+    located, in_sentence, in_paragraph = _quoted_sentence_topics("'condemn the war in Ukraine' added", sentences,
+                                                                 group=False)
+    assert located and in_sentence == {"ukraine"} and in_paragraph == {"ukraine", "defence"}
+    # In a single passage a sentence of an untagged paragraph locates nothing; in a group it does.
+    untagged = [("We condemn the war in Ukraine today.", set(), set(), False)]
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=False)[0] is False
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=True)[0] is True
+
+
+def test_a_headline_of_exactly_the_limit_keeps_its_last_piece():
+    from driftlab.changes import HEADLINE_CHARS, _fit
+
+    head, first = "Topic: ", "'first' dropped"
+    last = "'" + "x" * (HEADLINE_CHARS - len(head) - len(first) - len("; '") - len("' added")) + "' added"
+    assert len(_fit(head, [first, last])) == HEADLINE_CHARS
+    assert _fit(head, [first, last + "!"]) == head + first
+
+
+def test_a_topic_new_to_the_statement_takes_one_of_the_three_places_and_names_its_topic():
+    from driftlab.changes import _headline
+
+    old = doc("We convened to open a new era.")
+    new = doc("We convened to open a new era, and we praised the leaders.")
+    lk = link(old, [0], new, [0])
+    pieces = [{"kind": "added", "old": "", "new": word, "weight": 3.0 - k, "pos": k}
+              for k, word in enumerate(("praised the leaders", "thanked the hosts", "greeted the guests"))]
+    flags = [_flag("topic_added", ("energy_climate",), "", 1.05, "Topic added to the statement: Energy and climate"),
+             _flag("new_wording", ("human_rights",), "", 0.9, "New wording"),
+             _flag("modality", ("human_rights",), "", 0.5, "Modality")]
+    headline = _headline(lk, flags, pieces, {"energy_climate", "human_rights"}, CONFIG_H)
+    # No passage count in the explanation: none in the headline. The label is
+    # the new topic's, though the other topic's hits weigh more together.
+    assert headline == ("Energy and climate: topic new to the statement; 'praised the leaders' added; "
+                        "'thanked the hosts' added"), headline
