@@ -160,7 +160,7 @@ def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, confi
     OLD and NEW are statements as .txt or .md (optional YAML front matter:
     title, date, series, parties, source), .html pages or .pdf files.
     """
-    from .pipeline import diff_files
+    from .pipeline import without_cyclic_gc, diff_files
     from .report import changes_csv, render_html, to_csv, to_json, write_reports
 
     progress = _Progress(quiet)
@@ -191,7 +191,8 @@ def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, confi
             progress("writing report")
             render = {"html": lambda r: render_html(r, decisions), "json": to_json, "csv": to_csv,
                       "changes_csv": changes_csv}
-            texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
+            with without_cyclic_gc():  # the reports are built of many small strings and dicts
+                texts = {kind: render[kind](result) for kind, path in outputs.items() if path is not None}
             write_reports([(outputs[k], t) for k, t in texts.items() if str(outputs[k]) != "-"], (old, new))
     except DriftlabError as exc:
         raise click.ClickException(" ".join(str(exc).split())) from None

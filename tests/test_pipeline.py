@@ -80,3 +80,49 @@ def test_statement_against_itself_fast_encoder(hashing_encoder, tmp_path):
     r = diff_files(SEED_CLEAN, SEED_CLEAN, Settings(use_cache=False), encoder=hashing_encoder)
     assert {lk.type for lk in r.links} == {"unchanged"}
     assert r.flags == ()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_diff_pauses_the_cycle_collector_and_restores_it(hashing_encoder, monkeypatch, enabled):
+    import gc
+
+    from driftlab import pipeline
+
+    during = []
+    real_align = pipeline.align
+
+    def align(*args, **kwargs):
+        during.append(gc.isenabled())
+        return real_align(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "align", align)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        r = diff_files(SEED_CLEAN, SEED_CLEAN, Settings(use_cache=False), encoder=hashing_encoder)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert during == [False]  # paused while the analysis ran
+    assert {lk.type for lk in r.links} == {"unchanged"}
+
+
+def testwithout_cyclic_gc_pauses_and_restores_even_on_error():
+    import gc
+
+    from driftlab.pipeline import without_cyclic_gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with pytest.raises(RuntimeError):
+            with without_cyclic_gc():
+                assert not gc.isenabled()
+                raise RuntimeError("boom")
+        assert gc.isenabled()
+        gc.disable()
+        with without_cyclic_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the caller's choice is kept
+    finally:
+        (gc.enable if was else gc.disable)()
