@@ -939,7 +939,7 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
                         results: ResultCache | None = None, timings: dict | None = None) -> SeriesReport:
     """Embed, diff each step (through the caches) and analyse a series."""
     from . import topics
-    from .pipeline import make_cache, make_encoder
+    from .pipeline import make_cache, make_encoder, without_cyclic_gc
     from .settings import Settings
 
     settings = settings or Settings()
@@ -959,22 +959,24 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
                      *keys, docs[0].statement.id, settings_key(settings), length=32)
     if results is not None and (hit := results.get(key)) is not None and hit.series.entries == series.entries:
         return replace(hit, series=series, steps=steps, key=key)
-    tags = statement_tags(series, steps, config, encoder, cache)
-    run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
-           "topics_file": settings.topics_file or "(default)"}
-    facts = timeline = None
-    if results is not None:
-        # Adding a statement to a cached series computes only its own parts:
-        # its facts (by content) and its timeline cells (by the step diff its
-        # tags come from, which fixes the topic file and settings too).
-        facts = [cached(results, facts_key(d), lambda d=d: statement_facts(d)) for d in docs]
-        if keys:
-            sources = [f"{keys[0]}:old", *(f"{k}:new" for k in keys)]
-            timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(
-                results, content_id("timeline", sources[i], i, length=32),
-                lambda i=i, d=d, t=t: statement_timeline(i, d, t, config))]
-    report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys,
-                     key=key if results is not None else "")
+    # The analysis, like a diff's, allocates much and leaves next to no cycles.
+    with without_cyclic_gc():
+        tags = statement_tags(series, steps, config, encoder, cache)
+        run = {"driftlab_version": __version__, "model": getattr(encoder, "key", type(encoder).__name__),
+               "topics_file": settings.topics_file or "(default)"}
+        facts = timeline = None
+        if results is not None:
+            # Adding a statement to a cached series computes only its own parts:
+            # its facts (by content) and its timeline cells (by the step diff its
+            # tags come from, which fixes the topic file and settings too).
+            facts = [cached(results, facts_key(d), lambda d=d: statement_facts(d)) for d in docs]
+            if keys:
+                sources = [f"{keys[0]}:old", *(f"{k}:new" for k in keys)]
+                timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(
+                    results, content_id("timeline", sources[i], i, length=32),
+                    lambda i=i, d=d, t=t: statement_timeline(i, d, t, config))]
+        report = replace(analyse(series, steps, config, tags, run, facts=facts, timeline=timeline), step_keys=keys,
+                         key=key if results is not None else "")
     if results is not None:
         results.put(key, replace(report, series=replace(series, documents=()), steps=()))
     return report

@@ -341,12 +341,15 @@ def series_page(rep: SeriesReport, step_dir: str = "", results=None) -> str:
     """:func:`render_series_html`, through the result cache when the report
     came from a cached build: an unchanged series is not drawn again (the
     two plots and importing matplotlib were most of a cached run)."""
-    if results is None or not rep.key:
-        return render_series_html(rep, step_dir)
-    from .series import cached, code_fingerprint
+    from .pipeline import without_cyclic_gc
 
-    key = content_id("series-html", code_fingerprint(), rep.key, step_dir, repr(rep.series.entries), length=32)
-    return cached(results, key, lambda: render_series_html(rep, step_dir))
+    with without_cyclic_gc():  # matplotlib's artists and the page: many objects, few cycles
+        if results is None or not rep.key:
+            return render_series_html(rep, step_dir)
+        from .series import cached, code_fingerprint
+
+        key = content_id("series-html", code_fingerprint(), rep.key, step_dir, repr(rep.series.entries), length=32)
+        return cached(results, key, lambda: render_series_html(rep, step_dir))
 
 
 def step_pages(rep: SeriesReport, results=None) -> list[str]:
