@@ -404,3 +404,21 @@ def test_a_counterpart_is_quoted_from_its_own_sentence_not_its_paragraph():
         "We oppose the dangerous behavior of China in the waters of the region. We met.",
         "We oppose dangerous and unlawful behavior in the waters of the region. We also discussed fisheries "
         "quotas.") == [("China no longer named anywhere in the statement", "behavior of China", "and unlawful behavior")]
+
+
+@pytest.mark.parametrize("text, pos, initial", [
+    ("Together we stand", 0, True),
+    ("We met. Together we stand", 8, True),
+    ("We met.\u00a0 \nTogether", 10, True),       # any whitespace between
+    ("They said: Together", 11, True),
+    ("a pause — Together", 10, True),
+    ("(Together", 1, True),
+    ("“Together", 1, True),
+    ("we stand Together", 9, False),
+    ("we stand, Together", 10, False),
+    ("   ", 3, True),                             # nothing but whitespace before
+])
+def test_sentence_initial_reads_back_over_whitespace(text, pos, initial):
+    from driftlab.flags.sentences import _sentence_initial
+
+    assert _sentence_initial(text, pos) is initial
