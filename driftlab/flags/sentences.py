@@ -41,8 +41,10 @@ STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_content(w: str) -> bool:
     # Numbers count as content ("50 billion" is news); short words do not.
+    # Cached: ~160,000 calls on a G7 pair, over a few thousand distinct words.
     return bool(w) and (w[0].isdigit() or (len(w) > 2 and w not in STOP))
 
 
