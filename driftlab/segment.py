@@ -362,13 +362,18 @@ def _paren_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     of the paragraph."""
     stack: list[int] = []
     pairs: list[tuple[int, int]] = []
-    for i in range(start, end):
-        c = text[i]
-        if c == "(":
+    # Only the parentheses are visited (a character loop over a communiqué
+    # cost ~25 ms a pair).
+    for m in _PAREN.finditer(text, start, end):
+        i = m.start()
+        if text[i] == "(":
             stack.append(i)
-        elif c == ")" and stack:
+        elif stack:
             pairs.append((stack.pop(), i))
     return pairs
+
+
+_PAREN = re.compile(r"[()]")
 
 
 #: Characters looked back from a full stop for the word before it.
