@@ -275,3 +275,129 @@ def test_a_topic_new_to_the_statement_takes_one_of_the_three_places_and_names_it
     # the new topic's, though the other topic's hits weigh more together.
     assert headline == ("Energy and climate: topic new to the statement; 'praised the leaders' added; "
                         "'thanked the hosts' added"), headline
+
+
+# ------------------------------------------------------------------ a rewording pairs one subject
+
+UKRAINE_GOES = ("Russia’s aggression against Ukraine continues to threaten peace and security across the whole of "
+                "Europe and beyond.")
+DPRK_COMES = "North Korea’s nuclear and missile development poses a grave threat to the region and to the entire world."
+
+
+def _rewritten(old_text: str, new_text: str, **sentence_links):
+    from dataclasses import replace
+
+    old, new = doc(old_text, SAME), doc(new_text, SAME)
+    lk = link(old, [0], new, [0], "rewritten")
+    if sentence_links:
+        lk = replace(lk, sentence_links=(sentence_links,))
+    return run(old, new, [lk, link(old, [1], new, [1], "unchanged")]).changes[0]
+
+
+def test_a_rewritten_passage_holding_two_subjects_says_what_went_and_what_came():
+    # "rewritten: 'Russia’s aggression …' → 'North Korea’s nuclear …'" would
+    # claim the one became the other. The Ukraine sentence went, the DPRK one
+    # came; the side the label names (DPRK) is quoted first.
+    change = _rewritten(UKRAINE_GOES, DPRK_COMES)
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["dropped", "added"]
+    assert change.headline == (
+        "DPRK nuclear and missile programmes: 'North Korea’s nuclear and missile development poses a grave threat "
+        "to the region and to the entire world' added; 'Russia’s aggression against Ukraine continues to threaten "
+        "peace and security across the whole of Europe and beyond' dropped"), change.headline
+
+
+def test_a_restated_subject_is_paired_with_its_restatement_not_with_a_new_subject():
+    # The war in Ukraine is still there in other words ("still rages on"): it
+    # was restated, not dropped, and its quote pairs with that restatement;
+    # the DPRK clause is new.
+    change = _rewritten("Russia’s aggression against Ukraine continues to threaten the whole of Europe, and we call "
+                        "for the immediate release of detained journalists.",
+                        "North Korea’s nuclear and missile development poses a grave threat to the entire region, "
+                        "while Russia’s war against Ukraine still rages on.")
+    assert change.evidence["pieces"] == [
+        {"kind": "rewritten", "old": "Russia’s aggression against Ukraine continues to threaten the whole of Europe",
+         "new": "Russia’s war against Ukraine still rages on"},
+        {"kind": "added", "old": "",
+         "new": "North Korea’s nuclear and missile development poses a grave threat to the entire region"}]
+    assert "'Russia’s aggression against Ukraine continues to threaten the whole of Europe' → 'North Korea" \
+        not in change.headline, change.headline
+    assert change.headline.startswith("DPRK nuclear and missile programmes: 'North Korea’s nuclear"), change.headline
+    assert "rewritten: 'Russia’s aggression against Ukraine continues to threaten the whole of Europe' → " \
+           "'Russia’s war against Ukraine still rages on'" in change.headline, change.headline
+
+
+def test_a_promise_and_its_delivery_stay_one_rewording():
+    # Same subject in new words (the coordinating body: "finalize the
+    # establishment" → "announce the establishment"): one rewording.
+    change = _rewritten("The ministers reiterated their commitment to finalize the establishment of the coordinating "
+                        "mechanism by the next summit.",
+                        "Today we announce the establishment of the Secretariat responsible for coordinating and "
+                        "implementing our commitments.")
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["rewritten"]
+    assert "rewritten: 'The ministers reiterated their commitment to finalize the establishment" in change.headline
+    assert "' → 'Today we announce the establishment of the Secretariat" in change.headline, change.headline
+
+
+ALIGN_OLD = "The leaders agreed to closely cooperate in implementing their various regional strategies."
+ALIGN_NEW = "Our mandate is to ensure that our governments are aligned in our objectives and in our actions."
+
+
+def test_sentences_the_aligner_paired_share_their_subject_whatever_their_words():
+    # No shared word, topic or actor: said apart …
+    apart = _rewritten(ALIGN_OLD, ALIGN_NEW)
+    assert [p["kind"] for p in apart.evidence["pieces"]] == ["dropped", "added"]
+    assert apart.headline == ("'The leaders agreed to closely cooperate in implementing their various regional "
+                              "strategies' dropped; 'Our mandate is to ensure that our governments are aligned in our "
+                              "objectives and in our actions' added"), apart.headline
+    # … unless the sentence lineage pairs the two sentences as one restated.
+    paired = _rewritten(ALIGN_OLD, ALIGN_NEW, old=[[0, 0]], new=[[0, 0]], type="rewritten", score=0.5)
+    assert [p["kind"] for p in paired.evidence["pieces"]] == ["rewritten"]
+    assert paired.headline.startswith("rewritten: 'The leaders agreed"), paired.headline
+
+
+def test_a_long_rewording_cut_to_clauses_pairs_them_only_on_a_shared_subject():
+    # The two phrases share words (submarine crews), so they are one
+    # replacement; cut down to their weightiest clauses, supply chains and
+    # warfighter capabilities are two subjects: one dropped, one added.
+    from driftlab.changes import _piece
+
+    o = ("we will integrate our industrial bases and critical supply chains across our three nations, "
+         "including by training submarine crews together")
+    n = ("we will train submarine crews together, including by developing warfighter capabilities to bolster "
+         "deterrence in the Indo-Pacific")
+    pieces = _piece(o, n, (0, len(o)), (0, len(n)), 0, CONFIG_H)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("dropped", "we will integrate our industrial bases and critical supply chains across our three nations", ""),
+        ("added", "", "by developing warfighter capabilities to bolster deterrence in the Indo-Pacific")]
+    # Clauses about the same thing (critical supply chains) stay one rewording.
+    n = "we will build resilient critical supply chains with our industrial partners, including by developing " \
+        "warfighter capabilities"
+    pieces = _piece(o, n, (0, len(o)), (0, len(n)), 0, CONFIG_H)
+    assert [(p["kind"], p["new"]) for p in pieces] == [
+        ("reworded", "we will build resilient critical supply chains with our industrial partners")]
+
+
+def test_what_makes_two_clauses_one_subject():
+    from driftlab.changes import _same_subject
+    from driftlab.flags.sentences import _Own
+
+    # A topic named on both sides, in other words.
+    assert _same_subject("a clean energy transition for all", "climate resilience in the region", CONFIG_H)
+    # An actor named on both sides …
+    assert _same_subject("we will meet ASEAN ministers soon", "we back ASEAN centrality fully", CONFIG_H)
+    # … but not one of the statements' own parties: they speak in every passage.
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "republic", "korea"}))
+    first = "We commit to strengthening vital trilateral cooperation among Japan, the Republic of Korea"
+    assert not _same_subject(first, "Japan welcomes Southeast Asian countries and Pacific Island countries",
+                             CONFIG_H, own)
+    # Shared content words, as a rewording shares them: one suffices between
+    # short clauses, two between longer ones (one stock word is no subject).
+    assert _same_subject("the security regimes", "security of each nation", CONFIG_H)
+    assert not _same_subject("strengthening the security regimes of each nation",
+                             "shared goal to bolster stability and security in the region", CONFIG_H)
+    assert _same_subject("strengthening the export control regimes of each nation",
+                         "harmonise export control rules in the region", CONFIG_H)
+    # Sentences the aligner paired.
+    assert not _same_subject("closely cooperate", "aligned in our actions", CONFIG_H)
+    assert _same_subject("closely cooperate", "aligned in our actions", CONFIG_H,
+                         lineage=[("We will closely cooperate.", "We are aligned in our actions.")])
