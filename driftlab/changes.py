@@ -484,6 +484,13 @@ def _paired(o_clauses: Sequence[str], n_clauses: Sequence[str], config: TopicCon
     the weightiest clause of the other side that shares its subject (its
     subject was restated, not dropped), or alone, as dropped or added.
     Pieces are ``{"kind", "old", "new", "weight"}``, old side first."""
+    if own is not None:
+        # A clause naming only the statements' own parties ("Japan, the
+        # ROK") says who speaks, not what is said (see _only_own): not
+        # quoted while the side has another clause. (Nor is it a mate: it
+        # would match any clause, see _same_subject.)
+        o_clauses = [c for c in o_clauses if not _only_own(c, own, config)] or o_clauses
+        n_clauses = [c for c in n_clauses if not _only_own(c, own, config)] or n_clauses
     o = o_clauses[0] if o_clauses else ""
     n = n_clauses[0] if n_clauses else ""
     if not (o and n) or _same_subject(o, n, config, own, lineage):
@@ -499,6 +506,16 @@ def _paired(o_clauses: Sequence[str], n_clauses: Sequence[str], config: TopicCon
             for a, b in ((o, o_mate), (n_mate, n))]
 
 
+def _says(clause: str, own: _Own | None, config: TopicConfig) -> set[str]:
+    """Content words of ``clause`` besides the names of the statements' own
+    parties and leaders (every passage may name them). Title words stay: the
+    "trilateral partnership" a title names is a subject passages share."""
+    words = set(_content(_fold_words(clause)))
+    if own is None:
+        return words
+    return words - (own.words & _actor_words(config)) - own.people
+
+
 def _same_subject(o: str, n: str, config: TopicConfig, own: _Own | None = None,
                   lineage: Sequence[tuple[str, str]] = ()) -> bool:
     """Are two clauses about the same thing, so "'o' → 'n'" may say one
@@ -506,16 +523,22 @@ def _same_subject(o: str, n: str, config: TopicConfig, own: _Own | None = None,
     topic or the same actor (not one of the statements' own parties, who
     speak in every passage), share content words as a rewording does
     (``RELATED_SHARE`` of the shorter's, and two words unless one has fewer
-    than ``RELATED_MIN_WORDS``; the statements' own title and party words
-    aside), or stand in sentences the aligner paired as one restated
-    in the other (``lineage``: (old sentence, new sentence) texts)."""
+    than ``RELATED_MIN_WORDS``; the names of the statements' own parties and
+    leaders aside), or stand in sentences the aligner paired as one restated
+    in the other (``lineage``: (old sentence, new sentence) texts). A side
+    with no content word of its own is no other subject."""
     ho, hn = term_hits(o, config), term_hits(n, config)
     if set(ho.topics) & set(hn.topics):
         return True
     if (set(ho.actors) & set(hn.actors)) - (own.parties if own else frozenset()):
         return True
-    skip = own.words if own else frozenset()
-    ow, nw = set(_content(_fold_words(o))) - skip, set(_content(_fold_words(n))) - skip
+    ow, nw = _says(o, own, config), _says(n, own, config)
+    if not ow or not nw:
+        # A side of function words or of the statements' own names only
+        # ("are" → "stand united in …", "The Leaders" → "We share concerns
+        # …") has no subject of its own to set against the other's: as with
+        # _unrelated, it stays a rewording, and is never quoted as dropped.
+        return True
     shared = len(ow & nw)
     # One shared word makes a subject only between short clauses: between
     # longer ones a stock word ("security" in "the security regimes of each

@@ -401,3 +401,27 @@ def test_what_makes_two_clauses_one_subject():
     assert not _same_subject("closely cooperate", "aligned in our actions", CONFIG_H)
     assert _same_subject("closely cooperate", "aligned in our actions", CONFIG_H,
                          lineage=[("We will closely cooperate.", "We are aligned in our actions.")])
+    # A side of function words only is no subject of its own: never "'are' dropped".
+    assert _same_subject("are", "stand united in our dedication to promote human rights", CONFIG_H)
+    # The names of the statements' own parties are no shared subject; the
+    # words of their title are ("trilateral partnership").
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "trilateral", "partnership"}))
+    assert not _same_subject("Japan will host the talks", "Japan welcomes the delegates", CONFIG_H, own)
+    assert _same_subject("reaffirmed our trilateral partnership guided by shared values",
+                         "convened to inaugurate a new era of trilateral partnership", CONFIG_H, own)
+
+
+def test_a_roll_call_of_the_parties_is_never_the_quote_a_rewording_pairs():
+    from driftlab.changes import _paired
+    from driftlab.flags.sentences import _Own
+
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "republic", "korea"}))
+    old = ["renewed their commitment to deepening partnership on economic security"]
+    new = ["Japan, the ROK", "we are committed to deepening our economic partnership"]
+    assert [(p["kind"], p["old"], p["new"]) for p in _paired(old, new, CONFIG_H, own)] == [
+        ("reworded", old[0], new[1])]
+    # A clause of the parties' names is no mate for a clause of another subject.
+    old = ["we will meet the challenges of our era", "the Republic of Korea"]
+    new = ["our cooperation has soared to new heights"]
+    assert [(p["kind"], p["old"], p["new"]) for p in _paired(old, new, CONFIG_H, own)] == [
+        ("dropped", old[0], ""), ("added", "", new[0])]
