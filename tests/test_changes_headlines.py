@@ -425,3 +425,47 @@ def test_a_roll_call_of_the_parties_is_never_the_quote_a_rewording_pairs():
     new = ["our cooperation has soared to new heights"]
     assert [(p["kind"], p["old"], p["new"]) for p in _paired(old, new, CONFIG_H, own)] == [
         ("dropped", old[0], ""), ("added", "", new[0])]
+
+
+def test_a_mate_shares_a_subject_other_than_the_parties_or_is_named_by_the_lineage():
+    from driftlab.changes import _paired
+    from driftlab.flags.sentences import _Own
+    from driftlab.flags.passages import _run_weight
+
+    own = _Own(parties=frozenset({"Japan"}), words=frozenset({"japan"}))
+    # Every clause names Japan, a party: that is no shared subject, so no
+    # clause is another's mate, and each is weighed on its own.
+    old = ["Japan will convene the maritime talks next spring", "Japan thanks its guests warmly"]
+    new = ["Japan welcomes the delegates of the region", "Japan salutes its many friends"]
+    pieces = _paired(old, new, CONFIG_H, own)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [("dropped", old[0], ""), ("added", "", new[0])]
+    assert [p["weight"] for p in pieces] == [_run_weight(old[0], CONFIG_H), _run_weight(new[0], CONFIG_H)]
+    # Clauses whose sentences the lineage pairs are mates, on either side.
+    talks, aligned = "We will convene the maritime talks next spring", "aligned in our actions"
+    lineage = [("We will convene the maritime talks next spring.", "We are aligned in our actions.")]
+    pieces = _paired([talks], ["the delegates praised the hosts", aligned], CONFIG_H, None, lineage)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("reworded", talks, aligned), ("added", "", "the delegates praised the hosts")]
+    pieces = _paired(["the delegates praised the hosts", talks], [aligned], CONFIG_H, None, lineage)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("dropped", "the delegates praised the hosts", ""), ("reworded", talks, aligned)]
+    # One side only (the other a heading): that side, dropped or added.
+    assert [(p["kind"], p["old"]) for p in _paired([talks], [], CONFIG_H, None)] == [("dropped", talks)]
+    assert _paired([], [], CONFIG_H, None) == []
+
+
+def test_the_lineage_a_headline_reads_is_the_sentences_carried_edited_restated_or_moved():
+    from dataclasses import replace
+
+    from driftlab.changes import _lineage
+
+    old = doc("One old. Two old. Three old. Four old. Five old.")
+    new = doc("One new. Two new. Three new. Four new. Five new.")
+    kinds = ("carried", "edited", "rewritten", "moved", "added")
+    sls = tuple({"old": [[0, k]], "new": [[0, k]], "type": t, "score": 0.5} for k, t in enumerate(kinds))
+    sls += ({"old": [[0, 9]], "new": [[0, 0]], "type": "edited"},   # out of range: no sentence
+            {"old": [[3, 0]], "new": [[0, 1]], "type": "edited"},
+            {"new": [[0, 2]], "type": "rewritten"})                # no old side
+    lk = replace(link(old, [0], new, [0]), sentence_links=sls)
+    assert _lineage(lk, old, new) == [("One old.", "One new."), ("Two old.", "Two new."),
+                                      ("Three old.", "Three new."), ("Four old.", "Four new.")]
