@@ -375,6 +375,9 @@ def test_a_long_rewording_cut_to_clauses_pairs_them_only_on_a_shared_subject():
     pieces = _piece(o, n, (0, len(o)), (0, len(n)), 0, CONFIG_H)
     assert [(p["kind"], p["new"]) for p in pieces] == [
         ("reworded", "we will build resilient critical supply chains with our industrial partners")]
+    from driftlab.flags.passages import _run_weight
+
+    assert pieces[0]["weight"] == _run_weight(pieces[0]["old"], CONFIG_H) + _run_weight(pieces[0]["new"], CONFIG_H)
 
 
 def test_what_makes_two_clauses_one_subject():
@@ -397,6 +400,11 @@ def test_what_makes_two_clauses_one_subject():
                              "shared goal to bolster stability and security in the region", CONFIG_H)
     assert _same_subject("strengthening the export control regimes of each nation",
                          "harmonise export control rules in the region", CONFIG_H)
+    # The share is of the shorter clause's words: two of ten is enough, two of eleven is not.
+    ten = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    assert _same_subject(ten, "alpha bravo kilo lima mike november oscar papa quebec romeo", CONFIG_H)
+    assert not _same_subject(ten + " kilo", "alpha bravo lima mike november oscar papa quebec romeo sierra tango",
+                             CONFIG_H)
     # Sentences the aligner paired.
     assert not _same_subject("closely cooperate", "aligned in our actions", CONFIG_H)
     assert _same_subject("closely cooperate", "aligned in our actions", CONFIG_H,
@@ -407,6 +415,9 @@ def test_what_makes_two_clauses_one_subject():
     # words of their title are ("trilateral partnership").
     own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "trilateral", "partnership"}))
     assert not _same_subject("Japan will host the talks", "Japan welcomes the delegates", CONFIG_H, own)
+    # A side naming only a party has no subject of its own to set against the other's.
+    assert _same_subject("Japan", "the delegates of the region gathered", CONFIG_H, own)
+    assert _same_subject("the delegates of the region gathered", "Japan", CONFIG_H, own)
     assert _same_subject("reaffirmed our trilateral partnership guided by shared values",
                          "convened to inaugurate a new era of trilateral partnership", CONFIG_H, own)
 
@@ -463,9 +474,10 @@ def test_the_lineage_a_headline_reads_is_the_sentences_carried_edited_restated_o
     new = doc("One new. Two new. Three new. Four new. Five new.")
     kinds = ("carried", "edited", "rewritten", "moved", "added")
     sls = tuple({"old": [[0, k]], "new": [[0, k]], "type": t, "score": 0.5} for k, t in enumerate(kinds))
-    sls += ({"old": [[0, 9]], "new": [[0, 0]], "type": "edited"},   # out of range: no sentence
-            {"old": [[3, 0]], "new": [[0, 1]], "type": "edited"},
-            {"new": [[0, 2]], "type": "rewritten"})                # no old side
+    sls += ({"old": [[0, 5]], "new": [[0, 0]], "type": "edited"},   # out of range: no sentence
+            {"old": [[1, 0]], "new": [[0, 1]], "type": "edited"},
+            {"new": [[0, 2]], "type": "rewritten"},                # no old side
+            {"old": [[0, 2]], "type": "rewritten"})                # no new side
     lk = replace(link(old, [0], new, [0]), sentence_links=sls)
     assert _lineage(lk, old, new) == [("One old.", "One new."), ("Two old.", "Two new."),
                                       ("Three old.", "Three new."), ("Four old.", "Four new.")]
