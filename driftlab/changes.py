@@ -140,7 +140,7 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
             if all(_metadata(doc.paragraphs[i].text) for i in paras if 0 <= i < len(doc.paragraphs)) \
                     and not members[lk.id]:
                 continue  # a release line or heading added or dropped: metadata
-        pieces, share = _pieces(lk, ot, nt, config, own)
+        pieces, share = _pieces(lk, ot, nt, config, own, _lineage(lk, old_doc, new_doc))
         fl = members[lk.id]
         if not fl and not pieces:
             continue  # only cosmetic edits, or a passage of metadata
@@ -239,10 +239,13 @@ def _orphan_change(f: Flag, config: TopicConfig) -> Change:
 
 # --------------------------------------------------------------------------- pieces of a change
 
-def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = None) -> tuple[list[dict], float]:
-    """What changed in a link, as phrases: ``{"kind": dropped|added|reworded,
+def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = None,
+            lineage: Sequence[tuple[str, str]] = ()) -> tuple[list[dict], float]:
+    """What changed in a link, as phrases: ``{"kind": dropped|added|reworded|rewritten,
     "old", "new", "weight", "pos"}``, and the changed share of the link.
-    ``own``: what the statements say about themselves (see :func:`_piece`)."""
+    ``own``: what the statements say about themselves (see :func:`_piece`);
+    ``lineage``: (old sentence, new sentence) texts the aligner paired inside
+    the link (see :func:`_same_subject`)."""
     if not lk.old or not lk.new:
         # A whole passage added or dropped: one piece standing for it (the
         # headline quotes the passage itself, see _headline; novelty is 1).
@@ -274,7 +277,7 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
             if k > 0 and a and b:  # extra sentences on both sides: each its own piece
                 pieces += _piece(ot, nt, a, None, j1, config, own) + _piece(ot, nt, None, b, j1, config, own)
             else:
-                pieces += _piece(ot, nt, a, b, j1, config, own)
+                pieces += _piece(ot, nt, a, b, j1, config, own, lineage)
     if lk.type == "rewritten":
         # Little shared wording: the opcodes are noise; quote each side's weightiest clause.
         o_text = " ".join(ot[s:e] for s, e in _para_spans(lk.opcodes, "old"))
@@ -282,14 +285,15 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
         # Each side is quoted by its weightiest clause that says something the
         # other side does not: the clause both kept ("Russia's aggression
         # against Ukraine continues" / "… still rages on") is no change.
-        o = _clause(o_text, config, other=set(_content(_fold_words(n_text))))
-        n = _clause(n_text, config, other=set(_content(_fold_words(o_text))))
+        o_clauses = _clauses(o_text, config, other=set(_content(_fold_words(n_text))))
+        n_clauses = _clauses(n_text, config, other=set(_content(_fold_words(o_text))))
         # A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND") paired with a
         # passage is metadata, not what the passage was: the passage is new
         # (or gone), and is said so.
-        o, n = ("" if _metadata(o_text) else o), ("" if _metadata(n_text) else n)
-        kind = "rewritten" if o and n else "added" if n else "dropped"
-        pieces = [{"kind": kind, "old": o, "new": n, "weight": 1.0, "pos": 0}] if o or n else pieces
+        o_clauses, n_clauses = ([] if _metadata(o_text) else o_clauses), ([] if _metadata(n_text) else n_clauses)
+        if o_clauses or n_clauses:
+            pieces = [dict(p, kind="rewritten" if p["kind"] == "reworded" else p["kind"], pos=0, together=True)
+                      for p in _paired(o_clauses, n_clauses, config, own, lineage)]
     return pieces, share
 
 
@@ -309,7 +313,7 @@ def _sentence_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | None, pos: int,
-           config: TopicConfig, own: _Own | None = None) -> list[dict]:
+           config: TopicConfig, own: _Own | None = None, lineage: Sequence[tuple[str, str]] = ()) -> list[dict]:
     o = _phrase(ot, *a) if a else ""
     n = _phrase(nt, *b) if b else ""
     words = set(_content(_fold_words(o))) | set(_content(_fold_words(n)))
@@ -331,7 +335,11 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
     kind = "reworded" if o and n else "dropped" if o else "added"
     full = o or n
     if kind == "reworded" and (len(o.split()) > PHRASE_WORDS or len(n.split()) > PHRASE_WORDS):
-        o, n = _clause(o, config), _clause(n, config)
+        # Cut down to clauses, the two long phrases may be quoted by clauses
+        # about different things ("'integrate our industrial bases and
+        # supply chains' → 'warfighter capabilities … to bolster
+        # deterrence'"): paired only when they share the subject.
+        return [dict(p, pos=pos) for p in _paired(_clauses(o, config), _clauses(n, config), config, own, lineage)]
     elif kind != "reworded":
         o, n = (_clause(o, config), "") if o else ("", _clause(n, config))
     # The stance a dropped or added sentence carried ("We expressed concern
@@ -446,17 +454,119 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
     ``other``: content words of the other side; clauses all of whose content
     words are among them are passed over while another clause is left."""
     text = " ".join(text.split()).strip(" ,;:.")
+    return (_clauses(text, config, other) or [text])[0]
+
+
+def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> list[str]:
+    """The quotable clauses of ``text``, weightiest first (the first is
+    :func:`_clause`); the whole text when it is short enough to quote."""
+    text = " ".join(text.split()).strip(" ,;:.")
     if len(text.split()) <= PHRASE_WORDS:
-        return text
+        return [text] if text else []
     parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
     if other:
         parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
     if not parts:
-        return text
+        return [text]
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
-    return max(fitting, key=lambda p: (_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6),
-                                       -parts.index(p)))
+    return sorted(fitting, key=lambda p: (-(_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6)),
+                                          parts.index(p)))
+
+
+def _paired(o_clauses: Sequence[str], n_clauses: Sequence[str], config: TopicConfig, own: _Own | None,
+            lineage: Sequence[tuple[str, str]] = ()) -> list[dict]:
+    """Pieces for a passage said in other words, from each side's clauses
+    (weightiest first): the two weightiest as one rewording when they share
+    the subject (:func:`_same_subject`). Otherwise "'A' → 'B'" would claim
+    one became the other ("'Russia's aggression against Ukraine continues'
+    → 'North Korea's nuclear and missile development'"): each is said with
+    the weightiest clause of the other side that shares its subject (its
+    subject was restated, not dropped), or alone, as dropped or added.
+    Pieces are ``{"kind", "old", "new", "weight"}``, old side first."""
+    if own is not None:
+        # A clause naming only the statements' own parties ("Japan, the
+        # ROK") says who speaks, not what is said (see _only_own): not
+        # quoted while the side has another clause. (Nor is it a mate: it
+        # would match any clause, see _same_subject.)
+        o_clauses = [c for c in o_clauses if not _only_own(c, own, config)] or o_clauses
+        n_clauses = [c for c in n_clauses if not _only_own(c, own, config)] or n_clauses
+    o = o_clauses[0] if o_clauses else ""
+    n = n_clauses[0] if n_clauses else ""
+    if not (o and n) or _same_subject(o, n, config, own, lineage):
+        return [{"kind": "reworded" if o and n else "dropped" if o else "added", "old": o, "new": n,
+                 "weight": _run_weight(o, config) + _run_weight(n, config)}] if o or n else []
+    o_mate = next((c for c in n_clauses[1:] if _same_subject(o, c, config, own, lineage)), "")
+    n_mate = next((c for c in o_clauses[1:] if _same_subject(c, n, config, own, lineage)), "")
+    # A clause said apart is quoted as it stands ("as_is"): no stance cue is
+    # lifted out of it ("warfighter capabilities in support of a shared
+    # goal" is no "support about 'of a shared goal' added").
+    return [{"kind": "reworded" if a and b else "dropped" if a else "added", "old": a, "new": b,
+             "weight": _run_weight(a, config) + _run_weight(b, config), "as_is": True}
+            for a, b in ((o, o_mate), (n_mate, n))]
+
+
+def _says(clause: str, own: _Own | None, config: TopicConfig) -> set[str]:
+    """Content words of ``clause`` besides the names of the statements' own
+    parties and leaders (every passage may name them). Title words stay: the
+    "trilateral partnership" a title names is a subject passages share."""
+    words = set(_content(_fold_words(clause)))
+    if own is None:
+        return words
+    return words - (own.words & _actor_words(config)) - own.people
+
+
+def _same_subject(o: str, n: str, config: TopicConfig, own: _Own | None = None,
+                  lineage: Sequence[tuple[str, str]] = ()) -> bool:
+    """Are two clauses about the same thing, so "'o' → 'n'" may say one
+    became the other? They are when they name a topic term of the same
+    topic or the same actor (not one of the statements' own parties, who
+    speak in every passage), share content words as a rewording does
+    (``RELATED_SHARE`` of the shorter's, and two words unless one has fewer
+    than ``RELATED_MIN_WORDS``; the names of the statements' own parties and
+    leaders aside), or stand in sentences the aligner paired as one restated
+    in the other (``lineage``: (old sentence, new sentence) texts). A side
+    with no content word of its own is no other subject."""
+    ho, hn = term_hits(o, config), term_hits(n, config)
+    if set(ho.topics) & set(hn.topics):
+        return True
+    if (set(ho.actors) & set(hn.actors)) - (own.parties if own else frozenset()):
+        return True
+    ow, nw = _says(o, own, config), _says(n, own, config)
+    if not ow or not nw:
+        # A side of function words or of the statements' own names only
+        # ("are" → "stand united in …", "The Leaders" → "We share concerns
+        # …") has no subject of its own to set against the other's: as with
+        # _unrelated, it stays a rewording, and is never quoted as dropped.
+        return True
+    shared = len(ow & nw)
+    # One shared word makes a subject only between short clauses: between
+    # longer ones a stock word ("security" in "the security regimes of each
+    # nation" and "security and stability in the Indo-Pacific") is not one.
+    if shared >= (1 if min(len(ow), len(nw)) < RELATED_MIN_WORDS else 2) \
+            and shared / min(len(ow), len(nw)) >= RELATED_SHARE:
+        return True
+    return any(o in so and n in sn for so, sn in lineage)
+
+
+def _lineage(lk: Link, old_doc: Document, new_doc: Document) -> list[tuple[str, str]]:
+    """(old sentence, new sentence) texts, whitespace squeezed, that the
+    link's sentence lineage pairs as carried, edited or restated."""
+    def text(doc: Document, ref) -> str:
+        pi, si = ref
+        if 0 <= pi < len(doc.paragraphs) and 0 <= si < len(doc.paragraphs[pi].sentences):
+            return " ".join(doc.paragraphs[pi].sentences[si].text.split())
+        return ""
+
+    out = []
+    for sl in lk.sentence_links:
+        if sl.get("type") in ("carried", "edited", "rewritten", "moved"):
+            for a in sl.get("old", ()):
+                for b in sl.get("new", ()):
+                    pair = (text(old_doc, a), text(new_doc, b))
+                    if all(pair):
+                        out.append(pair)
+    return out
 
 
 #: A stretch between commas shorter than this many words is an item of a
@@ -508,6 +618,12 @@ def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> fl
 # --------------------------------------------------------------------------- headline
 
 def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag] = ()) -> str:
+    """The name of the topic a change is mostly about (:func:`_main_topic`)."""
+    best = _main_topic(topics, config, flags)
+    return config.topic_name(best) if best else ""
+
+
+def _main_topic(topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag] = ()) -> str:
     """The topic a change is mostly about: the one its rule hits bear on most
     (sum of their scores), then the weightiest. A flag's topics include those
     of neighbouring sentences, so the weightiest topic alone names a change
@@ -516,8 +632,7 @@ def _topic_label(topics: Iterable[str], config: TopicConfig, flags: Sequence[Fla
     if not topics:
         return ""
     weight = {t: sum(f.score for f in flags if t in f.topics) for t in topics}
-    best = max(topics, key=lambda t: (round(weight[t], 6), config.topic_weight(t), -topics.index(t)))
-    return config.topic_name(best)
+    return max(topics, key=lambda t: (round(weight[t], 6), config.topic_weight(t), -topics.index(t)))
 
 
 def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: Sequence[Flag],
@@ -617,10 +732,26 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         parts.append("topic " + ("new to" if ranked[0].rule == "topic_added" else "gone from") + " the statement"
                      + (f" ({count.group(1)})" if count else ""))
         topics = set(ranked[0].topics) or topics  # the label names that topic
+    together: list[dict] = []
     for p in order[: HEADLINE_PIECES - len(parts)]:
         if any(c and (c in p["new"].lower() or (p["new"] and p["new"].lower() in c)) for c in covered):
             continue
+        if p.get("together"):
+            together.append(p)
+            continue
         parts.append(_piece_phrase(p, config))
+    if together:
+        # The sides of a rewritten passage said apart (they hold different
+        # subjects) are one part, as their pairing was, so the headline never
+        # keeps one and cuts the other. The side naming the topic the change
+        # is mostly about comes first (the label names that topic: "DPRK …:
+        # 'North Korea’s nuclear …' added; 'Russia’s aggression …' dropped",
+        # not the Ukraine quote under the DPRK label), then one naming
+        # another of its topics, else the old side first.
+        main = _main_topic(topics, config, ranked)
+        named = {id(p): set(term_hits(p["old"] + " " + p["new"], config).topics) for p in together}
+        together.sort(key=lambda p: (main not in named[id(p)], not named[id(p)] & topics, pieces.index(p)))
+        parts.append("; ".join(_piece_phrase(p, config) for p in together))
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
     return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
@@ -664,7 +795,7 @@ def _piece_phrase(p: dict, config: TopicConfig) -> str:
     text = p["old"] if p["kind"] == "dropped" else p["new"]
     if p.get("cue"):
         return _stance(p["cue"], text, p["kind"], joined=p.get("cue_joined", True))
-    cue = _cue_before(text, config)
+    cue = None if p.get("as_is") else _cue_before(text, config)
     if cue:
         rest = text[cue[1]:].strip(" ,;:")
         rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", rest)

@@ -311,7 +311,9 @@ def test_changes_frame_carries_each_change_with_its_evidence():
 
 def test_a_rewritten_passage_that_moved_quotes_each_side_from_its_own_text():
     # Old ¶2 rewritten as new ¶1: each side's clause is read at its own
-    # offsets, and the clause both kept is no change.
+    # offsets, and the clause both kept is no change. The two clauses left
+    # hold different subjects (detained journalists, power plants): one was
+    # dropped and the other added, not one rewritten as the other.
     kept = "Russia’s aggression against Ukraine continues to threaten the international order"
     old = doc("We met in the capital to review our cooperation on trade and ports.",
               f"{kept}, and we call for the immediate release of detained journalists and for humanitarian "
@@ -321,15 +323,17 @@ def test_a_rewritten_passage_that_moved_quotes_each_side_from_its_own_text():
     result = run(old, new, [link(old, [1], new, [0], "rewritten"),
                             Link(old=(0,), new=(), type="dropped", confidence=1.0)])
     c = result.changes[0]
-    assert c.evidence["pieces"] == [{
-        "kind": "rewritten",
-        "old": "we call for the immediate release of detained journalists and for humanitarian access to the "
-               "occupied areas",
-        "new": "we will provide winter energy equipment to reconstruct damaged power plants across Ukrainian "
-               "cities"}]
-    assert c.headline == ("Russia's war against Ukraine: rewritten: 'we call for the immediate release of detained "
-                          "journalists and for humanitarian access to the occupied areas' → 'we will provide winter "
-                          "energy equipment to reconstruct damaged power plants across Ukrainian cities'")
+    assert c.evidence["pieces"] == [
+        {"kind": "dropped", "new": "",
+         "old": "we call for the immediate release of detained journalists and for humanitarian access to the "
+                "occupied areas"},
+        {"kind": "added", "old": "",
+         "new": "we will provide winter energy equipment to reconstruct damaged power plants across Ukrainian "
+                "cities"}]
+    # The side naming the change's topic (Ukrainian cities) comes first.
+    assert c.headline == ("Russia's war against Ukraine: 'we will provide winter energy equipment to reconstruct "
+                          "damaged power plants across Ukrainian cities' added; 'we call for the immediate release of "
+                          "detained journalists and for humanitarian access to the occupied areas' dropped")
     assert (c.old, c.new, c.evidence["type"]) == ((1,), (0,), "rewritten")
     check_components(result, c)
 

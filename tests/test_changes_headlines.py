@@ -275,3 +275,209 @@ def test_a_topic_new_to_the_statement_takes_one_of_the_three_places_and_names_it
     # the new topic's, though the other topic's hits weigh more together.
     assert headline == ("Energy and climate: topic new to the statement; 'praised the leaders' added; "
                         "'thanked the hosts' added"), headline
+
+
+# ------------------------------------------------------------------ a rewording pairs one subject
+
+UKRAINE_GOES = ("Russia’s aggression against Ukraine continues to threaten peace and security across the whole of "
+                "Europe and beyond.")
+DPRK_COMES = "North Korea’s nuclear and missile development poses a grave threat to the region and to the entire world."
+
+
+def _rewritten(old_text: str, new_text: str, **sentence_links):
+    from dataclasses import replace
+
+    old, new = doc(old_text, SAME), doc(new_text, SAME)
+    lk = link(old, [0], new, [0], "rewritten")
+    if sentence_links:
+        lk = replace(lk, sentence_links=(sentence_links,))
+    return run(old, new, [lk, link(old, [1], new, [1], "unchanged")]).changes[0]
+
+
+def test_a_rewritten_passage_holding_two_subjects_says_what_went_and_what_came():
+    # "rewritten: 'Russia’s aggression …' → 'North Korea’s nuclear …'" would
+    # claim the one became the other. The Ukraine sentence went, the DPRK one
+    # came; the side the label names (DPRK) is quoted first.
+    change = _rewritten(UKRAINE_GOES, DPRK_COMES)
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["dropped", "added"]
+    assert change.headline == (
+        "DPRK nuclear and missile programmes: 'North Korea’s nuclear and missile development poses a grave threat "
+        "to the region and to the entire world' added; 'Russia’s aggression against Ukraine continues to threaten "
+        "peace and security across the whole of Europe and beyond' dropped"), change.headline
+
+
+def test_a_restated_subject_is_paired_with_its_restatement_not_with_a_new_subject():
+    # The war in Ukraine is still there in other words ("still rages on"): it
+    # was restated, not dropped, and its quote pairs with that restatement;
+    # the DPRK clause is new.
+    change = _rewritten("Russia’s aggression against Ukraine continues to threaten the whole of Europe, and we call "
+                        "for the immediate release of detained journalists.",
+                        "North Korea’s nuclear and missile development poses a grave threat to the entire region, "
+                        "while Russia’s war against Ukraine still rages on.")
+    assert change.evidence["pieces"] == [
+        {"kind": "rewritten", "old": "Russia’s aggression against Ukraine continues to threaten the whole of Europe",
+         "new": "Russia’s war against Ukraine still rages on"},
+        {"kind": "added", "old": "",
+         "new": "North Korea’s nuclear and missile development poses a grave threat to the entire region"}]
+    assert "'Russia’s aggression against Ukraine continues to threaten the whole of Europe' → 'North Korea" \
+        not in change.headline, change.headline
+    assert change.headline.startswith("DPRK nuclear and missile programmes: 'North Korea’s nuclear"), change.headline
+    assert "rewritten: 'Russia’s aggression against Ukraine continues to threaten the whole of Europe' → " \
+           "'Russia’s war against Ukraine still rages on'" in change.headline, change.headline
+
+
+def test_a_promise_and_its_delivery_stay_one_rewording():
+    # Same subject in new words (the coordinating body: "finalize the
+    # establishment" → "announce the establishment"): one rewording.
+    change = _rewritten("The ministers reiterated their commitment to finalize the establishment of the coordinating "
+                        "mechanism by the next summit.",
+                        "Today we announce the establishment of the Secretariat responsible for coordinating and "
+                        "implementing our commitments.")
+    assert [p["kind"] for p in change.evidence["pieces"]] == ["rewritten"]
+    assert "rewritten: 'The ministers reiterated their commitment to finalize the establishment" in change.headline
+    assert "' → 'Today we announce the establishment of the Secretariat" in change.headline, change.headline
+
+
+ALIGN_OLD = "The leaders agreed to closely cooperate in implementing their various regional strategies."
+ALIGN_NEW = "Our mandate is to ensure that our governments are aligned in our objectives and in our actions."
+
+
+def test_sentences_the_aligner_paired_share_their_subject_whatever_their_words():
+    # No shared word, topic or actor: said apart …
+    apart = _rewritten(ALIGN_OLD, ALIGN_NEW)
+    assert [p["kind"] for p in apart.evidence["pieces"]] == ["dropped", "added"]
+    assert apart.headline == ("'The leaders agreed to closely cooperate in implementing their various regional "
+                              "strategies' dropped; 'Our mandate is to ensure that our governments are aligned in our "
+                              "objectives and in our actions' added"), apart.headline
+    # … unless the sentence lineage pairs the two sentences as one restated.
+    paired = _rewritten(ALIGN_OLD, ALIGN_NEW, old=[[0, 0]], new=[[0, 0]], type="rewritten", score=0.5)
+    assert [p["kind"] for p in paired.evidence["pieces"]] == ["rewritten"]
+    assert paired.headline.startswith("rewritten: 'The leaders agreed"), paired.headline
+
+
+def test_a_long_rewording_cut_to_clauses_pairs_them_only_on_a_shared_subject():
+    # The two phrases share words (submarine crews), so they are one
+    # replacement; cut down to their weightiest clauses, supply chains and
+    # warfighter capabilities are two subjects: one dropped, one added.
+    from driftlab.changes import _piece
+
+    o = ("we will integrate our industrial bases and critical supply chains across our three nations, "
+         "including by training submarine crews together")
+    n = ("we will train submarine crews together, including by developing warfighter capabilities to bolster "
+         "deterrence in the Indo-Pacific")
+    pieces = _piece(o, n, (0, len(o)), (0, len(n)), 0, CONFIG_H)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("dropped", "we will integrate our industrial bases and critical supply chains across our three nations", ""),
+        ("added", "", "by developing warfighter capabilities to bolster deterrence in the Indo-Pacific")]
+    # Clauses about the same thing (critical supply chains) stay one rewording.
+    n = "we will build resilient critical supply chains with our industrial partners, including by developing " \
+        "warfighter capabilities"
+    pieces = _piece(o, n, (0, len(o)), (0, len(n)), 0, CONFIG_H)
+    assert [(p["kind"], p["new"]) for p in pieces] == [
+        ("reworded", "we will build resilient critical supply chains with our industrial partners")]
+    from driftlab.flags.passages import _run_weight
+
+    assert pieces[0]["weight"] == _run_weight(pieces[0]["old"], CONFIG_H) + _run_weight(pieces[0]["new"], CONFIG_H)
+
+
+def test_what_makes_two_clauses_one_subject():
+    from driftlab.changes import _same_subject
+    from driftlab.flags.sentences import _Own
+
+    # A topic named on both sides, in other words.
+    assert _same_subject("a clean energy transition for all", "climate resilience in the region", CONFIG_H)
+    # An actor named on both sides …
+    assert _same_subject("we will meet ASEAN ministers soon", "we back ASEAN centrality fully", CONFIG_H)
+    # … but not one of the statements' own parties: they speak in every passage.
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "republic", "korea"}))
+    first = "We commit to strengthening vital trilateral cooperation among Japan, the Republic of Korea"
+    assert not _same_subject(first, "Japan welcomes Southeast Asian countries and Pacific Island countries",
+                             CONFIG_H, own)
+    # Shared content words, as a rewording shares them: one suffices between
+    # short clauses, two between longer ones (one stock word is no subject).
+    assert _same_subject("the security regimes", "security of each nation", CONFIG_H)
+    assert not _same_subject("strengthening the security regimes of each nation",
+                             "shared goal to bolster stability and security in the region", CONFIG_H)
+    assert _same_subject("strengthening the export control regimes of each nation",
+                         "harmonise export control rules in the region", CONFIG_H)
+    # The share is of the shorter clause's words: two of ten is enough, two of eleven is not.
+    ten = "alpha bravo charlie delta echo foxtrot golf hotel india juliet"
+    assert _same_subject(ten, "alpha bravo kilo lima mike november oscar papa quebec romeo", CONFIG_H)
+    assert not _same_subject(ten + " kilo", "alpha bravo lima mike november oscar papa quebec romeo sierra tango",
+                             CONFIG_H)
+    # Sentences the aligner paired.
+    assert not _same_subject("closely cooperate", "aligned in our actions", CONFIG_H)
+    assert _same_subject("closely cooperate", "aligned in our actions", CONFIG_H,
+                         lineage=[("We will closely cooperate.", "We are aligned in our actions.")])
+    # A side of function words only is no subject of its own: never "'are' dropped".
+    assert _same_subject("are", "stand united in our dedication to promote human rights", CONFIG_H)
+    # The names of the statements' own parties are no shared subject; the
+    # words of their title are ("trilateral partnership").
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "trilateral", "partnership"}))
+    assert not _same_subject("Japan will host the talks", "Japan welcomes the delegates", CONFIG_H, own)
+    # A side naming only a party has no subject of its own to set against the other's.
+    assert _same_subject("Japan", "the delegates of the region gathered", CONFIG_H, own)
+    assert _same_subject("the delegates of the region gathered", "Japan", CONFIG_H, own)
+    assert _same_subject("reaffirmed our trilateral partnership guided by shared values",
+                         "convened to inaugurate a new era of trilateral partnership", CONFIG_H, own)
+
+
+def test_a_roll_call_of_the_parties_is_never_the_quote_a_rewording_pairs():
+    from driftlab.changes import _paired
+    from driftlab.flags.sentences import _Own
+
+    own = _Own(parties=frozenset({"Japan", "ROK"}), words=frozenset({"japan", "republic", "korea"}))
+    old = ["renewed their commitment to deepening partnership on economic security"]
+    new = ["Japan, the ROK", "we are committed to deepening our economic partnership"]
+    assert [(p["kind"], p["old"], p["new"]) for p in _paired(old, new, CONFIG_H, own)] == [
+        ("reworded", old[0], new[1])]
+    # A clause of the parties' names is no mate for a clause of another subject.
+    old = ["we will meet the challenges of our era", "the Republic of Korea"]
+    new = ["our cooperation has soared to new heights"]
+    assert [(p["kind"], p["old"], p["new"]) for p in _paired(old, new, CONFIG_H, own)] == [
+        ("dropped", old[0], ""), ("added", "", new[0])]
+
+
+def test_a_mate_shares_a_subject_other_than_the_parties_or_is_named_by_the_lineage():
+    from driftlab.changes import _paired
+    from driftlab.flags.sentences import _Own
+    from driftlab.flags.passages import _run_weight
+
+    own = _Own(parties=frozenset({"Japan"}), words=frozenset({"japan"}))
+    # Every clause names Japan, a party: that is no shared subject, so no
+    # clause is another's mate, and each is weighed on its own.
+    old = ["Japan will convene the maritime talks next spring", "Japan thanks its guests warmly"]
+    new = ["Japan welcomes the delegates of the region", "Japan salutes its many friends"]
+    pieces = _paired(old, new, CONFIG_H, own)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [("dropped", old[0], ""), ("added", "", new[0])]
+    assert [p["weight"] for p in pieces] == [_run_weight(old[0], CONFIG_H), _run_weight(new[0], CONFIG_H)]
+    # Clauses whose sentences the lineage pairs are mates, on either side.
+    talks, aligned = "We will convene the maritime talks next spring", "aligned in our actions"
+    lineage = [("We will convene the maritime talks next spring.", "We are aligned in our actions.")]
+    pieces = _paired([talks], ["the delegates praised the hosts", aligned], CONFIG_H, None, lineage)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("reworded", talks, aligned), ("added", "", "the delegates praised the hosts")]
+    pieces = _paired(["the delegates praised the hosts", talks], [aligned], CONFIG_H, None, lineage)
+    assert [(p["kind"], p["old"], p["new"]) for p in pieces] == [
+        ("dropped", "the delegates praised the hosts", ""), ("reworded", talks, aligned)]
+    # One side only (the other a heading): that side, dropped or added.
+    assert [(p["kind"], p["old"]) for p in _paired([talks], [], CONFIG_H, None)] == [("dropped", talks)]
+    assert _paired([], [], CONFIG_H, None) == []
+
+
+def test_the_lineage_a_headline_reads_is_the_sentences_carried_edited_restated_or_moved():
+    from dataclasses import replace
+
+    from driftlab.changes import _lineage
+
+    old = doc("One old. Two old. Three old. Four old. Five old.")
+    new = doc("One new. Two new. Three new. Four new. Five new.")
+    kinds = ("carried", "edited", "rewritten", "moved", "added")
+    sls = tuple({"old": [[0, k]], "new": [[0, k]], "type": t, "score": 0.5} for k, t in enumerate(kinds))
+    sls += ({"old": [[0, 5]], "new": [[0, 0]], "type": "edited"},   # out of range: no sentence
+            {"old": [[1, 0]], "new": [[0, 1]], "type": "edited"},
+            {"new": [[0, 2]], "type": "rewritten"},                # no old side
+            {"old": [[0, 2]], "type": "rewritten"})                # no new side
+    lk = replace(link(old, [0], new, [0]), sentence_links=sls)
+    assert _lineage(lk, old, new) == [("One old.", "One new."), ("Two old.", "Two new."),
+                                      ("Three old.", "Three new."), ("Four old.", "Four new.")]
