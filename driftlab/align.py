@@ -103,7 +103,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .normalize import STOPWORDS, content_words, fold
+from .normalize import content_words, fold
+from .segment import is_heading
 from .types import Document, Link, reading_order
 
 #: Below this many content words a sentence is too generic ("They welcomed
@@ -156,9 +157,6 @@ MARGIN_SCALE = 0.15
 CONFIDENCE_SCALE = 0.06
 #: Most similarities held at once while finding neighbours (4 M floats, 16 MB).
 BLOCK_CELLS = 1 << 22
-#: A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND", "Pillar II – Advanced
-#: Capabilities") is one line of at most this many words.
-HEADING_MAX_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -1126,23 +1124,10 @@ def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params
     return entries
 
 
-def is_heading(text: str) -> bool:
-    """Is a passage a section heading: one short line with no sentence end,
-    every word capitalised (or a stop word, a numeral, a dash)?
-
-    A heading names a section; it states no position. Its function differs
-    from a paragraph's, so it is linked only to a heading: the words it
-    shares with the paragraphs under it ("Indo-Pacific") are their subject,
-    not a sign that it continues one of them.
-    """
-    t = " ".join(text.split())
-    words = t.split()
-    if not words or len(words) > HEADING_MAX_WORDS or t[-1] in ".!?;:,\"”)’":
-        return False
-    return all(not w[0].isalpha() or w[0].isupper() or w.lower() in STOPWORDS for w in words)
-
-
 def _headings(doc: Document) -> list[bool]:
+    # A heading names a section and states no position: its function differs
+    # from a paragraph's, so it is linked only to a heading; the words it
+    # shares with the paragraphs under it ("Indo-Pacific") are their subject.
     return [len(p.sentences) <= 1 and is_heading(p.text) for p in doc.paragraphs]
 
 

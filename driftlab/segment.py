@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from .normalize import STOPWORDS
 from .settings import Settings
 from .types import Document, Paragraph, Sentence, Statement
 
@@ -354,6 +355,26 @@ def _ends_sentence(text: str, start: int, dot: int, nxt: str) -> bool:
 
 def _bare(word: str) -> str:
     return word.strip(".,;:!?\"'“”‘’()[]")
+
+
+#: A heading ("I. SECURE THE INDO-PACIFIC AND BEYOND", "Women, Peace and
+#: Security") is one line of at most this many words.
+HEADING_MAX_WORDS = 10
+
+
+def is_heading(text: str, stop: frozenset[str] = STOPWORDS) -> bool:
+    """Is ``text`` a section heading: one short line with no sentence end,
+    every word capitalised, or a numeral, a dash, or one of the ``stop``
+    words ("and", "the" …; the flags pass their own, longer list)?
+
+    A heading names a section; it states no position. The aligner links a
+    heading only to a heading, and the flags read one as metadata.
+    """
+    t = " ".join(text.split())
+    words = t.split()
+    if not words or len(words) > HEADING_MAX_WORDS or t[-1] in ".!?;:,\"”)’":
+        return False
+    return all(not w[0].isalpha() or w[0].isupper() or w.lower() in stop for w in words)
 
 
 def _paren_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:

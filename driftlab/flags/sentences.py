@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from ..normalize import unit_keys, unit_spans
+from ..segment import is_heading
 from ..topics import PhraseMatcher, TopicConfig, term_hits
 from ..types import Document, Link
 
@@ -595,11 +596,7 @@ def _metadata(text: str) -> bool:
         rest = [w for w in _fold_words(_CLOCK.sub(" ", t)) if _is_content(w) and not w[0].isdigit()]
         if len(rest) <= 1:
             return True  # a date line: nothing but a date, a time and a place
-    # A heading: a short line with no sentence end, every content word capitalised.
-    if len(words) <= 10 and t[-1] not in ".!?;:,\"”)" and all(
-            w[0].isupper() or w.lower() in STOP or not w[0].isalpha() for w in words):
-        return True
-    return False
+    return is_heading(t, STOP)
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
