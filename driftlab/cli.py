@@ -160,7 +160,7 @@ def diff(old, new, output, json_path, csv_path, changes_csv_path, no_html, confi
     OLD and NEW are statements as .txt or .md (optional YAML front matter:
     title, date, series, parties, source), .html pages or .pdf files.
     """
-    from .pipeline import without_cyclic_gc, diff_files
+    from .pipeline import diff_files, without_cyclic_gc
     from .report import changes_csv, render_html, to_csv, to_json, write_reports
 
     progress = _Progress(quiet)

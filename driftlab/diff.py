@@ -27,9 +27,10 @@ communiqués, 21k tokens), the two give practically the same chunks (55 vs
 links of a communiqué). SequenceMatcher anchors on the longest common run
 first, which matches how a reader sees a rewritten clause. It is O(n²) in
 the link's units, so a link is expected to be paragraph-sized: one "link"
-of two whole 130 KB communiqués took ≈2 s with difflib (Indel ≈0.4 s). ``autojunk`` is off: its "popular element" heuristic would
-treat frequent words as junk in sequences of 200+ units only, so long
-paragraphs would diff differently from short ones.
+of two whole 130 KB communiqués took ≈2 s with difflib (Indel ≈0.4 s).
+``autojunk`` is off: its "popular element" heuristic would treat frequent
+words as junk in sequences of 200+ units only, so long paragraphs would
+diff differently from short ones.
 
 Readability heuristic ("no confetti"): an equal run *between two changes* is
 absorbed into one replace when it is at most :data:`MAX_BRIDGE` units long, or

@@ -143,7 +143,7 @@ def _bucket(word: str) -> str:
 
 def _trie_regex(words: Iterable[str]) -> str:
     """One regex matching exactly ``words`` (literals), factored by common
-    prefixes: ``{"chin", "chip", "cyb"}`` → ``(?:c(?:hi(?:n|p)|yb))``."""
+    prefixes: ``{"chin", "chip", "cyb"}`` → ``c(?:hi(?:n|p)|yb)``."""
     trie: dict = {}
     for w in words:
         node = trie

@@ -106,19 +106,6 @@ def test_cosmetic_and_carried_links_make_no_change():
     assert result.changes == ()
 
 
-def test_added_and_dropped_passages_are_changes_and_rank_by_weight():
-    old = doc(SAME, "We discussed cultural exchanges among our universities.")
-    new = doc(SAME, "We condemn the DPRK's ballistic missile launches and its nuclear tests.")
-    links = [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=1.0),
-             Link(old=(), new=(1,), type="added", confidence=1.0)]
-    result = run(old, new, links)
-    assert [c.evidence["type"] for c in result.changes] == ["added", "dropped"]
-    top = result.changes[0]
-    assert "new passage" in top.headline or "added" in top.headline
-    assert "dprk_nuclear" in top.topics
-    assert [c.rank for c in result.changes] == [1, 2]
-
-
 def test_changes_frame_and_csv_through_the_public_api():
     result = taiwan()
     frame = driftlab.changes_frame(result)

@@ -161,6 +161,7 @@ def test_an_intensity_shift_leads_its_change_as_the_ladder_words():
 
 
 def test_added_and_dropped_passages_in_full():
+    # Also: both are changes, ranked by weight (the new DPRK passage first).
     old = doc(SAME, "We discussed cultural exchanges among our universities.")
     new = doc(SAME, "We condemn the DPRK's ballistic missile launches and its nuclear tests.")
     links = [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=1.0),
@@ -182,6 +183,8 @@ def test_added_and_dropped_passages_in_full():
     assert (added.old, added.new, dropped.old, dropped.new) == ((), (1,), (1,), ())
     assert added.links == (result.links[2].id,) and dropped.links == (result.links[1].id,)
     assert [c.rank for c in result.changes] == [1, 2] and added.score > dropped.score
+    assert [c.evidence["type"] for c in result.changes] == ["added", "dropped"]
+    assert "dprk_nuclear" in added.topics
 
 
 def test_a_statement_level_flag_quoting_no_changed_passage_is_a_change_of_its_own():

@@ -138,6 +138,7 @@ def _in_date(text: str, pos: int) -> bool:
     """Is the word at ``pos`` part of a date (a month next to a day or a year)?"""
     return any(m.start() <= pos < m.end() for m in _DATE_RE.finditer(text, max(0, pos - 12), pos + 24))
 
+
 #: Jaccard similarity of content words (``evidence["sentence_similarity"]``)
 #: below which a negation's sentence has no counterpart on the other side.
 #: Measured on the gold pairs: negations in wholly new or dropped sentences
