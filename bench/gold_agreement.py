@@ -51,16 +51,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not files:
         print(f"Skipped: no second annotations in {second_dir}")
         return 0
-    print(f"{'pair':32s} {'scored as':18s} {'certain P / R / F1':>22s} {'all P / R / F1':>22s}")
+    print(f"{'pair':34s} {'scored as':18s} {'certain P / R / F1':>22s} {'all P / R / F1':>22s}")
+    rows: dict[str, list[dict]] = {}
     for path in files:
         second = json.loads(path.read_text(encoding="utf-8"))
         first = json.loads((FIRST_DIR / path.name).read_text(encoding="utf-8"))
         for label, s in agreement(first, second).items():
-            c, a = s["certain"], s["all"]
-            print(f"{first['name']:32s} {label:18s} "
-                  f"{c['precision']:6.3f} {c['recall']:6.3f} {c['f1']:6.3f}    "
-                  f"{a['precision']:6.3f} {a['recall']:6.3f} {a['f1']:6.3f}")
+            _row(first["name"], label, s)
+            rows.setdefault(label, []).append({"scores": s})
+    # Micro-averaged over the pairs, as bench/lineage_quality.py sums a split.
+    for label, part in rows.items():
+        _row("all pairs (micro)", label, {kind: lq.micro(part, "scores", kind) for kind in ("certain", "all")})
     return 0
+
+
+def _row(name: str, label: str, s: dict) -> None:
+    c, a = s["certain"], s["all"]
+    print(f"{name:34s} {label:18s} "
+          f"{c['precision']:6.3f} {c['recall']:6.3f} {c['f1']:6.3f}    "
+          f"{a['precision']:6.3f} {a['recall']:6.3f} {a['f1']:6.3f}")
 
 
 if __name__ == "__main__":

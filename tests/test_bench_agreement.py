@@ -61,3 +61,31 @@ def test_different_units_are_refused():
     other = dict(FIRST, units={"old": [[0, 5]], "new": [[0, 4]]})
     with pytest.raises(SystemExit, match="different units"):
         ga.agreement(FIRST, other)
+
+
+def test_the_summary_sums_the_pairs_before_dividing(tmp_path, monkeypatch, capsys):
+    """Two pairs: one read the same twice (4 unit pairs, a dropped unit
+    counting as one), one whose second reading keeps 2 of the first's 3.
+    Summed: 6 of 7, 0.857 — not the mean of the pairs' figures (1.0 and
+    0.667: 0.833)."""
+    import json
+
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    bigger = {"name": "a", "units": {"old": [[0, 5], [6, 9], [10, 14], [15, 20]], "new": [[0, 4], [5, 9], [10, 12]]},
+              "links": [{"old": [i], "new": [i], "type": "edited", "confidence": "certain"} for i in range(3)]
+              + [{"old": [3], "new": [], "type": "dropped", "confidence": "certain"}]}
+    fewer = annotation([
+        {"old": [0], "new": [0], "type": "edited", "confidence": "certain"},
+        {"old": [1], "new": [1], "type": "rewritten", "confidence": "certain"},
+        {"old": [2], "new": [], "type": "dropped", "confidence": "certain"},
+    ])
+    for name, first, second in (("a", bigger, bigger), ("b", FIRST, fewer)):
+        (first_dir / f"{name}.json").write_text(json.dumps(dict(first, name=name)), encoding="utf-8")
+        (second_dir / f"{name}.json").write_text(json.dumps(dict(second, name=name)), encoding="utf-8")
+    monkeypatch.setattr(ga, "FIRST_DIR", first_dir)
+    assert ga.main([str(second_dir)]) == 0
+    summary = [line.split()[-6:] for line in capsys.readouterr().out.splitlines() if line.startswith("all pairs")]
+    # Both ways, certain P / R / F1 and all P / R / F1.
+    assert summary == [["0.857"] * 6] * 2
