@@ -1,0 +1,171 @@
+"""A phrase the other statement still says is not headlined as dropped or added."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from driftlab.changes import compute_changes
+from driftlab.flags import compute_flags
+from driftlab.topics import tag_documents
+
+from .conftest import shared_file
+from .test_flags import CONFIG, doc, link
+
+KEPT = "We support the peaceful resolution of disputes over the Mekong river basin in accordance with international law."
+EXPAND = "We will expand capacity building for fisheries in the Pacific islands."
+SAID_AGAIN = ("We support the peaceful resolution of disputes over the Mekong river basin in accordance with "
+              "international law, and welcome the new river commission.")
+OTHER = "Our ministers will meet again next spring."
+
+
+def changes_of(old, new, links, vectors=None):
+    tags = tag_documents(old, new, CONFIG)
+    flags = compute_flags(old, new, links, tags, CONFIG)
+    return compute_changes(old, new, links, flags, tags, CONFIG, vectors=vectors)[0]
+
+
+def by_old(changes, i):
+    return next(c for c in changes if i in c.old)
+
+
+def test_a_sentence_moved_to_another_passage_is_not_called_dropped():
+    # The Mekong sentence left the first passage and is said again, nearly
+    # word for word, in the second: the word diff of the first link sees it
+    # dropped, but the new statement keeps the position.
+    old = doc(f"{KEPT} {EXPAND}", OTHER)
+    new = doc(EXPAND, SAID_AGAIN)
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    first = by_old(changes_of(old, new, links), 0)
+    assert "dropped" not in first.headline, first.headline
+    piece = next(p for p in first.evidence["pieces"] if "Mekong" in p["old"])
+    assert piece["kind"] == "dropped" and "river commission" in piece["restated"]
+    # Said as the rewording it is, pointing at the restatement.
+    assert "→" in first.headline and "Mekong river basin" in first.headline
+    assert first.evidence["score"]["novelty"] == 0.0
+
+
+def test_a_sentence_truly_gone_is_still_dropped():
+    old = doc(f"{KEPT} {EXPAND}", OTHER)
+    new = doc(EXPAND, "We welcome the new river commission.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    first = by_old(changes_of(old, new, links), 0)
+    assert "dropped" in first.headline and "Mekong river basin" in first.headline, first.headline
+    assert not any(p.get("restated") for p in first.evidence["pieces"])
+
+
+# Half the words of the dropped sentence, said in other words: only the
+# sentence vectors can tell a restatement from a sentence on the same subject.
+HALF = "Disputes over the Mekong river basin must be settled peacefully under international law, we agree."
+
+
+def _vectors(old, new, same: bool):
+    """One-hot sentence vectors; with ``same`` the old Mekong sentence and
+    the new sentence holding "Mekong" point the same way."""
+    n_old = sum(len(p.sentences) for p in old.paragraphs)
+    n_new = sum(len(p.sentences) for p in new.paragraphs)
+    dim = n_old + n_new
+    ov, nv = np.zeros((n_old, dim), np.float32), np.zeros((n_new, dim), np.float32)
+    for k in range(n_old):
+        ov[k, k] = 1
+    for k in range(n_new):
+        nv[k, n_old + k] = 1
+    if same:
+        i = next(k for k, s in enumerate(s for p in old.paragraphs for s in p.sentences) if "Mekong" in s.text)
+        j = next(k for k, s in enumerate(s for p in new.paragraphs for s in p.sentences) if "Mekong" in s.text)
+        nv[j] = ov[i] * 0.9
+        nv[j, n_old + j] = 0.3
+    return ov, nv
+
+
+def test_a_restatement_in_other_words_needs_the_sentence_vectors():
+    old = doc(f"{KEPT} {EXPAND}", OTHER)
+    new = doc(EXPAND, HALF)
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    # The same wording shared, meanings apart (cosine 0): dropped.
+    apart = by_old(changes_of(old, new, links, _vectors(old, new, same=False)), 0)
+    assert "dropped" in apart.headline, apart.headline
+    # Meanings close (cosine 0.95) and half the words shared: restated.
+    close = by_old(changes_of(old, new, links, _vectors(old, new, same=True)), 0)
+    assert "dropped" not in close.headline, close.headline
+    assert any(p.get("restated") == HALF for p in close.evidence["pieces"])
+    # Without vectors only a near-verbatim restatement counts.
+    plain = by_old(changes_of(old, new, links), 0)
+    assert "dropped" in plain.headline
+
+
+def test_a_dropped_passage_is_quoted_by_what_the_new_statement_no_longer_says():
+    # The passage's weightiest clause is restated in the new text; the
+    # headline quotes the clause that really went, and the passage ranks
+    # below one whose every word went.
+    gone = "We will open a joint research centre for tropical medicine in Lagos."
+    old = doc(f"{KEPT} {gone}", EXPAND, "We will fund a desalination plant programme for coastal towns.")
+    new = doc(EXPAND, SAID_AGAIN)
+    links = [link(old, [0], new, [], "dropped"), link(old, [1], new, [0]), link(old, [2], new, [], "dropped"),
+             link(old, [], new, [1], "added")]
+    changes = changes_of(old, new, links)
+    first = by_old(changes, 0)
+    assert "tropical medicine" in first.headline and "Mekong" not in first.headline, first.headline
+    assert 0 < first.evidence["score"]["novelty"] < 1
+    assert by_old(changes, 2).evidence["score"]["novelty"] == 1.0
+
+
+def test_a_passage_said_again_elsewhere_says_so():
+    old = doc(KEPT, EXPAND)
+    new = doc(EXPAND, SAID_AGAIN)
+    links = [link(old, [0], new, [], "dropped"), link(old, [1], new, [0], "unchanged"),
+             link(old, [], new, [1], "added")]
+    first = by_old(changes_of(old, new, links), 0)
+    assert first.headline.startswith("passage restated elsewhere: 'We support the peaceful resolution"), first.headline
+    assert "→" in first.headline and first.evidence["score"]["novelty"] == 0.0
+
+
+def test_the_statements_own_voice_is_not_what_a_sentence_says():
+    # A readout opens most sentences with its speakers: their words say who
+    # speaks, not what. Counted, they would hide that the flooding concern
+    # is still said (three of its six other words are; with them, three of eight).
+    voice = "The Envoys and the Delegates"
+    old = doc(f"{voice} discussed trade. {voice} expressed concern about flooding along the Mekong river.",
+              f"{voice} reviewed fisheries. {voice} welcomed the talks.")
+    new = doc(f"{voice} discussed trade.",
+              f"{voice} reviewed fisheries. {voice} welcomed the talks. We remain worried about flooding along "
+              "the Mekong.")
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+    vectors = _vectors(old, new, same=True)
+    first = by_old(changes_of(old, new, links, vectors), 0)
+    assert "dropped" not in first.headline, first.headline
+    assert any("flooding" in p.get("restated", "") for p in first.evidence["pieces"])
+
+
+def test_a_dropped_roll_of_the_speakers_is_no_change():
+    voice = "The Envoys and the Delegates"
+    old = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks.",
+              f"{voice} acknowledged the new fisheries accord.")
+    new = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks.",
+              "We acknowledge the new fisheries accord and will fund patrol boats.")
+    change = by_old(changes_of(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]), 1)
+    assert "Envoys" not in change.headline and "patrol boats" in change.headline, change.headline
+    assert any(p.get("voice") for p in change.evidence["pieces"])
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_a_commitment_restated_in_the_real_lima_statement_is_not_headlined_as_dropped(tmp_path, real_encoder):
+    # Camp David (2023): "The United States unequivocally reaffirms that its
+    # extended deterrence commitments to both Japan and the ROK are ironclad
+    # …"; Lima (2024): "President Biden reiterates that the U.S. commitments
+    # to the defense of the ROK and Japan are ironclad …". The word diff of
+    # their link sees the first sentence go; the position stayed.
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    folder = "trilateral_rok_us_japan/"
+    r = diff_files(shared_file(folder + "2023-08-18_spirit_of_camp_david_joint_statement.txt"),
+                   shared_file(folder + "2024-11-15_lima_trilateral_leaders_joint_statement.txt"),
+                   Settings(cache_dir=str(tmp_path)), encoder=real_encoder)
+    assert not any("unequivocally reaffirms" in c.headline for c in r.changes[:10])
+    pieces = [p for c in r.changes for p in c.evidence["pieces"] if "unequivocally reaffirms" in p.get("old", "")]
+    assert pieces and all("are ironclad" in p["restated"] for p in pieces)
+    # A condemnation that really went is still said to have gone.
+    assert any("unprecedented number of ballistic missile launches" in p.get("old", "") and not p.get("restated")
+               for c in r.changes for p in c.evidence["pieces"])
