@@ -669,6 +669,7 @@ class _Restatements:
     def __init__(self, old_doc: Document, new_doc: Document, own: _Own,
                  vectors: tuple[np.ndarray, np.ndarray] | None = None):
         self.own = own.words | own.people
+        self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
         self.vectors: dict[str, np.ndarray] = {}
         for k, (side, doc) in enumerate((("old", old_doc), ("new", new_doc))):
@@ -748,6 +749,11 @@ class _Restatements:
                 total = sum(len(w) for _, w in doc_rows)
                 fresh = sum(len(w) for t, w in doc_rows if not self.find(side, t, paras))
                 out.append(dict(p, novelty=fresh / total if total else 1.0))
+            elif _spelled_out(p, self.text):
+                # "(IAEA)" added after "International Atomic Energy Agency",
+                # "UN Convention" → "United Nations Convention": a name
+                # abbreviated or spelled out, nothing said.
+                out.append(dict(p, voice=True))
             elif p["kind"] == "reworded" and self.same_but_voice(p["old"], p["new"]):
                 # "They reaffirmed their commitment" → "We reaffirm our
                 # commitment": the speaker and the tense, nothing said.
@@ -930,6 +936,78 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
     if not parts:
         parts = [_flag_phrase(ranked[0])] if ranked else ["reworded"]
     return _fit(_head(parts, topics, config, fl, sentences, len(lk.old) > 1 or len(lk.new) > 1), parts)
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,7}s?\b|\b(?:[A-Z]\.){2,4}")
+#: Words an acronym skips ("Law of the Sea", "Secretary of State").
+_ACRONYM_SKIPS = frozenset("of the and for on in to".split())
+
+
+def _acronyms(text: str) -> list[str]:
+    """Acronyms written in ``text`` ("IAEA", "U.S.", "SSNs"), as their letters in lower case."""
+    out = []
+    for m in _ACRONYM.finditer(text):
+        a = m.group().replace(".", "").replace("&", "")
+        out.append((a[:-1] if a.endswith("s") and len(a) > 2 else a).lower())
+    return out
+
+
+def _spells(acronym: str, words: Sequence[str]) -> list[str] | None:
+    """The run of ``words`` (folded) whose initials spell ``acronym`` (small
+    words skipped inside it kept), or None."""
+    for i, w in enumerate(words):
+        if not w or w[0] != acronym[0]:
+            continue
+        k, j, run = 0, i, []
+        while j < len(words) and k < len(acronym):
+            if words[j] in _ACRONYM_SKIPS and run:
+                run.append(words[j])
+                j += 1
+                continue
+            if not words[j] or words[j][0] != acronym[k]:
+                break
+            run.append(words[j])
+            k, j = k + 1, j + 1
+        if k == len(acronym):
+            return run
+    return None
+
+
+def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
+    """Is piece ``p`` only a name abbreviated or spelled out? A rewording
+    whose sides differ by an acronym and the words it stands for ("UN
+    Convention" → "United Nations Convention"), or an acronym alone added or
+    dropped beside its own spelling while the other statement still names
+    it (``text``: each side's statement)."""
+    o, n = p.get("old", ""), p.get("new", "")
+    if o and n:
+        ow, nw = set(_fold_words(o)), set(_fold_words(n))
+        for a, b, src in ((ow, nw, o), (nw, ow, n)):
+            for acr in _acronyms(src):
+                if acr in b:
+                    continue
+                run = _spells(acr, _fold_words(n if src is o else o))
+                if run is None:
+                    return False
+                a.discard(acr)
+                b -= set(run)
+        return set(_content(tuple(ow))) == set(_content(tuple(nw))) and ow != set(_fold_words(o))
+    side = "old" if o else "new"
+    piece = o or n
+    acrs = _acronyms(piece)
+    if not acrs or set(_content(_fold_words(piece))) - set(acrs):
+        return False
+    # Spelled out on its own side, and the name still named by the other
+    # statement: "(PRC)" dropped with the last mention of the People's
+    # Republic of China is a name gone, not an abbreviation.
+    words = _fold_words(text[side])
+    other = _fold_words(text["new" if side == "old" else "old"])
+    flat = " " + " ".join(other) + " "
+    for a in acrs:
+        run = _spells(a, words)
+        if run is None or not (a in other or f" {' '.join(run)} " in flat):
+            return False
+    return True
 
 
 def _stem(word: str) -> str:

@@ -169,3 +169,30 @@ def test_a_commitment_restated_in_the_real_lima_statement_is_not_headlined_as_dr
     # A condemnation that really went is still said to have gone.
     assert any("unprecedented number of ballistic missile launches" in p.get("old", "") and not p.get("restated")
                for c in r.changes for p in c.evidence["pieces"])
+
+
+def test_a_name_abbreviated_or_spelled_out_is_no_change():
+    old = doc("We uphold the UN Convention on the Law of the Sea and will fund patrol boats.",
+              "We consult the International Atomic Energy Agency on safeguards.")
+    new = doc("We uphold the United Nations Convention on the Law of the Sea and will fund coast guard training.",
+              "We consult the International Atomic Energy Agency (IAEA) on safeguards.")
+    changes = changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])])
+    first = by_old(changes, 0)
+    assert "United Nations" not in first.headline and "coast guard training" in first.headline, first.headline
+    # The acronym added beside its spelling: said only as what it is, and
+    # worth nothing new.
+    second = by_old(changes, 1)
+    assert all(p.get("voice") for p in second.evidence["pieces"]) and second.evidence["score"]["novelty"] == 0.0
+    # A new acronym that spells nothing in the statement is news.
+    new2 = doc("We uphold the UN Convention on the Law of the Sea and will fund patrol boats.",
+               "We consult the International Atomic Energy Agency (ITAR) on safeguards.")
+    third = by_old(changes_of(old, new2, [link(old, [0], new2, [0], "unchanged"), link(old, [1], new2, [1])]), 1)
+    assert not any(p.get("voice") for p in third.evidence["pieces"])
+
+
+def test_an_acronym_dropped_with_the_last_mention_of_its_name_is_a_change():
+    old = doc("We oppose the conduct of the People's Republic of China (PRC) at sea.")
+    new = doc("We oppose the conduct at sea.")
+    change = changes_of(old, new, [link(old, [0], new, [0])])[0]
+    assert not any(p.get("voice") for p in change.evidence["pieces"])
+    assert "PRC" in change.headline, change.headline
