@@ -196,3 +196,16 @@ def test_an_acronym_dropped_with_the_last_mention_of_its_name_is_a_change():
     change = changes_of(old, new, [link(old, [0], new, [0])])[0]
     assert not any(p.get("voice") for p in change.evidence["pieces"])
     assert "PRC" in change.headline, change.headline
+
+
+def test_two_sentences_about_different_things_are_not_one_rewording():
+    old = doc("We welcome the new fisheries accord in our region.")
+    new = doc("We welcome the new space agency in our region.")
+    links = [link(old, [0], new, [0])]
+    ov, nv = np.eye(2, dtype=np.float32)[:1], np.eye(2, dtype=np.float32)[1:]
+    apart = changes_of(old, new, links, (ov, nv))[0]
+    assert "→" not in apart.headline and "added" in apart.headline, apart.headline
+    assert {p["kind"] for p in apart.evidence["pieces"]} == {"dropped", "added"}
+    # The same two sentences close in meaning (cosine 0.8): one rewording.
+    close = changes_of(old, new, links, (ov, np.array([[0.8, 0.6]], np.float32)))[0]
+    assert "→" in close.headline, close.headline
