@@ -17,9 +17,13 @@ is ranked by:
 * ``changed_share``: the share of the group's characters in changed word
   opcodes (1 for an added or dropped passage);
 * ``novelty``: the share of the changed content words found nowhere in the
-  whole other statement (wording that moved in from elsewhere is no news);
-* ``breadth``: ``1 + 0.1 × (distinct rules − 1)``, at most 1.3: a passage
-  where the intensity, the actors and the figures all changed says more.
+  whole other statement (wording that moved in from elsewhere is no news),
+  a phrase the other statement restates counting as none (for a whole
+  passage: the share of its words in sentences not restated);
+* ``breadth``: ``1 + 0.1 × (distinct rules − 1)``, at most 1.3, counting
+  the rules whose strongest hit is at least ``BREADTH_SHARE`` of the
+  change's strongest rule: a passage where the intensity, the actors and the
+  figures all changed says more; a faint cue in a long passage does not.
 
 Statement-level flags (a topic dropped, an actor no longer named, the
 strongest language on a topic) join the change holding the passage they
@@ -57,6 +61,9 @@ CARRIED_TYPES = ("unchanged", "moved")
 #: ``strongest_rule`` of a group whose wording changed without raising a
 #: rule: below every rule (weights start at ~0.5), so it ranks under them.
 NO_FLAG_STRENGTH = 0.3
+#: A rule counts towards a change's breadth when its strongest hit is at
+#: least this share of the change's strongest rule.
+BREADTH_SHARE = 0.5
 #: At most this many pieces (dropped / added / reworded phrases) in a headline.
 HEADLINE_PIECES = 3
 #: A quoted phrase longer than this many words is cut down to its weightiest clause.
@@ -189,15 +196,21 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
         topics = {t for i in lk.old for t in para_topics.get(("old", i), ())} | {
             t for j in lk.new for t in para_topics.get(("new", j), ())}
     strongest, strongest_rule = NO_FLAG_STRENGTH, ""
+    by_rule: dict[str, float] = {}
     for f in fl:
         sc = f.evidence.get("score", {}) if isinstance(f.evidence, Mapping) else {}
         strength = float(sc.get("rule_weight", 1.0)) * float(sc.get("size", 1.0))
+        by_rule[f.rule] = max(by_rule.get(f.rule, 0.0), strength)
         if strength > strongest:
             strongest, strongest_rule = strength, f.rule
     topic_weight = max((config.topic_weight(t) for t in topics), default=config.untagged_weight)
     novelty = _novelty(pieces, old_words, new_words)
-    rules = sorted({f.rule for f in fl})
-    breadth = 1 + 0.1 * min(3, max(0, len(rules) - 1))
+    rules = sorted(by_rule)
+    # Breadth counts the rules that hit hard (at least BREADTH_SHARE of the
+    # strongest): a long merged passage always holds some modality cue or a
+    # stray figure, and those made every big group "broad".
+    broad = [r for r, v in by_rule.items() if v >= BREADTH_SHARE * strongest]
+    breadth = 1 + 0.1 * min(3, max(0, len(broad) - 1))
     score = strongest * topic_weight * (0.7 + 0.3 * share) * (0.6 + 0.4 * novelty) * breadth
     old_text = " ".join(old_doc.paragraphs[i].text for i in lk.old if 0 <= i < len(old_doc.paragraphs))
     new_text = " ".join(new_doc.paragraphs[j].text for j in lk.new if 0 <= j < len(new_doc.paragraphs))

@@ -209,3 +209,27 @@ def test_two_sentences_about_different_things_are_not_one_rewording():
     # The same two sentences close in meaning (cosine 0.8): one rewording.
     close = changes_of(old, new, links, (ov, np.array([[0.8, 0.6]], np.float32)))[0]
     assert "→" in close.headline, close.headline
+
+
+def _hit(lk, rule: str, strength: float):
+    from driftlab.types import Flag
+
+    return Flag(id=f"{rule}-{strength}", rule=rule, topics=(), old=lk.old, new=lk.new, old_text="", new_text="",
+                score=strength, explanation=f"{rule} hit", evidence={"score": {"rule_weight": strength, "size": 1.0}},
+                link_id=lk.id)
+
+
+def test_breadth_counts_only_rules_that_hit_hard():
+    old = doc("We will fund patrol boats for the coast guard.")
+    new = doc("We will fund patrol boats and radar stations for the coast guard.")
+    lk = link(old, [0], new, [0])
+    tags = tag_documents(old, new, CONFIG)
+
+    def breadth(*hits):
+        (c,), _ = compute_changes(old, new, [lk], [_hit(lk, *h) for h in hits], tags, CONFIG)
+        return c.evidence["score"]["breadth"]
+
+    # A faint modality cue beside the new wording is no second kind of change.
+    assert breadth(("new_wording", 1.1), ("modality", 0.05)) == 1.0
+    # A name and a figure hitting as hard as the wording are.
+    assert breadth(("new_wording", 1.1), ("actor_change", 0.9), ("number_change", 1.0)) == 1.2
