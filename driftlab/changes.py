@@ -238,6 +238,7 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
             "changed_share": round(share, 4),
             "novelty": round(novelty, 4),
             "breadth": round(breadth, 4),
+            "breadth_rules": sorted(broad),
         },
     }
     return Change(
