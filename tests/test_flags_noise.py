@@ -145,7 +145,11 @@ def test_release_lines_voter_lists_and_headings_are_metadata():
     assert _metadata("November 6, 2024")
     assert _metadata("Voting for the monetary policy action were Jerome H. Powell, Chair; John C. Williams.")
     assert _metadata("Women, Peace and Security")
+    assert _metadata("Begin Text:") and _metadata("End Text.") and _metadata("End text")
+    assert _metadata("Mr. Dang Hoang Giang (Viet Nam), Vice-President, took the Chair.")
     assert not _metadata("We will hold the rate at 4.25 per cent.")
+    assert not _metadata("We will begin text-based negotiations on the treaty.")
+    assert not _metadata("The Republic of Korea took the chair of the group in a year of crisis and reform.")
     assert not _metadata("The Committee decided to lower the target range by 1/4 percentage point.")
 
 

@@ -571,6 +571,11 @@ _VOTERS = re.compile(r"^\W*(?:voting (?:for|against)\b|voted (?:for|against)\b|m
 _RELEASE = re.compile(r"\b(?:for (?:immediate )?release|released?\b|embargo(?:ed)?\b|press release|"
                       r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)",
                       re.IGNORECASE)
+#: The markers a press office puts around a statement's text ("Begin Text:"
+#: … "End Text.") and a UN verbatim record's procedural lines ("Mr. X
+#: (Viet Nam), Vice-President, took the Chair."): furniture, not policy.
+_FURNITURE = re.compile(r"^\W*(?:begin|end)(?: of)? text\W*$|\b(?:took|resumed|assumed) the chair\W*$",
+                        re.IGNORECASE)
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\b|\b(?:a\.m|p\.m)\b|"
                     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
                     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
@@ -581,13 +586,17 @@ def _metadata(text: str) -> bool:
     """Is ``text`` (a paragraph or sentence) metadata rather than a statement
     of policy: a release or date line ("For release at 2:00 p.m. EDT",
     "November 6, 2024"), a list of voters ("Voting for the monetary policy
-    action were …") or a heading ("Women, Peace and Security")? These change
+    action were …"), a marker of the text's start or end ("Begin Text:"), a
+    record's procedural line ("… took the Chair.") or a heading ("Women,
+    Peace and Security")? These change
     at every meeting and say nothing: they are neither new passages nor new
     wording."""
     t = " ".join(text.split())
     if not t:
         return True
     if _VOTERS.match(t):
+        return True
+    if len(t.split()) <= 16 and _FURNITURE.search(t):
         return True
     words = t.split()
     if len(words) <= 16 and _RELEASE.search(t):
