@@ -126,6 +126,12 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
         if 0 <= pi < len(doc.paragraphs) and 2 * n >= len(doc.paragraphs[pi].sentences):
             sentence_topics.setdefault((side, pi, -1), set()).add(topic)
     own = _own(old_doc, new_doc, config)
+    # A topic that is only the naming of one of the statements' own parties
+    # ("China named as an actor" in China's own speech) says who speaks, not
+    # what a passage is about: no headline is labelled after it. (It still
+    # weighs: what the speaker says of itself is what its statement is for.)
+    own_topics = frozenset(t.id for t in config.topics
+                           if t.terms and all(x.startswith("@") and x[1:] in own.parties for x in t.terms))
     restated = _Restatements(old_doc, new_doc, own, config, vectors)
     groups = [lk for lk in reading_order(links) if lk.type not in CARRIED_TYPES]
     by_para: dict[tuple[str, int], str] = {}
@@ -163,7 +169,7 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
         if not fl and not pieces:
             continue  # only cosmetic edits, or a passage of metadata
         changes.append(_change(lk, fl, pieces, share, old_doc, new_doc, old_words, new_words, para_topics, config,
-                               sentence_topics, restated))
+                               sentence_topics, restated, own_topics))
     for f in orphans:
         changes.append(_orphan_change(f, config))
 
@@ -190,7 +196,7 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
             old_words: set[str], new_words: set[str], para_topics: Mapping[tuple[str, int], set[str]],
             config: TopicConfig,
             sentence_topics: Mapping[tuple[str, int, int], set[str]] = {},
-            restated: "_Restatements | None" = None) -> Change:
+            restated: "_Restatements | None" = None, own_topics: frozenset[str] = frozenset()) -> Change:
     topics: set[str] = {t for f in fl for t in f.topics}
     if not topics:
         topics = {t for i in lk.old for t in para_topics.get(("old", i), ())} | {
@@ -218,7 +224,7 @@ def _change(lk: Link, fl: list[Flag], pieces: list[dict], share: float, old_doc:
                   bool(sentence_topics.get((side, i, -2))))
                  for side, doc, paras in (("old", old_doc, lk.old), ("new", new_doc, lk.new))
                  for i in paras if 0 <= i < len(doc.paragraphs) for s in doc.paragraphs[i].sentences]
-    headline = _headline(lk, fl, pieces, topics, config, passage_text=" ".join(
+    headline = _headline(lk, fl, pieces, topics - own_topics, config, passage_text=" ".join(
         t for t in (old_text if not lk.new else new_text,) if not (lk.old and lk.new)), sentences=sentences,
         restated=restated)
     ranked_flags = sorted(fl, key=lambda f: (-f.score, f.id))

@@ -233,3 +233,23 @@ def test_breadth_counts_only_rules_that_hit_hard():
     assert breadth(("new_wording", 1.1), ("modality", 0.05)) == 1.0
     # A name and a figure hitting as hard as the wording are.
     assert breadth(("new_wording", 1.1), ("actor_change", 0.9), ("number_change", 1.0)) == 1.2
+
+
+def test_a_speakers_own_name_is_no_topic_label():
+    from driftlab.ingest import parse_text
+    from driftlab.segment import segment
+
+    header = '---\ntitle: "Statement of China"\nparties: "China"\n---\n'
+    old = segment(parse_text(header + "China will expand imports from developing countries.", path="a.txt"))
+    new = segment(parse_text(header + "China will expand imports from developing countries and cancel their "
+                              "tariffs on all goods.", path="b.txt"))
+    (c,), _ = compute_changes(old, new, [link(old, [0], new, [0])], [], tag_documents(old, new, CONFIG), CONFIG)
+    assert not c.headline.startswith("China named as an actor"), c.headline
+    assert "cancel their tariffs" in c.headline
+    # The same sentences spoken by others: China is an actor they name.
+    header = '---\ntitle: "Statement of Japan"\nparties: "Japan"\n---\n'
+    old = segment(parse_text(header + "China will expand imports from developing countries.", path="a.txt"))
+    new = segment(parse_text(header + "China will expand imports from developing countries and cancel their "
+                              "tariffs on all goods.", path="b.txt"))
+    (c,), _ = compute_changes(old, new, [link(old, [0], new, [0])], [], tag_documents(old, new, CONFIG), CONFIG)
+    assert c.headline.startswith("China named as an actor"), c.headline
