@@ -657,7 +657,9 @@ def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> fl
 #: the other statement holds at least ``RESTATED_SHARE`` of its content
 #: words and means what the phrase's own sentence means (sentence vectors'
 #: cosine at least ``RESTATED_COSINE``), or holds ``RESTATED_SHARE_ALONE`` of
-#: them, when the phrase has at least ``RESTATED_MIN_WORDS``. Read off the
+#: them, when the phrase has at least ``RESTATED_MIN_WORDS``, or all of them,
+#: when it has fewer ("The war in Ukraine" / "the war of aggression against
+#: Ukraine drags on"). Read off the
 #: tuning pairs: restatements ("We express concern regarding the DPRK's
 #: illicit cyber activities …" / "We express grave concern over the DPRK's
 #: illicit revenue generation methods, including … malicious cyber
@@ -746,7 +748,10 @@ class _Restatements:
             if share < RESTATED_SHARE:
                 continue
             close = cos is not None and float(cos[k]) >= RESTATED_COSINE
-            if close or (share >= RESTATED_SHARE_ALONE and len(words) >= RESTATED_MIN_WORDS):
+            # A short phrase ("The war in Ukraine") is restated when one
+            # sentence of the other statement holds all its words.
+            whole = share == 1.0 and len(words) < RESTATED_MIN_WORDS
+            if close or whole or (share >= RESTATED_SHARE_ALONE and len(words) >= RESTATED_MIN_WORDS):
                 rank = share + (float(cos[k]) if cos is not None else 0.0)
                 if rank > best_key:
                     best, best_key = t, rank

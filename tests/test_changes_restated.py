@@ -253,3 +253,14 @@ def test_a_speakers_own_name_is_no_topic_label():
                               "tariffs on all goods.", path="b.txt"))
     (c,), _ = compute_changes(old, new, [link(old, [0], new, [0])], [], tag_documents(old, new, CONFIG), CONFIG)
     assert c.headline.startswith("China named as an actor"), c.headline
+
+
+def test_a_short_phrase_the_other_statement_still_says_is_not_the_quote_of_a_dropped_passage():
+    old = doc("The war in Ukraine, which has gone on for a year and a half, has deepened the divisions in values "
+              "among nations.", OTHER)
+    new = doc("As the war of aggression against Ukraine drags on, we stand with its people.", OTHER)
+    links = [link(old, [0], new, [], "dropped"), link(old, [], new, [0], "added"),
+             link(old, [1], new, [1], "unchanged")]
+    dropped = by_old(changes_of(old, new, links), 0)
+    assert "'The war in Ukraine'" not in dropped.headline, dropped.headline
+    assert "divisions in values" in dropped.headline
