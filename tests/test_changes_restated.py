@@ -1,4 +1,4 @@
-"""A phrase the other statement still says is not headlined as dropped or added."""
+"""A headline states only what changed: nothing the other statement still says, nor who speaks, nor a name abbreviated; no rewording across two subjects; breadth only from rules that hit."""
 
 from __future__ import annotations
 
@@ -264,3 +264,29 @@ def test_a_short_phrase_the_other_statement_still_says_is_not_the_quote_of_a_dro
     dropped = by_old(changes_of(old, new, links), 0)
     assert "'The war in Ukraine'" not in dropped.headline, dropped.headline
     assert "divisions in values" in dropped.headline
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_real_headlines_carry_no_abbreviation_marker_or_speakers_own_label(tmp_path, real_encoder):
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    settings = Settings(cache_dir=str(tmp_path))
+
+    def changes(old: str, new: str):
+        return diff_files(shared_file(old), shared_file(new), settings, encoder=real_encoder).changes
+
+    # AUKUS 2023 → 2024: "(IAEA)" added beside "International Atomic Energy Agency".
+    aukus = changes("aukus/2023-03-13_aukus_joint_leaders_statement.txt",
+                    "aukus/2024-09-17_aukus_joint_leaders_statement_third_anniversary.txt")
+    assert not any("'(IAEA)'" in c.headline for c in aukus)
+    # The press office's "Begin Text:" marker is no new passage.
+    folder = "trilateral_rok_us_japan/"
+    dprk = changes(folder + "2023-06-15_trilateral_nsa_statement_dprk_missiles.txt",
+                   folder + "2024-06-24_trilateral_senior_officials_dprk_russia_statement.txt")
+    assert not any("Begin Text" in c.headline for c in dprk)
+    # China's own speech: no headline filed under "China named as an actor".
+    china = changes("un_general_debate/2023_CHN_UNGD_session78.txt", "un_general_debate/2024_CHN_UNGD_session79.txt")
+    assert china and not any(c.headline.startswith("China named as an actor") for c in china)
+    assert any("china" in c.topics for c in china)
