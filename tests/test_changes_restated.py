@@ -1,4 +1,6 @@
-"""A headline states only what changed: nothing the other statement still says, nor who speaks, nor a name abbreviated; no rewording across two subjects; breadth only from rules that hit."""
+"""A headline states only what changed: nothing the other statement still
+says, nor who speaks, nor a name abbreviated; no rewording across two
+subjects; breadth only from the rules that hit."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from driftlab.topics import tag_documents
 from .conftest import shared_file
 from .test_flags import CONFIG, doc, link
 
-KEPT = "We support the peaceful resolution of disputes over the Mekong river basin in accordance with international law."
+KEPT = ("We support the peaceful resolution of disputes over the Mekong river basin in accordance with "
+        "international law.")
 EXPAND = "We will expand capacity building for fisheries in the Pacific islands."
 SAID_AGAIN = ("We support the peaceful resolution of disputes over the Mekong river basin in accordance with "
               "international law, and welcome the new river commission.")
