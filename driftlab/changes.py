@@ -705,7 +705,7 @@ class _Restatements:
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
         self.vectors: dict[str, np.ndarray] = {}
         for k, (side, doc) in enumerate((("old", old_doc), ("new", new_doc))):
-            self.rows[side] = [(p.index, " ".join(s.text.split()), frozenset(_content(_fold_words(s.text))))
+            self.rows[side] = [(p.index, " ".join(s.text.split()), _split_words(s.text))
                                for p in doc.paragraphs for s in p.sentences]
             if vectors is not None and len(vectors[k]) == len(self.rows[side]) and len(self.rows[side]):
                 v = np.asarray(vectors[k], dtype=np.float32)
@@ -735,7 +735,7 @@ class _Restatements:
 
     def _find(self, side: str, text: str, paras: Sequence[int]) -> str:
         other = "new" if side == "old" else "old"
-        words = set(_content(_fold_words(text))) - self.own - self.voice[side]
+        words = set(_split_words(text)) - self.own - self.voice[side]
         if len(words) < 2:
             return ""  # a word or two says nothing on its own
         home = self._home(side, text, paras)
@@ -1068,6 +1068,13 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
         if run is None or not (a in other or f" {' '.join(run)} " in flat):
             return False
     return True
+
+
+def _split_words(text: str) -> frozenset[str]:
+    """Content words of ``text`` with hyphenated compounds taken apart: a
+    folded word holds no hyphen, so "Japan-U.S.-Australia cooperation" would
+    share no word with "cooperation with Australia"."""
+    return frozenset(_content(_fold_words(re.sub(r"[-‐‑–]", " ", text))))
 
 
 def _stem(word: str) -> str:

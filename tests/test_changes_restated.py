@@ -293,3 +293,13 @@ def test_real_headlines_carry_no_abbreviation_marker_or_speakers_own_label(tmp_p
     china = changes("un_general_debate/2023_CHN_UNGD_session78.txt", "un_general_debate/2024_CHN_UNGD_session79.txt")
     assert china and not any(c.headline.startswith("China named as an actor") for c in china)
     assert any("china" in c.topics for c in china)
+
+
+def test_a_hyphenated_name_is_read_word_by_word_when_looking_for_a_restatement():
+    old = doc("We are advancing trilateral cooperation with Australia and Japan on maritime security. We will fund "
+              "patrol boats.", OTHER)
+    new = doc("We will fund patrol boats.", "We will advance Japan-U.S.-Australia trilateral cooperation on maritime "
+              "security.")
+    first = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
+    assert "dropped" not in first.headline, first.headline
+    assert any("Japan-U.S.-Australia" in p.get("restated", "") for p in first.evidence["pieces"])
