@@ -147,6 +147,12 @@ def test_release_lines_voter_lists_and_headings_are_metadata():
     assert _metadata("Women, Peace and Security")
     assert _metadata("Begin Text:") and _metadata("End Text.") and _metadata("End text")
     assert _metadata("Mr. Dang Hoang Giang (Viet Nam), Vice-President, took the Chair.")
+    for address in ("Mr. President,", "Distinguished Delegates,", "Excellencies, ladies and gentlemen,",
+                    "Thank you, Mr. Secretary-General.", "Madam President, Heads of State and Government,",
+                    "Thank you very much."):
+        assert _metadata(address), address
+    assert not _metadata("Thank you, Japan, for hosting us.")
+    assert not _metadata("Mr. President, the war must end.")
     assert not _metadata("We will hold the rate at 4.25 per cent.")
     assert not _metadata("We will begin text-based negotiations on the treaty.")
     assert not _metadata("The Republic of Korea took the chair of the group in a year of crisis and reform.")

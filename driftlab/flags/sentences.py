@@ -576,6 +576,14 @@ _RELEASE = re.compile(r"\b(?:for (?:immediate )?release|released?\b|embargo(?:ed
 #: (Viet Nam), Vice-President, took the Chair."): furniture, not policy.
 _FURNITURE = re.compile(r"^\W*(?:begin|end)(?: of)? text\W*$|\b(?:took|resumed|assumed) the chair\W*$",
                         re.IGNORECASE)
+#: Words of a speech's forms of address and thanks ("Mr. President,",
+#: "Distinguished Delegates,", "Excellencies, ladies and gentlemen,",
+#: "Thank you very much."): a passage of nothing else says nothing.
+_ADDRESS_WORDS = frozenset(
+    "mr mrs ms madam madame mister president presidents chair chairman chairperson co chairs secretary general "
+    "secretarygeneral excellency excellencies distinguished dear honourable honorable delegates delegations "
+    "colleagues guests friends ladies gentlemen your majesty majesties highness heads of state and government "
+    "fellow the all thank thanks you very much i for attention kind".split())
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\b|\b(?:a\.m|p\.m)\b|"
                     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
                     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
@@ -587,8 +595,9 @@ def _metadata(text: str) -> bool:
     of policy: a release or date line ("For release at 2:00 p.m. EDT",
     "November 6, 2024"), a list of voters ("Voting for the monetary policy
     action were …"), a marker of the text's start or end ("Begin Text:"), a
-    record's procedural line ("… took the Chair.") or a heading ("Women,
-    Peace and Security")? These change
+    record's procedural line ("… took the Chair."), a form of address or
+    thanks ("Mr. President,", "Thank you.") or a heading ("Women, Peace and
+    Security")? These change
     at every meeting and say nothing: they are neither new passages nor new
     wording."""
     t = " ".join(text.split())
@@ -597,6 +606,8 @@ def _metadata(text: str) -> bool:
     if _VOTERS.match(t):
         return True
     if len(t.split()) <= 16 and _FURNITURE.search(t):
+        return True
+    if len(t.split()) <= 8 and set(_fold_words(t.replace("-", " "))) <= _ADDRESS_WORDS:
         return True
     words = t.split()
     if len(words) <= 16 and _RELEASE.search(t):
