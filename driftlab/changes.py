@@ -146,9 +146,15 @@ def compute_changes(old_doc: Document, new_doc: Document, links: Sequence[Link],
     for f in flags:
         home = f.link_id if f.link_id in members else None
         if home is None:
-            # A statement-level flag joins the change holding a passage it quotes.
+            # A statement-level flag joins the change holding a passage it
+            # quotes: a passage of policy before a heading ("Topic added: The
+            # Middle East (2 passages)" made the heading "Middle East" a new
+            # passage ranked first).
             for side, paras in (("new", f.new), ("old", f.old)):
-                home = next((by_para[(side, i)] for i in paras if (side, i) in by_para), None)
+                doc = new_doc if side == "new" else old_doc
+                held = [i for i in paras if (side, i) in by_para]
+                held.sort(key=lambda i: 0 <= i < len(doc.paragraphs) and _metadata(doc.paragraphs[i].text))
+                home = by_para[(side, held[0])] if held else None
                 if home:
                     break
         if home is None:
@@ -960,9 +966,16 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
     if not order and kept and not parts:
         p = kept[0]
         if p.get("restated"):
-            mate = _mate_clause(p["restated"], p["old"] or p["new"], config)
-            p = dict(p, kind="reworded", together=False, **({"new": mate} if p["kind"] == "dropped" else {"old": mate}))
-        order = [p]
+            text = p["old"] or p["new"]
+            mate = _mate_clause(p["restated"], text, config)
+            if _squash(mate) == _squash(text) or _squash(text) in _squash(p["restated"]):
+                # Word for word in another passage: it moved.
+                parts.append(f"{_q(text)} moved {'from' if p['kind'] == 'added' else 'to'} another passage")
+                p = None
+            else:
+                p = dict(p, kind="reworded", together=False,
+                         **({"new": mate} if p["kind"] == "dropped" else {"old": mate}))
+        order = [p] if p else []
     if lead and ranked[0].rule in ("topic_added", "topic_dropped") and not parts and not any(
             set(ranked[0].topics) & set(term_hits(p["old"] + " … " + p["new"], config).topics) for p in pieces):
         # A topic came into or went out of the whole statement, and no piece

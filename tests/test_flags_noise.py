@@ -152,6 +152,10 @@ def test_release_lines_voter_lists_and_headings_are_metadata():
                     "Thank you very much."):
         assert _metadata(address), address
     assert not _metadata("Thank you, Japan, for hosting us.")
+    # "Release" alone is policy, not a release line.
+    assert _metadata("Released: November 7, 2024") and _metadata("Release date: 7 November 2024")
+    assert not _metadata("We call for the immediate release of all hostages.")
+    assert not _metadata("We welcome the release of the detained journalists.")
     assert not _metadata("Mr. President, the war must end.")
     assert not _metadata("We will hold the rate at 4.25 per cent.")
     assert not _metadata("We will begin text-based negotiations on the treaty.")

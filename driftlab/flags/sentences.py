@@ -568,9 +568,11 @@ _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w-])")
 
 _VOTERS = re.compile(r"^\W*(?:voting (?:for|against)\b|voted (?:for|against)\b|members voting\b|"
                      r"the (?:members|committee members) (?:who )?voted\b)", re.IGNORECASE)
-_RELEASE = re.compile(r"\b(?:for (?:immediate )?release|released?\b|embargo(?:ed)?\b|press release|"
-                      r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)",
-                      re.IGNORECASE)
+# "Release" alone is no release line: "We call for the immediate release
+# of all hostages." is policy. Only the press office's forms are.
+_RELEASE = re.compile(r"\b(?:for (?:immediate )?release|release (?:date|time)\b|embargo(?:ed)?\b|press release|"
+                      r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)"
+                      r"|^\W*released?\b", re.IGNORECASE)
 #: The markers a press office puts around a statement's text ("Begin Text:"
 #: … "End Text.") and a UN verbatim record's procedural lines ("Mr. X
 #: (Viet Nam), Vice-President, took the Chair."): furniture, not policy.
