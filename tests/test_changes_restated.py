@@ -306,3 +306,17 @@ def test_a_hyphenated_name_is_read_word_by_word_when_looking_for_a_restatement()
     first = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
     assert "dropped" not in first.headline, first.headline
     assert any("Japan-U.S.-Australia" in p.get("restated", "") for p in first.evidence["pieces"])
+
+
+def test_a_heading_is_no_change_even_when_a_statement_flag_quotes_it():
+    # "Topic added: The Middle East (2 passages)" quotes the new heading and
+    # the passage under it; it joins the passage, and the heading is left
+    # as the metadata it is.
+    old = doc("Ukraine", "We condemn Russia's war against Ukraine.", OTHER)
+    new = doc("Ukraine", "We condemn Russia's war against Ukraine.", "Middle East",
+              "We call for a ceasefire in Gaza and the release of all hostages held by Hamas.", OTHER)
+    links = [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1], "unchanged"),
+             link(old, [], new, [2], "added"), link(old, [], new, [3], "added"), link(old, [2], new, [4], "unchanged")]
+    changes = changes_of(old, new, links)
+    assert [c.new for c in changes] == [(3,)], [c.headline for c in changes]
+    assert "Topic added to the statement: The Middle East" in changes[0].headline
