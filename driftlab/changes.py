@@ -71,13 +71,18 @@ PHRASE_WORDS = 14
 #: Changed opcodes at most this many words apart make one piece.
 _JOIN_GAP_WORDS = 2
 
-# Clause ends: punctuation (a full stop only before a capital, so "U.S." and
-# "ROK-U.S." stay whole) and the words that open a new clause. Not "and":
-# it joins the parts of one phrase as often as two clauses ("the PRC's
-# dangerous and aggressive behaviour").
+# A full stop that ends an abbreviation, not a sentence: "U.S. Coast Guard",
+# "Mr. Dennis Francis", "Joseph R. Biden" (the price: "… in the U.S. We …"
+# stays one stretch).
+_NOT_ABBREVIATION = (r"(?<![A-Z]\.[A-Z])(?<!\s[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)"
+                     r"(?<!\bSr)(?<!\bNo)")
+# Clause ends: punctuation (a full stop only before a capital and after no
+# abbreviation, so "U.S." and "ROK-U.S." stay whole) and the words that
+# open a new clause. Not "and": it joins the parts of one phrase as often
+# as two clauses ("the PRC's dangerous and aggressive behaviour").
 _CLAUSE_SPLIT = re.compile(
-    r"[,;:()“”\"]+\s*|\.\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|as well as|which|while|whereas"
-    r")\s)")
+    r"[,;:()“”\"]+\s*|" + _NOT_ABBREVIATION + r"\.\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
+    r"as well as|which|while|whereas)\s)")
 _CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
                             re.IGNORECASE)
 
@@ -339,12 +344,15 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
     return pieces, share
 
 
+_SENTENCE_END = re.compile(r"(?:[!?]|" + _NOT_ABBREVIATION + r"\.)[”\"]?\s+(?=[A-Z“\"])")
+
+
 def _sentence_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """``s:e`` cut at sentence ends inside it."""
     if e <= s:
         return []
     parts, lo = [], s
-    for m in re.finditer(r"[.!?][”\"]?\s+(?=[A-Z“\"])", text[s:e]):
+    for m in _SENTENCE_END.finditer(text[s:e]):
         cut = s + m.end()
         if text[lo:cut].strip():
             parts.append((lo, s + m.start() + 1))

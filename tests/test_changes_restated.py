@@ -320,3 +320,15 @@ def test_a_heading_is_no_change_even_when_a_statement_flag_quotes_it():
     changes = changes_of(old, new, links)
     assert [c.new for c in changes] == [(3,)], [c.headline for c in changes]
     assert "Topic added to the statement: The Middle East" in changes[0].headline
+
+
+def test_an_abbreviations_full_stop_does_not_cut_a_quote():
+    from driftlab.changes import _clauses, _sentence_parts
+
+    text = ("The two leaders welcomed the progress in bilateral coast guard cooperation, including the joint "
+            "exercises between the U.S. Coast Guard and the Japan Coast Guard, and affirmed their resolve.")
+    assert "the joint exercises between the U.S. Coast Guard and the Japan Coast Guard" in _clauses(text, CONFIG)
+    assert not any(c.startswith("Coast Guard") for c in _clauses(text, CONFIG))
+    said = "I congratulate His Excellency Mr. Dennis Francis on his election. We will work with him."
+    assert [said[a:b] for a, b in _sentence_parts(said, 0, len(said))] == [
+        "I congratulate His Excellency Mr. Dennis Francis on his election.", "We will work with him."]
