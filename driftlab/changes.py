@@ -736,6 +736,19 @@ class _Restatements:
                     df[x] = df.get(x, 0) + 1
             least = max(3, VOICE_SHARE * len(rows))
             self.voice[side] = frozenset(x for x, n in df.items() if n >= least)
+        # Which sentences hold a word, and which sentences a paragraph
+        # holds: a phrase is compared only with the sentences sharing its
+        # words (a G7 communiqué has 700 of them, and a pair ~2,000 phrases).
+        self.index: dict[str, dict[str, list[int]]] = {}
+        self.in_para: dict[str, dict[int, list[int]]] = {}
+        for side, rows in self.rows.items():
+            index: dict[str, list[int]] = {}
+            in_para: dict[int, list[int]] = {}
+            for k, (pi, _, w) in enumerate(rows):
+                in_para.setdefault(pi, []).append(k)
+                for x in w:
+                    index.setdefault(x, []).append(k)
+            self.index[side], self.in_para[side] = index, in_para
         self._memo: dict[tuple[str, str, tuple[int, ...]], str] = {}
 
     def find(self, side: str, text: str, paras: Sequence[int] = ()) -> str:
@@ -757,10 +770,15 @@ class _Restatements:
         if home is not None and side in self.vectors and other in self.vectors:
             cos = self.vectors[other] @ self.vectors[side][home]
         best, best_key = "", 0.0
-        for k, (_, t, w) in enumerate(self.rows[other]):
-            share = len(words & w) / len(words)
+        hits: dict[int, int] = {}
+        for x in words:
+            for k in self.index[other].get(x, ()):
+                hits[k] = hits.get(k, 0) + 1
+        for k in sorted(hits):
+            share = hits[k] / len(words)
             if share < RESTATED_SHARE:
                 continue
+            t = self.rows[other][k][1]
             close = cos is not None and float(cos[k]) >= RESTATED_COSINE
             # A short phrase ("The war in Ukraine") is restated when one
             # sentence of the other statement holds all its words.
@@ -774,8 +792,8 @@ class _Restatements:
     def _home(self, side: str, text: str, paras: Sequence[int] = ()) -> int | None:
         """Row of the sentence of ``side`` holding ``text`` (in ``paras``, if given)."""
         flat = " ".join(text.split())
-        return next((k for k, (pi, t, _) in enumerate(self.rows[side]) if flat in t and (not paras or pi in paras)),
-                    None)
+        rows = [k for pi in paras for k in self.in_para[side].get(pi, ())] if paras else range(len(self.rows[side]))
+        return next((k for k in rows if flat in self.rows[side][k][1]), None)
 
     def apart(self, lk: Link, o: str, n: str) -> bool:
         """Are the sentences holding ``o`` (old) and ``n`` (new) about
@@ -932,8 +950,12 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         side, paras = ("new", lk.new) if lk.new else ("old", lk.old)
         clauses = (_clauses(passage_text, config) or [" ".join(passage_text.split()).strip(" ,;:.")]
                    if passage_text else [])
-        said = {c: restated.find(side, c, paras) if restated else "" for c in clauses}
-        quote = next((c for c in clauses if not said[c]), clauses[0] if clauses else "")
+        said: dict[str, str] = {}
+        for c in clauses:  # up to the first clause not restated
+            said[c] = restated.find(side, c, paras) if restated else ""
+            if not said[c]:
+                break
+        quote = next((c for c in clauses if not said.get(c)), clauses[0] if clauses else "")
         verb = "new passage" if lk.new else "passage dropped"
         cue = _cue_before(quote, config) if quote else None
         if quote and said[quote]:
@@ -1095,7 +1117,12 @@ def _split_words(text: str) -> frozenset[str]:
     """Content words of ``text`` with hyphenated compounds taken apart: a
     folded word holds no hyphen, so "Japan-U.S.-Australia cooperation" would
     share no word with "cooperation with Australia"."""
-    return frozenset(_content(_fold_words(re.sub(r"[-‐‑–]", " ", text))))
+    if _HYPHENS.search(text):
+        text = _HYPHENS.sub(" ", text)
+    return frozenset(_content(_fold_words(text)))
+
+
+_HYPHENS = re.compile(r"[-‐‑–]")
 
 
 def _stem(word: str) -> str:
