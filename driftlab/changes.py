@@ -50,7 +50,8 @@ import numpy as np
 
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
-from .flags.sentences import CHANGED_TAGS, _content, _fold_words, _metadata, _norm, _Own, _own, _squash
+from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _metadata, _norm, _Own, _own,
+                              _squash)
 from .topics import TopicConfig, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
@@ -417,6 +418,17 @@ def _actor_words(config: TopicConfig) -> frozenset[str]:
     return words
 
 
+def _subject_words(config: TopicConfig) -> frozenset[str]:
+    """Folded content words of every topic's terms and every actor's names:
+    what statements speak about, never how they speak."""
+    words = config._compiled.get("subject_words")
+    if words is None:
+        terms = [x for t in config.topics for x in t.terms if not x.startswith("@")]
+        words = config._compiled["subject_words"] = frozenset(
+            w for x in terms for w in _content(_fold_words(x.replace("*", "").replace("~", "")))) | _actor_words(config)
+    return words
+
+
 def _only_own(text: str, own: _Own, config: TopicConfig) -> bool:
     """Does ``text`` name only the statements' own parties (by any alias:
     "the ROK" for "Republic of Korea") and words of their titles and parties
@@ -697,8 +709,10 @@ RESTATED_MIN_WORDS = 4
 #: partnership …'", 0.44); from 0.5 up most are one subject restated.
 APART_COSINE = 0.5
 #: A content word in at least this share of a statement's sentences is its
-#: voice (see :class:`_Restatements`).
+#: voice (see :class:`_Restatements`), in a statement of at least
+#: ``VOICE_MIN_SENTENCES``.
 VOICE_SHARE = 0.25
+VOICE_MIN_SENTENCES = 12
 
 
 class _Restatements:
@@ -714,7 +728,9 @@ class _Restatements:
     def __init__(self, old_doc: Document, new_doc: Document, own: _Own, config: TopicConfig,
                  vectors: tuple[np.ndarray, np.ndarray] | None = None):
         self.config = config
-        self.own = own.words | own.people
+        # The parties' names and leaders (as _says has them): title words
+        # ("… Statement on DPRK Missile Launches") are what is said.
+        self.own = (own.words & _actor_words(config)) | own.people
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
         self.vectors: dict[str, np.ndarray] = {}
@@ -728,14 +744,19 @@ class _Restatements:
         # VOICE_SHARE of its sentences ("The Vice Ministers and the Deputy
         # Secretary expressed …" opens most sentences of a readout) say who
         # speaks, as the parties' names do, not what is said.
+        # A short statement repeats its subject in every sentence, and a
+        # subject is never a voice: not a word of a topic's terms or of an
+        # actor's names ("DPRK", "missile launches" in a statement on them).
         self.voice: dict[str, frozenset[str]] = {}
+        subjects = _subject_words(config)
         for side, rows in self.rows.items():
             df: dict[str, int] = {}
             for _, _, w in rows:
                 for x in w:
                     df[x] = df.get(x, 0) + 1
             least = max(3, VOICE_SHARE * len(rows))
-            self.voice[side] = frozenset(x for x, n in df.items() if n >= least)
+            self.voice[side] = frozenset(x for x, n in df.items() if n >= least and x not in subjects) \
+                if len(rows) >= VOICE_MIN_SENTENCES else frozenset()
         # Which sentences hold a word, and which sentences a paragraph
         # holds: a phrase is compared only with the sentences sharing its
         # words (a G7 communiqué has 700 of them, and a pair ~2,000 phrases).
@@ -818,6 +839,33 @@ class _Restatements:
         nw = {_stem(w) for w in _content(_fold_words(n)) if w not in self.own | self.voice["new"]}
         return ow == nw
 
+    def _said_words(self, text: str, side: str, other_text: str) -> set[str]:
+        """Stems of the content words ``text`` says, its voice and parties
+        aside, an acronym standing also for the words it spells in
+        ``other_text`` ("UNSC" for "United Nations Security Council")."""
+        words = {_stem(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        for acr in _acronyms(text):
+            run = _spells(acr, _fold_words(other_text))
+            if run:
+                words |= {_stem(w) for w in _content(tuple(run))}
+        return words
+
+    def contracted(self, o: str, n: str) -> tuple[str, str] | None:
+        """A rewording whose one side says nothing the other does not
+        ("'UNSC resolutions, and urged North Korea to abide by its
+        obligations …' → 'United Nations Security Council resolutions'") is
+        a drop (or an addition) of the rest: ``("dropped", "urged North Korea
+        to abide by its obligations")``, or None."""
+        ow, nw = self._said_words(o, "old", n), self._said_words(n, "new", o)
+        for kind, big, bw, small, small_text in (("dropped", o, ow, nw, n), ("added", n, nw, ow, o)):
+            if small <= bw and len(bw - small) >= 2:
+                side = "old" if kind == "dropped" else "new"
+                # The big side's acronyms the small side spells out are said too.
+                spelled = {_stem(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
+                rest = _trim_said(big, small | spelled, self.own | self.voice[side])
+                return (kind, rest) if rest else None
+        return None
+
     def mark(self, lk: Link, pieces: list[dict]) -> list[dict]:
         """``pieces`` with ``restated`` (the restating sentence) on each
         dropped or added phrase the other statement still says, and a whole
@@ -840,6 +888,13 @@ class _Restatements:
                 # "They reaffirmed their commitment" → "We reaffirm our
                 # commitment": the speaker and the tense, nothing said.
                 out.append(dict(p, voice=True))
+            elif p["kind"] == "reworded" and (cut := self.contracted(p["old"], p["new"])):
+                # One side only repeats words of the other: the rest went
+                # (or came), and is said so.
+                kind, rest = cut
+                one = dict(p, kind=kind, old=rest if kind == "dropped" else "", new=rest if kind == "added" else "",
+                           weight=_run_weight(rest, self.config), as_is=True)
+                out.extend(self.mark(lk, [one]))
             elif p["kind"] in ("reworded", "rewritten") and self.apart(lk, p["old"], p["new"]):
                 # "'The very first mission' → 'This year marks the seventieth
                 # anniversary of the Korean War armistice'": the word diff
@@ -1098,7 +1153,14 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
     side = "old" if o else "new"
     piece = o or n
     acrs = _acronyms(piece)
-    if not acrs or set(_content(_fold_words(piece))) - set(acrs):
+    words = set(_content(_fold_words(piece)))
+    if not acrs and words:
+        # "United Nations Security Council" added where the old text said
+        # "UNSC": spelled out, nothing said.
+        folded = _fold_words(piece)
+        return any(set(_content(tuple(run))) >= words for acr in set(_acronyms(text["new" if o else "old"]))
+                   if (run := _spells(acr, folded)) is not None)
+    if not acrs or words - set(acrs):
         return False
     # Spelled out on its own side, and the name still named by the other
     # statement: "(PRC)" dropped with the last mention of the People's
@@ -1123,6 +1185,24 @@ def _split_words(text: str) -> frozenset[str]:
 
 
 _HYPHENS = re.compile(r"[-‐‑–]")
+
+
+def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
+    """``text`` without its leading and trailing words that ``said`` (stems)
+    already holds, or that are function words or the statement's voice:
+    what is left of it once the other side's words are taken out."""
+    toks = text.split()
+
+    def kept(tok: str) -> bool:
+        words = [w for w in _fold_words(tok) if _is_content(w)]
+        return all(_stem(w) in said or w in voice for w in words)
+
+    lo, hi = 0, len(toks)
+    while lo < hi and kept(toks[lo]):
+        lo += 1
+    while hi > lo and kept(toks[hi - 1]):
+        hi -= 1
+    return " ".join(toks[lo:hi]).strip(" ,;:.")
 
 
 def _stem(word: str) -> str:

@@ -126,17 +126,24 @@ def test_a_passage_said_again_elsewhere_says_so():
     assert "→" in first.headline and first.evidence["score"]["novelty"] == 0.0
 
 
+#: The rest of a readout: eight more sentences opened by its speakers (a
+#: statement's voice is read in one of twelve sentences or more).
+READOUT = " ".join(f"The Envoys and the Delegates discussed {x}." for x in (
+    "ports", "rail links", "customs rules", "student visas", "pandemic stocks", "grain reserves", "tariff lines",
+    "air routes"))
+
+
 def test_the_statements_own_voice_is_not_what_a_sentence_says():
     # A readout opens most sentences with its speakers: their words say who
     # speaks, not what. Counted, they would hide that the flooding concern
     # is still said (three of its six other words are; with them, three of eight).
     voice = "The Envoys and the Delegates"
     old = doc(f"{voice} discussed trade. {voice} expressed concern about flooding along the Mekong river.",
-              f"{voice} reviewed fisheries. {voice} welcomed the talks.")
+              f"{voice} reviewed fisheries. {voice} welcomed the talks.", READOUT)
     new = doc(f"{voice} discussed trade.",
               f"{voice} reviewed fisheries. {voice} welcomed the talks. We remain worried about flooding along "
-              "the Mekong.")
-    links = [link(old, [0], new, [0]), link(old, [1], new, [1])]
+              "the Mekong.", READOUT)
+    links = [link(old, [0], new, [0]), link(old, [1], new, [1]), link(old, [2], new, [2], "unchanged")]
     vectors = _vectors(old, new, same=True)
     first = by_old(changes_of(old, new, links, vectors), 0)
     assert "dropped" not in first.headline, first.headline
@@ -145,9 +152,9 @@ def test_the_statements_own_voice_is_not_what_a_sentence_says():
 
 def test_a_dropped_roll_of_the_speakers_is_no_change():
     voice = "The Envoys and the Delegates"
-    old = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks.",
+    old = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks. " + READOUT,
               f"{voice} acknowledged the new fisheries accord.")
-    new = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks.",
+    new = doc(f"{voice} discussed trade. {voice} reviewed fisheries. {voice} welcomed the talks. " + READOUT,
               "We acknowledge the new fisheries accord and will fund patrol boats.")
     change = by_old(changes_of(old, new, [link(old, [0], new, [0], "unchanged"), link(old, [1], new, [1])]), 1)
     assert "Envoys" not in change.headline and "patrol boats" in change.headline, change.headline
@@ -332,3 +339,53 @@ def test_an_abbreviations_full_stop_does_not_cut_a_quote():
     said = "I congratulate His Excellency Mr. Dennis Francis on his election. We will work with him."
     assert [said[a:b] for a, b in _sentence_parts(said, 0, len(said))] == [
         "I congratulate His Excellency Mr. Dennis Francis on his election.", "We will work with him."]
+
+
+def test_a_statements_voice_is_its_speakers_never_its_subject():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    speakers = " ".join(f"The Envoys condemned the DPRK missile launches of {m}." for m in (
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December"))
+    long, short = doc(speakers), doc("The Envoys condemned the DPRK missile launches. The Envoys met. The Envoys left.")
+    voice = _Restatements(long, short, _own(long, short, CONFIG), CONFIG).voice
+    # "Envoys" opens every sentence: the voice. "DPRK" (an actor) and
+    # "missile" (a topic's term) are what the statement is about.
+    assert voice["old"] == {"envoys", "condemned", "launches"}
+    # Three sentences: too few to tell a voice from a subject.
+    assert voice["new"] == frozenset()
+
+
+def test_a_rewording_that_only_drops_words_says_what_was_dropped():
+    # US–Japan 2022 → 2023, in invented neighbours: "They reaffirmed … in
+    # accordance with UNSC resolutions, and urged North Korea to abide by
+    # its obligations under these resolutions." → "We reaffirm … in
+    # accordance with United Nations Security Council resolutions."
+    old = doc("They reaffirmed their commitment to peace on the peninsula in accordance with UNSC resolutions, and "
+              "urged North Korea to abide by its obligations under these resolutions. " + READOUT)
+    new = doc("We reaffirm our commitment to peace on the peninsula in accordance with United Nations Security Council "
+              "resolutions. " + READOUT)
+    lk = link(old, [0], new, [0])
+    change = changes_of(old, new, [lk])[0]
+    assert "'urged North Korea to abide by its obligations" in change.headline, change.headline
+    assert "→" not in change.headline and "United Nations Security Council" not in change.headline
+    # Where the word diff makes one rewording of it (as on the real pair):
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    (piece,) = said.mark(lk, [{"kind": "reworded", "old": "UNSC resolutions, and urged North Korea to abide by its "
+                               "obligations under these resolutions", "new": "United Nations Security Council "
+                               "resolutions", "weight": 1.0, "pos": 0}])
+    assert (piece["kind"], piece["old"], piece["new"]) == (
+        "dropped", "urged North Korea to abide by its obligations", "")
+
+
+def test_a_name_spelled_out_alone_is_no_addition():
+    old = doc("The leaders condemned the launches as violations of UNSC resolutions, and urged North Korea to abide "
+              "by its obligations under these resolutions.")
+    new = doc("The leaders condemned the launches as violations of United Nations Security Council resolutions.")
+    change = changes_of(old, new, [link(old, [0], new, [0])])[0]
+    assert "'urged North Korea to abide by its obligations" in change.headline, change.headline
+    assert "→" not in change.headline and "United Nations Security Council" not in change.headline
