@@ -43,7 +43,10 @@ words, not paragraph indices, so an id survives re-segmentation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -712,6 +715,8 @@ APART_COSINE = 0.5
 #: voice (see :class:`_Restatements`), in a statement of at least
 #: ``VOICE_MIN_SENTENCES``.
 VOICE_SHARE = 0.25
+#: See :meth:`_Restatements._find`.
+RESTATED_COMMON = 40
 VOICE_MIN_SENTENCES = 12
 
 
@@ -787,25 +792,37 @@ class _Restatements:
         if len(words) < 2:
             return ""  # a word or two says nothing on its own
         home = self._home(side, text, paras)
-        cos = None
+        here = None  # the phrase's own sentence vector, compared only with candidates
         if home is not None and side in self.vectors and other in self.vectors:
-            cos = self.vectors[other] @ self.vectors[side][home]
+            here = self.vectors[side][home]
+        # A word in a tenth of the other statement's sentences (and at least
+        # RESTATED_COMMON of them) tells no restatement from a neighbour, and
+        # counting its sentences made long inputs slow: it is left out.
+        index = self.index[other]
+        common = max(RESTATED_COMMON, len(self.rows[other]) // 10)
+        words = {x for x in words if len(index.get(x, ())) <= common}
+        if len(words) < 2:
+            return ""
         best, best_key = "", 0.0
-        hits: dict[int, int] = {}
-        for x in words:
-            for k in self.index[other].get(x, ()):
-                hits[k] = hits.get(k, 0) + 1
-        for k in sorted(hits):
+        # Sentences by the phrase's words they hold, counted in C; only
+        # those holding RESTATED_SHARE of them are looked at.
+        need = RESTATED_SHARE * len(words)
+        hits = Counter(chain.from_iterable(index.get(x, ()) for x in words))
+        candidates = []
+        for k, n in hits.most_common():
+            if n < need:
+                break
+            candidates.append(k)
+        for k in sorted(candidates):
             share = hits[k] / len(words)
-            if share < RESTATED_SHARE:
-                continue
             t = self.rows[other][k][1]
-            close = cos is not None and float(cos[k]) >= RESTATED_COSINE
+            cos = float(self.vectors[other][k] @ here) if here is not None else None
+            close = cos is not None and cos >= RESTATED_COSINE
             # A short phrase ("The war in Ukraine") is restated when one
             # sentence of the other statement holds all its words.
             whole = share == 1.0 and len(words) < RESTATED_MIN_WORDS
             if close or whole or (share >= RESTATED_SHARE_ALONE and len(words) >= RESTATED_MIN_WORDS):
-                rank = share + (float(cos[k]) if cos is not None else 0.0)
+                rank = share + (cos if cos is not None else 0.0)
                 if rank > best_key:
                     best, best_key = t, rank
         return best
@@ -875,7 +892,7 @@ class _Restatements:
         for p in pieces:
             if p.get("passage"):
                 side, paras = ("new", lk.new) if lk.new else ("old", lk.old)
-                doc_rows = [(t, w) for pi, t, w in self.rows[side] if pi in paras]
+                doc_rows = [self.rows[side][k][1:] for pi in paras for k in self.in_para[side].get(pi, ())]
                 total = sum(len(w) for _, w in doc_rows)
                 fresh = sum(len(w) for t, w in doc_rows if not self.find(side, t, paras))
                 out.append(dict(p, novelty=fresh / total if total else 1.0))
@@ -1110,6 +1127,12 @@ def _acronyms(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _statement_acronyms(text: str) -> frozenset[str]:
+    """The acronyms of a whole statement, read once per statement."""
+    return frozenset(_acronyms(text))
+
+
 def _spells(acronym: str, words: Sequence[str]) -> list[str] | None:
     """The run of ``words`` (folded) whose initials spell ``acronym`` (small
     words skipped inside it kept), or None."""
@@ -1158,7 +1181,7 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
         # "United Nations Security Council" added where the old text said
         # "UNSC": spelled out, nothing said.
         folded = _fold_words(piece)
-        return any(set(_content(tuple(run))) >= words for acr in set(_acronyms(text["new" if o else "old"]))
+        return any(set(_content(tuple(run))) >= words for acr in _statement_acronyms(text["new" if o else "old"])
                    if (run := _spells(acr, folded)) is not None)
     if not acrs or words - set(acrs):
         return False
