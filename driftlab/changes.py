@@ -688,8 +688,7 @@ def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> fl
 #: cosine at least ``RESTATED_COSINE``), or holds ``RESTATED_SHARE_ALONE`` of
 #: them, when the phrase has at least ``RESTATED_MIN_WORDS``, or all of them,
 #: when it has fewer ("The war in Ukraine" / "the war of aggression against
-#: Ukraine drags on"). Read off the
-#: tuning pairs: restatements ("We express concern regarding the DPRK's
+#: Ukraine drags on"). Read off the tuning pairs: restatements ("We express concern regarding the DPRK's
 #: illicit cyber activities …" / "We express grave concern over the DPRK's
 #: illicit revenue generation methods, including … malicious cyber
 #: activities"; "We stand together to support an international order that
@@ -1216,14 +1215,14 @@ def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
     what is left of it once the other side's words are taken out."""
     toks = text.split()
 
-    def kept(tok: str) -> bool:
+    def already(tok: str) -> bool:
         words = [w for w in _fold_words(tok) if _is_content(w)]
         return all(_stem(w) in said or w in voice for w in words)
 
     lo, hi = 0, len(toks)
-    while lo < hi and kept(toks[lo]):
+    while lo < hi and already(toks[lo]):
         lo += 1
-    while hi > lo and kept(toks[hi - 1]):
+    while hi > lo and already(toks[hi - 1]):
         hi -= 1
     return " ".join(toks[lo:hi]).strip(" ,;:.")
 
