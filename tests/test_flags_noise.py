@@ -235,3 +235,15 @@ def test_sentence_lineage_decides_the_counterpart():
     flags = _lineage_case(({"old": [[0, 0]], "new": [[0, 0]], "type": "rewritten", "score": 0.6},))
     assert not any(f.rule == "intensity_shift" and "evidence" and f.evidence.get("scope") != "statement"
                    for f in flags)
+
+
+def test_a_list_items_first_word_is_no_new_name():
+    from .test_flags import _unlinked
+
+    flags = _unlinked(["We discussed trade and ports at length in the capital."],
+                      ["We discussed trade and ports at length in the capital.",
+                       "Our plan has three phases:\n- Starting next year, patrol boats will visit the Westford Islands.\n"
+                       "- Beginning in 2030, the fleet will grow."])
+    names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
+    assert "Westford Islands" in names
+    assert not names & {"Starting", "Beginning"}, names

@@ -622,12 +622,15 @@ def _metadata(text: str) -> bool:
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
-    """Does ``pos`` open a sentence, clause or quote (after ". ", ":", "(", "—" …)?"""
+    """Does ``pos`` open a sentence, clause, quote or list item (after ". ",
+    ":", "(", "—", a line's "- " …)?"""
     # Back over whitespace without copying the text before ``pos`` (the
     # whole statement, thousands of times on a G7 pair).
     i = pos
     while i > 0 and text[i - 1].isspace():
         i -= 1
+    if i < pos and i > 0 and text[i - 1] in "-–•*" and (i == 1 or text[i - 2].isspace()):
+        return True  # a list item's marker ("- Starting in the early 2030s, …")
     return i == 0 or text[i - 1] in ".!?:;\"“(—"
 
 
