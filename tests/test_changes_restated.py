@@ -389,3 +389,92 @@ def test_a_name_spelled_out_alone_is_no_addition():
     change = changes_of(old, new, [link(old, [0], new, [0])])[0]
     assert "'urged North Korea to abide by its obligations" in change.headline, change.headline
     assert "→" not in change.headline and "United Nations Security Council" not in change.headline
+
+
+# ------------------------------------------------------------------ the helpers, at their edges
+
+def test_spelled_out_pieces():
+    from driftlab.changes import _spelled_out
+
+    prc = "the People's Republic of China (PRC) at sea"
+    # An acronym alone dropped: cosmetic only while the other statement still names it.
+    assert not _spelled_out({"kind": "dropped", "old": "(PRC)", "new": ""}, {"old": prc, "new": "at sea"})
+    assert _spelled_out({"kind": "dropped", "old": "(PRC)", "new": ""},
+                        {"old": prc, "new": "the People's Republic of China at sea"})
+    assert _spelled_out({"kind": "dropped", "old": "(PRC)", "new": ""}, {"old": prc, "new": "the PRC at sea"})
+    # Added: spelled out on its own (new) side.
+    iaea = "the International Atomic Energy Agency (IAEA)"
+    assert _spelled_out({"kind": "added", "old": "", "new": "(IAEA)"},
+                        {"old": "the International Atomic Energy Agency", "new": iaea})
+    assert not _spelled_out({"kind": "added", "old": "", "new": "(IAEA)"}, {"old": "the agency", "new": iaea})
+    # An acronym beside other words is more than a spelling.
+    assert not _spelled_out({"kind": "dropped", "old": "PRC claims", "new": ""}, {"old": prc, "new": prc})
+    # A rewording by an acronym and its spelling, and one that is more.
+    none = {"old": "", "new": ""}
+    assert _spelled_out({"kind": "reworded", "old": "UN Convention", "new": "United Nations Convention"}, none)
+    assert _spelled_out({"kind": "reworded", "old": "United Nations Convention", "new": "UN Convention"}, none)
+    assert not _spelled_out({"kind": "reworded", "old": "UN Convention", "new": "United Kingdom Convention"}, none)
+    assert not _spelled_out({"kind": "reworded", "old": "UN partners", "new": "United Nations allies"}, none)
+    # A spelling alone, where the other statement abbreviates it.
+    unsc = "United Nations Security Council"
+    assert _spelled_out({"kind": "added", "old": "", "new": unsc}, {"old": "UNSC resolutions", "new": unsc})
+    assert _spelled_out({"kind": "dropped", "old": unsc, "new": ""}, {"old": unsc, "new": "UNSC resolutions"})
+    assert not _spelled_out({"kind": "added", "old": "", "new": unsc}, {"old": "the resolutions", "new": unsc})
+
+
+def test_trim_said_keeps_what_the_other_side_does_not_say():
+    from driftlab.changes import _trim_said
+
+    text = "UNSC resolutions, and urged North Korea to abide by its obligations under these resolutions."
+    assert _trim_said(text, {"unsc", "resolution"}, frozenset()) == "urged North Korea to abide by its obligations"
+    assert _trim_said("The Envoys urged restraint", {"restraint"}, frozenset({"envoys"})) == "urged"
+    assert _trim_said("resolutions, UNSC.", {"unsc", "resolution"}, frozenset()) == ""
+
+
+def test_contracted_in_both_directions():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    old, new = doc(READOUT + " " + READOUT), doc(READOUT + " " + READOUT)
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    assert said.contracted("fisheries and ports", "fisheries, ports and coast guard patrols") == (
+        "added", "coast guard patrols")
+    assert said.contracted("fisheries, ports and coast guard patrols", "fisheries and ports") == (
+        "dropped", "coast guard patrols")
+    # One word more is a rewording, not a drop; the same words are no contraction.
+    assert said.contracted("fisheries and ports", "fisheries, ports and patrols") is None
+    assert said.contracted("fisheries and ports", "ports and fisheries") is None
+    # The new side's voice is trimmed from what it added: "discussed" opens
+    # every sentence of the readout.
+    assert said.voice["new"] >= {"discussed"}
+    assert said.contracted("fisheries", "The Envoys and the Delegates discussed fisheries with coast guards "
+                                        "and navies")[1] == "coast guards and navies"
+
+
+def test_restatement_edges():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    old = doc("We will fund patrol boats for the islands.", "The rivers flood every spring.")
+    new = doc("Patrol boats for the islands we will fund, and coast radars too.",
+              "Spring floods on the rivers.", "Ministers met.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    # Three words, two of them said elsewhere: not all of a short phrase.
+    assert said.find("old", "rivers flood spring") == ""
+    assert said.find("old", "The rivers flood every spring") == ""
+    # All of a short phrase in one sentence: restated.
+    assert said.find("old", "patrol boats islands") == (
+        "Patrol boats for the islands we will fund, and coast radars too.")
+    # Four of five words (80 %): restated without vectors; three of five is not.
+    assert said.find("old", "We will fund patrol boats for the northern islands") != ""
+    assert said.find("old", "fund patrol boats for remote lagoons") == ""
+    # One word left once the statement's common words are out: nothing to tell.
+    assert said.find("old", "ministers") == ""
+    # Close sentence vectors need half the words: a sentence sharing a
+    # quarter of them is no restatement, however close.
+    ov = np.ones((2, 2), np.float32)
+    nv = np.ones((3, 2), np.float32)
+    close = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, nv))
+    assert close.find("old", "We will fund patrol boats for the islands", (0,)) != ""
+    assert close.find("old", "The rivers flood every spring", (1,)) == "Spring floods on the rivers."
+    assert close.find("old", "lagoons, reefs, harbours and patrol boats") == ""
