@@ -435,7 +435,8 @@ def test_contracted_in_both_directions():
     from driftlab.changes import _Restatements
     from driftlab.flags.sentences import _own
 
-    old, new = doc(READOUT + " " + READOUT), doc(READOUT + " " + READOUT)
+    # The new statement is a readout with a voice; the old one has none.
+    old, new = doc("Fisheries and ports."), doc(READOUT + " " + READOUT)
     said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
     assert said.contracted("fisheries and ports", "fisheries, ports and coast guard patrols") == (
         "added", "coast guard patrols")
@@ -446,7 +447,7 @@ def test_contracted_in_both_directions():
     assert said.contracted("fisheries and ports", "ports and fisheries") is None
     # The new side's voice is trimmed from what it added: "discussed" opens
     # every sentence of the readout.
-    assert said.voice["new"] >= {"discussed"}
+    assert said.voice["new"] >= {"discussed"} and said.voice["old"] == frozenset()
     assert said.contracted("fisheries", "The Envoys and the Delegates discussed fisheries with coast guards "
                                         "and navies")[1] == "coast guards and navies"
 
@@ -455,7 +456,8 @@ def test_restatement_edges():
     from driftlab.changes import _Restatements
     from driftlab.flags.sentences import _own
 
-    old = doc("We will fund patrol boats for the islands.", "The rivers flood every spring.")
+    old = doc("We will fund patrol boats for the islands.", "The rivers flood every spring.",
+              "We protect lagoons, reefs, harbours and patrol boats.")
     new = doc("Patrol boats for the islands we will fund, and coast radars too.",
               "Spring floods on the rivers.", "Ministers met.")
     said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
@@ -472,9 +474,9 @@ def test_restatement_edges():
     assert said.find("old", "ministers") == ""
     # Close sentence vectors need half the words: a sentence sharing a
     # quarter of them is no restatement, however close.
-    ov = np.ones((2, 2), np.float32)
+    ov = np.ones((3, 2), np.float32)
     nv = np.ones((3, 2), np.float32)
     close = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, nv))
     assert close.find("old", "We will fund patrol boats for the islands", (0,)) != ""
     assert close.find("old", "The rivers flood every spring", (1,)) == "Spring floods on the rivers."
-    assert close.find("old", "lagoons, reefs, harbours and patrol boats") == ""
+    assert close.find("old", "We protect lagoons, reefs, harbours and patrol boats", (2,)) == ""
