@@ -90,6 +90,7 @@ TARGETS: dict[str, Target] = {
         ("tests/test_changes.py", "tests/test_report.py", "tests/test_mutants.py",
          "tests/test_changes_evidence.py",  # headlines, pieces, score components, overview
          "tests/test_changes_headlines.py",  # party roll-calls, topic labels, quote starts
+         "tests/test_changes_restated.py",  # restatements, voice, spelled-out names, breadth
          ),
     ),
 }

@@ -266,7 +266,7 @@ def diff_documents(
                 all_flags = demote_dismissed(all_flags, store.lessons(series), series)
             # Changes gather every flag (before the cap) by aligned group; each
             # flag learns its change_id.
-            changes, all_flags = compute_changes(old, new, links, all_flags, tags, config)
+            changes, all_flags = compute_changes(old, new, links, all_flags, tags, config, vectors=(ov, nv))
             flags = all_flags[: settings.max_flags]
     run = {
         "driftlab_version": __version__,

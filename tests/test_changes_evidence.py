@@ -12,7 +12,7 @@ import json
 import pytest
 
 import driftlab
-from driftlab.changes import NO_FLAG_STRENGTH, topic_overview
+from driftlab.changes import BREADTH_SHARE, NO_FLAG_STRENGTH, topic_overview
 from driftlab.types import Link, content_id
 
 from .test_changes import SAME, run, taiwan
@@ -43,7 +43,11 @@ def check_components(result, change) -> None:
         assert sc["strongest_rule_name"] == top.rule
     else:
         assert (sc["strongest_rule"], sc["strongest_rule_name"]) == (NO_FLAG_STRENGTH, "")
-    assert sc["breadth"] == round(1 + 0.1 * min(3, max(0, len(change.evidence["rules"]) - 1)), 4)
+    # Breadth counts the rules hitting at least BREADTH_SHARE as hard as the strongest.
+    by_rule = {r: max(strength(f) for f in flags if f.rule == r) for r in {f.rule for f in flags}}
+    broad = sorted(r for r, v in by_rule.items() if v >= BREADTH_SHARE * sc["strongest_rule"] - 1e-4)
+    assert sc["breadth_rules"] == broad
+    assert sc["breadth"] == round(1 + 0.1 * min(3, max(0, len(broad) - 1)), 4)
     assert sc["topic_weight"] == max((CONFIG.topic_weight(t) for t in change.topics), default=CONFIG.untagged_weight)
     assert change.score == pytest.approx(
         sc["strongest_rule"] * sc["topic_weight"] * (0.7 + 0.3 * sc["changed_share"])

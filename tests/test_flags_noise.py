@@ -145,7 +145,21 @@ def test_release_lines_voter_lists_and_headings_are_metadata():
     assert _metadata("November 6, 2024")
     assert _metadata("Voting for the monetary policy action were Jerome H. Powell, Chair; John C. Williams.")
     assert _metadata("Women, Peace and Security")
+    assert _metadata("Begin Text:") and _metadata("End Text.") and _metadata("End text")
+    assert _metadata("Mr. Dang Hoang Giang (Viet Nam), Vice-President, took the Chair.")
+    for address in ("Mr. President,", "Distinguished Delegates,", "Excellencies, ladies and gentlemen,",
+                    "Thank you, Mr. Secretary-General.", "Madam President, Heads of State and Government,",
+                    "Thank you very much."):
+        assert _metadata(address), address
+    assert not _metadata("Thank you, Japan, for hosting us.")
+    # "Release" alone is policy, not a release line.
+    assert _metadata("Released: November 7, 2024") and _metadata("Release date: 7 November 2024")
+    assert not _metadata("We call for the immediate release of all hostages.")
+    assert not _metadata("We welcome the release of the detained journalists.")
+    assert not _metadata("Mr. President, the war must end.")
     assert not _metadata("We will hold the rate at 4.25 per cent.")
+    assert not _metadata("We will begin text-based negotiations on the treaty.")
+    assert not _metadata("The Republic of Korea took the chair of the group in a year of crisis and reform.")
     assert not _metadata("The Committee decided to lower the target range by 1/4 percentage point.")
 
 
@@ -221,3 +235,15 @@ def test_sentence_lineage_decides_the_counterpart():
     flags = _lineage_case(({"old": [[0, 0]], "new": [[0, 0]], "type": "rewritten", "score": 0.6},))
     assert not any(f.rule == "intensity_shift" and "evidence" and f.evidence.get("scope") != "statement"
                    for f in flags)
+
+
+def test_a_list_items_first_word_is_no_new_name():
+    from .test_flags import _unlinked
+
+    flags = _unlinked(["We discussed trade and ports at length in the capital."],
+                      ["We discussed trade and ports at length in the capital.",
+                       "Our plan has three phases:\n- Starting next year, patrol boats will visit the Westford Islands.\n"
+                       "- Beginning in 2030, the fleet will grow."])
+    names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
+    assert "Westford Islands" in names
+    assert not names & {"Starting", "Beginning"}, names

@@ -151,11 +151,16 @@ def test_a_dropped_topic_leads_the_flags_repeating_its_sentences():
     assert ranked(flags) == [
         ("topic_dropped", 1.1, "Topic dropped from the statement: The Middle East (1 passage) — also: Hamas no "
                                "longer named anywhere in the statement: 'We condemn Hamas'"),
-        ("actor_change", 0.468, "Hamas no longer named anywhere in the statement: 'We condemn Hamas'")]
-    primary, repeat = flags
-    assert primary.evidence["also"] == [{"id": repeat.id, "rule": "actor_change", "explanation": repeat.explanation}]
+        ("actor_change", 0.468, "Hamas no longer named anywhere in the statement: 'We condemn Hamas'"),
+        # "We call for the release of all hostages" is policy, not a release
+        # line: the passage is a dropped passage of its own words.
+        ("passage_dropped", 0.24, "Dropped passage on The Middle East: 'We condemn Hamas'")]
+    primary, repeat, passage = flags
+    assert primary.evidence["also"] == [{"id": f.id, "rule": f.rule, "explanation": f.explanation}
+                                        for f in (repeat, passage)]
     assert "taken_from_repeat" not in primary.evidence["score"]
-    assert repeat.evidence["repeat_of"] == primary.id and repeat.evidence["score"]["repeat_demotion"] == 0.5
+    for f in (repeat, passage):
+        assert f.evidence["repeat_of"] == primary.id and f.evidence["score"]["repeat_demotion"] == 0.5
     assert primary.topics == repeat.topics == ("middle_east",)
 
 

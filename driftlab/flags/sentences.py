@@ -568,9 +568,24 @@ _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z]+(?![\w-])")
 
 _VOTERS = re.compile(r"^\W*(?:voting (?:for|against)\b|voted (?:for|against)\b|members voting\b|"
                      r"the (?:members|committee members) (?:who )?voted\b)", re.IGNORECASE)
-_RELEASE = re.compile(r"\b(?:for (?:immediate )?release|released?\b|embargo(?:ed)?\b|press release|"
-                      r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)",
-                      re.IGNORECASE)
+# "Release" alone is no release line: "We call for the immediate release
+# of all hostages." is policy. Only the press office's forms are.
+_RELEASE = re.compile(r"\b(?:for (?:immediate )?release|release (?:date|time)\b|embargo(?:ed)?\b|press release|"
+                      r"\d{1,2}[:.]\d{2}\s*(?:a\.m\.|p\.m\.|am|pm)|(?:a\.m\.|p\.m\.)\s*(?:[A-Z]{2,4}T)\b)"
+                      r"|^\W*released?\b", re.IGNORECASE)
+#: The markers a press office puts around a statement's text ("Begin Text:"
+#: … "End Text.") and a UN verbatim record's procedural lines ("Mr. X
+#: (Viet Nam), Vice-President, took the Chair."): furniture, not policy.
+_FURNITURE = re.compile(r"^\W*(?:begin|end)(?: of)? text\W*$|\b(?:took|resumed|assumed) the chair\W*$",
+                        re.IGNORECASE)
+#: Words of a speech's forms of address and thanks ("Mr. President,",
+#: "Distinguished Delegates,", "Excellencies, ladies and gentlemen,",
+#: "Thank you very much."): a passage of nothing else says nothing.
+_ADDRESS_WORDS = frozenset(
+    "mr mrs ms madam madame mister president presidents chair chairman chairperson co chairs secretary general "
+    "secretarygeneral excellency excellencies distinguished dear honourable honorable delegates delegations "
+    "colleagues guests friends ladies gentlemen your majesty majesties highness heads of state and government "
+    "fellow the all thank thanks you very much i for attention kind".split())
 _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\b|\b(?:a\.m|p\.m)\b|"
                     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
                     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
@@ -581,13 +596,20 @@ def _metadata(text: str) -> bool:
     """Is ``text`` (a paragraph or sentence) metadata rather than a statement
     of policy: a release or date line ("For release at 2:00 p.m. EDT",
     "November 6, 2024"), a list of voters ("Voting for the monetary policy
-    action were …") or a heading ("Women, Peace and Security")? These change
+    action were …"), a marker of the text's start or end ("Begin Text:"), a
+    record's procedural line ("… took the Chair."), a form of address or
+    thanks ("Mr. President,", "Thank you.") or a heading ("Women, Peace and
+    Security")? These change
     at every meeting and say nothing: they are neither new passages nor new
     wording."""
     t = " ".join(text.split())
     if not t:
         return True
     if _VOTERS.match(t):
+        return True
+    if len(t.split()) <= 16 and _FURNITURE.search(t):
+        return True
+    if len(t.split()) <= 8 and set(_fold_words(t.replace("-", " "))) <= _ADDRESS_WORDS:
         return True
     words = t.split()
     if len(words) <= 16 and _RELEASE.search(t):
@@ -600,12 +622,15 @@ def _metadata(text: str) -> bool:
 
 
 def _sentence_initial(text: str, pos: int) -> bool:
-    """Does ``pos`` open a sentence, clause or quote (after ". ", ":", "(", "—" …)?"""
+    """Does ``pos`` open a sentence, clause, quote or list item (after ". ",
+    ":", "(", "—", a line's "- " …)?"""
     # Back over whitespace without copying the text before ``pos`` (the
     # whole statement, thousands of times on a G7 pair).
     i = pos
     while i > 0 and text[i - 1].isspace():
         i -= 1
+    if i < pos and i > 0 and text[i - 1] in "-–•*" and (i == 1 or text[i - 2].isspace()):
+        return True  # a list item's marker ("- Starting in the early 2030s, …")
     return i == 0 or text[i - 1] in ".!?:;\"“(—"
 
 
