@@ -409,3 +409,17 @@ def test_an_old_passage_restated_by_what_the_link_already_sources_stays_dropped(
     new = [P["intro"], " ".join(CHAIR), P["grain"], P["close"]]
     got = pairs(run(old, new, hashing_encoder))
     assert got[((1,), ())] == "dropped" and got[((2,), (1,))] == "unchanged"
+
+
+def test_a_few_distinctive_words_in_common_are_subject_evidence():
+    """Two passages close in meaning (cosine above ``rewrite_cosine``), no
+    sentence restated: 5 % of distinctive vocabulary in common is subject
+    evidence (a speech restating a passage in new words shares that much),
+    3 % is not — words every passage of a statement shares say nothing of
+    the subject."""
+    from driftlab.align import AlignParams, PairEvidence, subject_score
+
+    params = AlignParams()
+    close = dict(cosine=0.7, part_old=0.0, part_new=0.0, restated=0.6)
+    assert subject_score(PairEvidence(wording=0.05, **close), params) > 0
+    assert subject_score(PairEvidence(wording=0.03, **close), params) == 0
