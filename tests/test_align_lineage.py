@@ -423,3 +423,16 @@ def test_a_few_distinctive_words_in_common_are_subject_evidence():
     close = dict(cosine=0.7, part_old=0.0, part_new=0.0, restated=0.6)
     assert subject_score(PairEvidence(wording=0.05, **close), params) > 0
     assert subject_score(PairEvidence(wording=0.03, **close), params) == 0
+
+
+def test_sentence_lineage_does_not_make_a_merge_n_to_m(hashing_encoder):
+    """The old paragraph's tribute is merged with another old passage into
+    one new passage; the restated congratulations continue the one old
+    sentence the merge leaves out, but joining would make the link n–m (two
+    old, two new) on one restated sentence: the link keeps its shape and
+    the passage is reported added."""
+    staff = "They also thanked the council staff for their work during the year."
+    old = [P["intro"], " ".join(CHAIR), staff, P["grain"], P["close"]]
+    new = [P["intro"], CHAIR_RESTATED, CHAIR[1] + " " + staff, P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1, 2), (2,))] == "merged" and got[((), (1,))] == "added"
