@@ -908,7 +908,11 @@ def lineage(real_encoder):
 #: they were written (bench/lineage_quality.py, 2026-11-30: tuning certain
 #: F1 0.805, all 0.760; test certain 0.651, all 0.625; the old design 0.550 /
 #: 0.538 certain). A floor is never lowered in the change that makes it fail.
-FLOORS = {"tuning": {"certain": 0.72, "all": 0.68}, "test": {"certain": 0.58, "all": 0.55}}
+#: The tuning floor was set on five pairs; on 2026-12-01 the tuning half grew
+#: to twelve (seven pairs annotated later, harder for rules built on the
+#: five: 0.763 / 0.664 with the code of that day), so it was re-set below
+#: the twelve-pair figures, as the gold changed, not the code.
+FLOORS = {"tuning": {"certain": 0.70, "all": 0.62}, "test": {"certain": 0.58, "all": 0.55}}
 
 
 @pytest.mark.real_model
