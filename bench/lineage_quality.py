@@ -1,6 +1,6 @@
 """Lineage quality: driftlab's links against hand-read gold, by split, beside two baselines.
 
-    .venv/bin/python bench/lineage_quality.py [--split test|tuning|all] [--json out.json] [-v]
+    .venv/bin/python bench/lineage_quality.py [--split test|tuning|all] [--stress old:4|new:4] [--json out.json] [-v]
 
 Gold files are ``tests/gold/lineage/*.json`` (see ``tests/gold/README.md``):
 real pairs from ``../shared/corpus`` read in full and annotated *before*
@@ -19,6 +19,14 @@ gold. Two figures per pair:
   predicted pairs, not counting those touching a unit of a probable link
   or listed as a probable pair (an analyst could go either way there);
 - **all**: every gold link, certain and probable, against every prediction.
+
+**Stress** (``--stress old:4``, ``--stress new:4``): the same gold, with
+one side's paragraphs joined into that many long paragraphs (consecutive
+gold units, never cutting one), the gold mapped onto the blocks. It asks how
+the rules behave when one statement is a few long paragraphs and the other
+many short ones (four paragraphs against fifty-seven, a first paragraph of a
+thousand words of inline items) — on tuning pairs, without reading a test
+pair.
 
 Baselines on the same gold: **naive** word matching (each new paragraph to
 the old one with the best rapidfuzz ``token_set_ratio`` ≥ 60, the rest added
@@ -177,7 +185,65 @@ def old_design() -> Callable | None:
     return mod.align
 
 
-def run(split: str = "all", verbose: bool = False, log=print) -> dict[str, Any]:
+def join_units(doc, units: Sequence[Sequence[int]], n: int):
+    """``doc`` with its paragraphs joined into ``n`` blocks of consecutive
+    gold units (a unit is never cut), and the gold units of those blocks.
+
+    Returns ``(document, block_of_unit, block_spans)``. A block is one
+    paragraph holding its paragraphs' sentences unchanged (same spans, same
+    texts), so sentence vectors are those of the original document.
+    """
+    from driftlab.types import Document, Paragraph, Sentence
+
+    unit_of = unit_map([(p.start, p.end) for p in doc.paragraphs], units)
+    per = max(1, -(-len(units) // max(1, n)))
+    block_of_unit = {u: u // per for u in range(len(units))}
+    groups: dict[int, list] = {}
+    for p in doc.paragraphs:
+        groups.setdefault(block_of_unit[unit_of[p.index]], []).append(p)
+    text = doc.statement.text
+    paragraphs = []
+    for b in sorted(groups):
+        ps = groups[b]
+        sents = [s for p in ps for s in p.sentences]
+        a, e = ps[0].start, ps[-1].end
+        paragraphs.append(Paragraph(index=len(paragraphs), start=a, end=e, text=text[a:e], sentences=tuple(
+            Sentence(index=k, start=s.start, end=s.end, text=s.text) for k, s in enumerate(sents))))
+    # Blocks are renumbered in order; a block no paragraph fell into is dropped.
+    renum = {b: k for k, b in enumerate(sorted(groups))}
+    block_of_unit = {u: renum[b] for u, b in block_of_unit.items() if b in renum}
+    spans = [[p.start, p.end] for p in paragraphs]
+    return Document(statement=doc.statement, paragraphs=tuple(paragraphs)), block_of_unit, spans
+
+
+def block_gold(g: dict, side: str, block_of_unit: dict[int, int], spans: list) -> dict:
+    """The gold of ``g`` on blocks of ``side``'s units (see :func:`join_units`).
+
+    Links have their units mapped to blocks; a block is dropped (or added)
+    only if none of its units is linked, as :func:`predicted_pairs` reads a
+    prediction. A block mixes units of certain and probable links, so every
+    link counts as certain: the stress figures are the "all" figures.
+    """
+    def m(xs, s):
+        return sorted({block_of_unit[x] for x in xs}) if s == side else list(xs)
+
+    links = [{**lk, "old": m(lk["old"], "old"), "new": m(lk["new"], "new"), "confidence": "certain"}
+             for lk in g["links"]]
+    linked_o = {i for lk in links if lk["old"] and lk["new"] for i in lk["old"]}
+    linked_n = {j for lk in links if lk["old"] and lk["new"] for j in lk["new"]}
+    out = []
+    for lk in links:
+        if not lk["new"]:
+            lk = {**lk, "old": [i for i in lk["old"] if i not in linked_o]}
+        elif not lk["old"]:
+            lk = {**lk, "new": [j for j in lk["new"] if j not in linked_n]}
+        if lk["old"] or lk["new"]:
+            out.append(lk)
+    return {**g, "units": {**g["units"], side: spans}, "links": out, "probable_pairs": []}
+
+
+def run(split: str = "all", verbose: bool = False, log=print,
+        stress: tuple[str, int] | None = None) -> dict[str, Any]:
     from driftlab.align import AlignParams, align
     from driftlab.pipeline import align_params, load_document, make_cache, make_encoder, sentence_vectors
     from driftlab.settings import Settings
@@ -191,6 +257,11 @@ def run(split: str = "all", verbose: bool = False, log=print) -> dict[str, Any]:
         od = load_document(statement_path(g["old"]), settings)
         nd = load_document(statement_path(g["new"]), settings)
         ov, nv = sentence_vectors(od, encoder, cache), sentence_vectors(nd, encoder, cache)
+        if stress:
+            side, n = stress
+            joined, block_of_unit, spans = join_units(od if side == "old" else nd, g["units"][side], n)
+            od, nd = (joined, nd) if side == "old" else (od, joined)
+            g = block_gold(g, side, block_of_unit, spans)
         o_map = unit_map([(p.start, p.end) for p in od.paragraphs], g["units"]["old"])
         n_map = unit_map([(p.start, p.end) for p in nd.paragraphs], g["units"]["new"])
         t0 = time.perf_counter()
@@ -244,14 +315,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", choices=("tuning", "test", "all"), default="all")
     ap.add_argument("--json", help="write the figures (and with -v the links) to this file")
     ap.add_argument("-v", "--verbose", action="store_true", help="keep every predicted link in --json")
+    ap.add_argument("--stress", metavar="SIDE:N",
+                    help="join SIDE's (old or new) paragraphs into N long ones, gold mapped onto them")
     args = ap.parse_args(argv)
+    stress = None
+    if args.stress:
+        side, _, n = args.stress.partition(":")
+        if side not in ("old", "new") or not n.isdigit() or int(n) < 1:
+            ap.error(f"--stress takes old:N or new:N (N ≥ 1), not {args.stress!r}")
+        stress = (side, int(n))
     if not CORPUS.is_dir():
         print(f"skipped: the real corpus is not at {CORPUS} (../shared is absent)")
         return 0
     if not load_gold(args.split):
         print(f"no gold files in {GOLD_DIR} for split {args.split!r}")
         return 1
-    res = run(args.split, args.verbose)
+    res = run(args.split, args.verbose, stress=stress)
+    if stress:
+        print(f"stress: the {stress[0]} statement's paragraphs joined into {stress[1]} long ones\n")
     print_report(res)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")

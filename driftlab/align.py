@@ -57,6 +57,13 @@ renormalised: no extra encoding, and no truncation at the model's window.
    paragraph it is condensed into only when at least
    :data:`FANOUT_MIN_SHARE` of it restates that paragraph's sentences: one
    restated stock opener is not its subject.
+   A passage also joins the link of its best subject partner when it
+   continues a sentence of that partner that nothing in the link continues
+   (a sentence with no other place to go: an old paragraph's second
+   sentence restated as a new passage of its own), as long as the link
+   keeps its shape (a split gains a piece, a merge a part; no n–m); a
+   passage condensed into a long new paragraph still needs
+   :data:`FANOUT_MIN_SHARE` of it restated there.
    Two links holding one contiguous block on each side, interleaving, with
    the subject crossing between them both ways, are one block re-cut
    differently: they fuse into a ``group``.
@@ -128,7 +135,12 @@ REWORDED_MIN_SCORE = 0.65
 #: Subject evidence from words alone: the IDF-weighted share of distinctive
 #: vocabulary two restated passages have in common. Below it, only a sentence
 #: restating another (``lineage_cosine``) shows the subject is the same.
-SUBJECT_MIN_WORDING = 0.06
+#: Set at 0.06 on five tuning pairs; on eleven, restated passages of speeches
+#: (a UN debate speech re-cut into one-sentence paragraphs) share 4–6 % and
+#: 0.04 links them (tuning all-links F1 0.701 → 0.715, the stress views of
+#: ``bench/lineage_quality.py`` no lower); at 0.03 stock vocabulary starts
+#: to pair passages (0.705). The pair must still be mutual best.
+SUBJECT_MIN_WORDING = 0.04
 #: A lineage link between two unlinked passages may score at most this much
 #: below the best subject edge either passage has (to a passage already
 #: linked); further below, the passage more likely continues that one.
@@ -668,16 +680,30 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                 bs.open(i, j, s, "subject")
                 bs.of_old[i].cohesion = s
         elif bj is None and bi is not None:
-            if best_old(j, False) == i and may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old,
-                                                    lambda: True):  # develops a sentence of it
+            if best_old(j, False) != i:
+                continue
+            if may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old,
+                        lambda: True):  # develops a sentence of it
                 bs.add_new(bi, j)
                 bi.joined_by_subject = True
+            elif len(bi.old) == 1 and (k := _uncovered_sentence(f, params, i, j, bi, "new")) is not None:
+                bs.add_new(bi, j)
+                bi.joined_by_subject = True
+                bi.notes.append(f"new ¶{j + 1} continues sentence {k + 1} of old ¶{i + 1}, which no other "
+                                "passage of this link continues: a split piece")
         elif bi is None and bj is not None:
-            if best_new(i, False) == j and may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
-                                                    lambda: _restated_share(f, i, j, params.lineage_cosine)
-                                                    >= FANOUT_MIN_SHARE):
+            if best_new(i, False) != j:
+                continue
+            if may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
+                        lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE):
                 bs.add_old(bj, i)
                 bj.joined_by_subject = True
+            elif (len(bj.new) == 1 and n_nsent[j] <= FANOUT_SENTENCES  # a long one: mostly restated, above
+                  and (k := _uncovered_sentence(f, params, i, j, bj, "old")) is not None):
+                bs.add_old(bj, i)
+                bj.joined_by_subject = True
+                bj.notes.append(f"old ¶{i + 1} continues in sentence {k + 1} of new ¶{j + 1}, which no other "
+                                "passage of this link is the source of: a merged part")
     _fuse_recut(f, params, bs, scores)
 
 
@@ -771,6 +797,49 @@ def _restated_share(f: Features, i: int, j: int, floor: float) -> float:
     sents = f.o_sents
     total = sum(max(1, sents[a].end - sents[a].start) for a in f.o_range(i))
     return sum(max(1, sents[a].end - sents[a].start) for a in restated) / total if total else 0.0
+
+
+def _restates(f: Features, params: AlignParams, a: int, b: int) -> bool:
+    """Is new sentence ``b`` old sentence ``a`` carried or restated? The test
+    :func:`sentence_links` uses to give a new sentence its source."""
+    cos, lex = f.sent.get((a, b), (0.0, 0.0))
+    return cos >= params.lineage_cosine or 0.5 * cos + 0.5 * lex >= params.sentence_threshold
+
+
+def _uncovered_sentence(f: Features, params: AlignParams, i: int, j: int, bead: _Bead, side: str) -> int | None:
+    """Sentence lineage completing a link: the sentence (index in its
+    paragraph) by which the lone passage continues its partner where no
+    passage of the partner's link does, or None.
+
+    ``side="new"``: new passage ``j`` joins the link of old passage ``i``
+    when it restates a sentence of ``i`` that no new passage of the link
+    restates — that old sentence went to ``j`` and nowhere else (an old
+    paragraph's two sentences, the congratulations to the President of the
+    Assembly and the tribute to the Secretary-General, each becoming a
+    one-sentence passage). ``side="old"``: old passage ``i`` joins the link
+    of new passage ``j`` when a sentence of ``j`` restates a sentence of
+    ``i`` and takes nothing from the link's own old passages. A sentence
+    already continued inside the link is no evidence: the lone passage
+    would only repeat what the link holds.
+    Cost: the candidate sentence pairs (top-k) of the passages involved.
+    """
+    par = f.o_sent_par
+    if side == "new":
+        covered = {a for jj in bead.new for b in f.n_range(jj) for a in f.sent_by_new.get(b, ())
+                   if _restates(f, params, a, b)}
+        for b in f.n_range(j):
+            for a in f.sent_by_new.get(b, ()):
+                if int(par[a]) == i and a not in covered and _restates(f, params, a, b):
+                    return f.o_sents[a].index
+        return None
+    own = set(bead.old)
+    for b in f.n_range(j):
+        sources = [a for a in f.sent_by_new.get(b, ()) if _restates(f, params, a, b)]
+        if any(int(par[a]) in own for a in sources):
+            continue
+        if any(int(par[a]) == i for a in sources):
+            return f.n_sents[b].index
+    return None
 
 
 def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]) -> None:

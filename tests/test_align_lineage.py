@@ -142,13 +142,20 @@ MET = "The foreign ministers of Freedonia and Sylvania met in Marsport on 3 Marc
 WELCOMED = "They welcomed the progress made since the summit in Eastbay."
 
 
+#: The same opening in two short sentences, neither restated on its own.
+MET_IN_TWO = "The foreign ministers met in Marsport on 3 March. They would review the alliance."
+
+
 def test_the_openings_of_both_statements_are_linked_by_function():
-    """The ministers' opening line (who met, where) is restated when the
-    presidents convene; the new opening also carries the ministers' next
+    """The ministers' opening (who met, where, to do what) is restated when
+    the presidents convene; the new opening also carries the ministers' next
     passage word for word, which founds the link. The old opening, close in
-    meaning but sharing few words, joins it: openings frame a statement, and
-    an analyst reads them side by side."""
-    old = [MET, WELCOMED, P["ports"], P["grain"], P["close"]]
+    meaning but sharing few words, and with no sentence restated on its own
+    (each of its two sentences holds half of what the new line says), joins
+    it: openings frame a statement, and an analyst reads them side by side.
+    (With the opening in one sentence, the new line restates it and it joins
+    by sentence lineage: tests further down.)"""
+    old = [MET_IN_TWO, WELCOMED, P["ports"], P["grain"], P["close"]]
     new = ["The presidents of Freedonia and Sylvania convened at Lakeside to appraise their partnership. " + WELCOMED,
            P["ports"], P["grain"], P["close"]]
     links = run(old, new, MeetingEncoder())
@@ -335,3 +342,97 @@ def test_real_structure_rules_on_the_tuning_pairs(tuning_links):
     assert 0 in _link_of(tuning_links["seed_vs_lima"], new=0)[0]
     # Camp David's economic-security and technology passages re-cut by Lima.
     assert _link_of(tuning_links["camp_david_vs_lima"], old=8) == ({8, 9, 10, 11}, {7, 8}, "group")
+
+
+# ---------------------------------------------------------------------------
+# Sentence lineage completing a link: a sentence with no other place to go
+
+CHAIR = ["The ministers congratulated the new chair of the council on her election.",
+         "They paid tribute to the outgoing chair for her leadership of the council during a difficult year."]
+CHAIR_RESTATED = "The ministers congratulated the chair on her election; she is new to the council."
+
+
+def test_a_passage_continuing_a_sentence_the_link_leaves_out_joins_it_as_a_split(hashing_encoder):
+    """An old paragraph of two sentences becomes two one-sentence passages
+    (a verbatim record cutting a speech finer): the tribute is carried word
+    for word, the congratulations restated. The restated passage is less
+    close to the whole old paragraph than the carried one, but it continues
+    the one old sentence nothing else in the link continues — that sentence
+    went there — so the link is a split, not an edit beside an added
+    passage."""
+    old = [P["intro"], " ".join(CHAIR), P["grain"], P["close"]]
+    new = [P["intro"], CHAIR_RESTATED, CHAIR[1], P["grain"], P["close"]]
+    links = run(old, new, hashing_encoder)
+    got = pairs(links)
+    assert got[((1,), (1, 2))] == "split" and ((), (1,)) not in got
+    link = next(lk for lk in links if lk.old == (1,))
+    assert ("new ¶2 continues sentence 1 of old ¶2, which no other passage of this link continues: "
+            "a split piece") in link.evidence
+    # Each old sentence beside the new sentence continuing it.
+    assert {(tuple(map(tuple, e["old"])), tuple(map(tuple, e["new"]))) for e in link.sentence_links} == {
+        (((1, 0),), ((1, 0),)), (((1, 1),), ((2, 0),))}
+
+
+def test_a_passage_restating_what_the_link_already_continues_stays_added(hashing_encoder):
+    """The same restated congratulations, but the old paragraph is also
+    carried whole into another passage: the old sentence it restates is
+    already continued inside the link, so it is no evidence that the lone
+    passage continues the old one — it only repeats what the link holds,
+    and is reported added."""
+    old = [P["intro"], " ".join(CHAIR), P["grain"], P["close"]]
+    new = [P["intro"], CHAIR_RESTATED, " ".join(CHAIR), P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((), (1,))] == "added" and got[((1,), (2,))] == "unchanged"
+
+
+def test_an_old_passage_continued_in_a_sentence_the_link_does_not_source_joins_it_as_a_merge(hashing_encoder):
+    """The mirror: two old one-sentence passages condensed into one new
+    paragraph, one carried word for word, the other restated. The new
+    sentence restating it takes nothing from the link's own old passage, so
+    its source is the lone old passage: a merge, not a drop."""
+    old = [P["intro"], CHAIR_RESTATED, CHAIR[1], P["grain"], P["close"]]
+    new = [P["intro"], " ".join(CHAIR), P["grain"], P["close"]]
+    links = run(old, new, hashing_encoder)
+    got = pairs(links)
+    assert got[((1, 2), (1,))] == "merged" and ((1,), ()) not in got
+    link = next(lk for lk in links if lk.new == (1,))
+    assert ("old ¶2 continues in sentence 1 of new ¶2, which no other passage of this link is the source of: "
+            "a merged part") in link.evidence
+
+
+def test_an_old_passage_restated_by_what_the_link_already_sources_stays_dropped(hashing_encoder):
+    """The mirror of the added case: the new paragraph is the old one carried
+    whole, so its congratulations come from the link's own old passage; an
+    earlier old passage restating them is no source of anything there, and
+    is reported dropped."""
+    old = [P["intro"], CHAIR_RESTATED, " ".join(CHAIR), P["grain"], P["close"]]
+    new = [P["intro"], " ".join(CHAIR), P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1,), ())] == "dropped" and got[((2,), (1,))] == "unchanged"
+
+
+def test_a_few_distinctive_words_in_common_are_subject_evidence():
+    """Two passages close in meaning (cosine above ``rewrite_cosine``), no
+    sentence restated: 5 % of distinctive vocabulary in common is subject
+    evidence (a speech restating a passage in new words shares that much),
+    3 % is not — words every passage of a statement shares say nothing of
+    the subject."""
+    from driftlab.align import AlignParams, PairEvidence, subject_score
+
+    params = AlignParams()
+    close = dict(cosine=0.7, part_old=0.0, part_new=0.0, restated=0.6)
+    assert subject_score(PairEvidence(wording=0.05, **close), params) > 0
+    assert subject_score(PairEvidence(wording=0.03, **close), params) == 0
+
+
+def test_sentence_lineage_does_not_make_a_merge_n_to_m(hashing_encoder):
+    """The old paragraph's tribute is merged with another old passage into
+    one new passage; the restated congratulations continue the one old
+    sentence the merge leaves out, but joining would make the link n–m (two
+    old, two new) on one restated sentence: the link keeps its shape and
+    the passage is reported added."""
+    staff = "They also thanked the council staff for their work during the year."
+    old = [P["intro"], " ".join(CHAIR), staff, P["grain"], P["close"]]
+    new = [P["intro"], CHAIR_RESTATED, CHAIR[1] + " " + staff, P["grain"], P["close"]]
+    got = pairs(run(old, new, hashing_encoder))
+    assert got[((1, 2), (2,))] == "merged" and got[((), (1,))] == "added"
