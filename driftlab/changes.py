@@ -1135,6 +1135,13 @@ def _statement_acronyms(text: str) -> frozenset[str]:
 def _spells(acronym: str, words: Sequence[str]) -> list[str] | None:
     """The run of ``words`` (folded) whose initials spell ``acronym`` (small
     words skipped inside it kept), or None."""
+    # Most acronyms of a statement spell nothing in a given clause: past its
+    # first word a run's initials are consecutive in the initials of the
+    # words that are neither small nor empty, so an acronym whose tail is
+    # not a substring of those cannot match (one C-level search instead of
+    # the walk below; ~100,000 calls on a G7 pair).
+    if acronym[1:] not in _initials(tuple(words)):
+        return None
     for i, w in enumerate(words):
         if not w or w[0] != acronym[0]:
             continue
@@ -1151,6 +1158,12 @@ def _spells(acronym: str, words: Sequence[str]) -> list[str] | None:
         if k == len(acronym):
             return run
     return None
+
+
+@lru_cache(maxsize=4096)
+def _initials(words: tuple[str, ...]) -> str:
+    """First letters of ``words`` that are neither empty nor small (:data:`_ACRONYM_SKIPS`)."""
+    return "".join(w[0] for w in words if w and w not in _ACRONYM_SKIPS)
 
 
 def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
@@ -1180,8 +1193,9 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
         # "United Nations Security Council" added where the old text said
         # "UNSC": spelled out, nothing said.
         folded = _fold_words(piece)
+        initials = _initials(folded)  # the test _spells opens with, here without a call per acronym
         return any(set(_content(tuple(run))) >= words for acr in _statement_acronyms(text["new" if o else "old"])
-                   if (run := _spells(acr, folded)) is not None)
+                   if acr[1:] in initials and (run := _spells(acr, folded)) is not None)
     if not acrs or words - set(acrs):
         return False
     # Spelled out on its own side, and the name still named by the other

@@ -480,3 +480,21 @@ def test_restatement_edges():
     assert close.find("old", "We will fund patrol boats for the islands", (0,)) != ""
     assert close.find("old", "The rivers flood every spring", (1,)) == "Spring floods on the rivers."
     assert close.find("old", "We protect lagoons, reefs, harbours and patrol boats", (2,)) == ""
+
+
+def test_spells_finds_the_run_whose_initials_make_the_acronym():
+    """The walk behind "spelled out", and the substring test that skips it
+    (an acronym's tail must sit in the initials of the words that are
+    neither small nor empty): small words inside a run are kept, a small
+    first word counts, an empty word breaks the run."""
+    from driftlab.changes import _spells
+
+    assert _spells("unsc", ("the", "united", "nations", "security", "council")) == [
+        "united", "nations", "security", "council"]
+    assert _spells("bri", ("belt", "and", "road", "initiative", "projects")) == ["belt", "and", "road", "initiative"]
+    assert _spells("tu", ("the", "union")) == ["the", "union"]
+    assert _spells("fmct", ("a", "fissile", "material", "cut", "off", "treaty")) is None  # "off" is in the way
+    assert _spells("fmct", ("fissile", "material", "cut", "treaty")) == ["fissile", "material", "cut", "treaty"]
+    assert _spells("ab", ("alpha", "", "beta")) is None
+    assert _spells("npt", ("non", "proliferation")) is None
+    assert _spells("eu", ()) is None
