@@ -909,7 +909,9 @@ def lineage(real_encoder):
 #: F1 0.805, all 0.760; test certain 0.651, all 0.625; the old design 0.550 /
 #: 0.538 certain). A floor is never lowered in the change that makes it fail.
 FLOORS = {"tuning": {"certain": 0.72, "all": 0.68}, "test": {"certain": 0.58, "all": 0.55}}
-BATCH3_FLOORS = {"tuning": {"certain": 0.62, "all": 0.50}}
+#: Batch 3 (2026-12-01) on its own: its test pairs were scored once, at the
+#: end of the day that built rules on its tuning pairs (0.665 / 0.567).
+BATCH3_FLOORS = {"tuning": {"certain": 0.62, "all": 0.50}, "test": {"certain": 0.60, "all": 0.50}}
 
 
 @pytest.mark.real_model
