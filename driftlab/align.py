@@ -1136,10 +1136,9 @@ def sentence_links(olds: Sequence[int], news: Sequence[int], f: Features, params
         for a in f.sent_by_new.get(b, ()):
             if int(f.o_sent_par[a]) not in old_pars:
                 continue
-            cos, lex = f.sent[(a, b)]
-            comb = 0.5 * cos + 0.5 * lex
-            if comb >= params.sentence_threshold or cos >= params.lineage_cosine:
-                cand = (comb, cos, -a)
+            if _restates(f, params, a, b):
+                cos, lex = f.sent[(a, b)]
+                cand = (0.5 * cos + 0.5 * lex, cos, -a)
                 if best is None or cand > best:
                     best = cand
         if best is not None:
