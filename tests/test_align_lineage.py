@@ -533,3 +533,17 @@ def test_a_stock_line_restated_everywhere_is_no_evidence_of_a_subject():
     got = pairs(run(old, new, TableEncoder(table)))
     assert got[((1,), ())] == "dropped" and got[((), (1,))] == "added"
     assert ((2,), (2,)) in got and ((3,), (3,)) in got
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_real_a_generic_passage_does_not_collect_ancestors(tuning_links):
+    # UNGD Russia 2022 → 2023: "It may be that for the first time since 1945
+    # … we are seeing a chance for genuine multilateralism" is close to much
+    # of the old speech. By plain cosine it became the merge of six old
+    # passages; net of hubness the multipolar-order passage (old 1, whose
+    # continuation is new 8–9) and the sanctions passage (old 14) stay out,
+    # and its real ancestor (old 20, the UN as the platform for balancing
+    # interests) stays in.
+    old, _, _ = _link_of(tuning_links["ungd_rus_2022_vs_2023"], new=10)
+    assert 20 in old and not {1, 14} & old
