@@ -48,7 +48,11 @@ renormalised: no extra encoding, and no truncation at the model's window.
    paragraph cosine reaches ``rewrite_cosine`` and the two share subject
    evidence: a sentence of one restating a sentence of the other (sentence
    cosine ≥ ``lineage_cosine``) or distinctive words in common
-   (IDF-weighted wording ≥ :data:`SUBJECT_MIN_WORDING`). Between two unlinked
+   (IDF-weighted wording ≥ :data:`SUBJECT_MIN_WORDING`). Those cosines are
+   taken net of *hubness* (CSLS): a passage or a stock sentence close to
+   everything on the other side says nothing of a subject, and a generic
+   line would otherwise be the best partner of many passages at once.
+   Between two unlinked
    passages the edge must be the best for both (mutual best): that is what
    keeps two passages that merely share a theme apart. A passage whose
    partner is already in a bead joins that bead — a long paragraph fanning
@@ -309,6 +313,8 @@ class PairEvidence:
     part_new: float  # share of the new paragraph taken from the old one
     restated: float  # best sentence cosine between the two (lineage evidence)
     fanout: bool = False  # one side is a long paragraph (> FANOUT_SENTENCES sentences)
+    local: float | None = None  # cosine less both sides' hubness (see _hubness); None: the plain cosine
+    restated_local: float | None = None  # ``restated`` less both sentences' hubness; None: ``restated``
 
     @property
     def combined(self) -> float:
@@ -351,17 +357,22 @@ class Features:
         return range(self.n_first[j], self.n_first[j + 1])
 
 
-def _sentence_candidates(ov: np.ndarray, nv: np.ndarray, k: int) -> dict[tuple[int, int], float]:
-    """Cosine of each sentence pair that is among either side's ``k`` nearest."""
+def _sentence_candidates(ov: np.ndarray, nv: np.ndarray, k: int,
+                         hubs: list | None = None) -> dict[tuple[int, int], float]:
+    """Cosine of each sentence pair that is among either side's ``k`` nearest.
+    ``hubs``, when given, receives each side's sentence hubness (old, new; :func:`_hubness`)."""
     out: dict[tuple[int, int], float] = {}
     idx, sims = top_neighbours(nv, ov, k)
     for b in range(idx.shape[0]):
         for a, c in zip(idx[b].tolist(), sims[b].tolist()):
             out[(a, b)] = c
+    n_sims = sims
     idx, sims = top_neighbours(ov, nv, k)
     for a in range(idx.shape[0]):
         for b, c in zip(idx[a].tolist(), sims[a].tolist()):
             out[(a, b)] = c
+    if hubs is not None:
+        hubs.extend((_hubness(sims), _hubness(n_sims)))
     return out
 
 
@@ -390,7 +401,8 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     o_enc = [vocab.encode(w) for w in o_sw]
     n_enc = [vocab.encode(w) for w in n_sw]
     sent: dict[tuple[int, int], tuple[float, float]] = {}
-    for (a, b), cos in _sentence_candidates(old_sent_vecs, new_sent_vecs, k).items():
+    s_hubs: list = []
+    for (a, b), cos in _sentence_candidates(old_sent_vecs, new_sent_vecs, k, s_hubs).items():
         lex = Indel.normalized_similarity(o_enc[a], n_enc[b]) if o_enc[a] and n_enc[b] else 0.0
         sent[(a, b)] = (cos, float(lex))
     # Identical sentences always pair, even beyond the k nearest (a statement
@@ -418,15 +430,21 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     o_pv = paragraph_vectors(old, old_sent_vecs)
     n_pv = paragraph_vectors(new, new_sent_vecs)
     restated: dict[tuple[int, int], float] = {}
+    restated_local: dict[tuple[int, int], float] = {}
+    o_shub, n_shub = s_hubs
     for (a, b), (cos, _lex) in sent.items():
         key = (int(o_sent_par[a]), int(n_sent_par[b]))
         if cos > restated.get(key, -1.0):
             restated[key] = cos
+        loc = cos - 0.5 * (o_shub[a] + n_shub[b])
+        if loc > restated_local.get(key, -1.0):
+            restated_local[key] = loc
     keys = set(restated)
-    idx, _ = top_neighbours(n_pv, o_pv, k)
+    idx, n_sims = top_neighbours(n_pv, o_pv, k)
     keys.update((int(i), j) for j in range(idx.shape[0]) for i in idx[j])
-    idx, _ = top_neighbours(o_pv, n_pv, k)
+    idx, o_sims = top_neighbours(o_pv, n_pv, k)
     keys.update((i, int(j)) for i in range(idx.shape[0]) for j in idx[i])
+    o_hub, n_hub = _hubness(o_sims), _hubness(n_sims)
     keys.update(_identical_pairs(old, new, o_pw, n_pw))
 
     o_len = [max(1, p.end - p.start) for p in old.paragraphs]
@@ -469,6 +487,8 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
             part_new=min(1.0, max(cov_new.get((i, j), 0.0), c_new)),
             restated=restated.get((i, j), 0.0),
             fanout=max(len(old.paragraphs[i].sentences), len(new.paragraphs[j].sentences)) > FANOUT_SENTENCES,
+            local=min(1.0, cos - 0.5 * (o_hub[i] + n_hub[j])),
+            restated_local=min(1.0, restated_local.get((i, j), 0.0)),
         )
         by_old.setdefault(i, []).append(j)
         by_new.setdefault(j, []).append(i)
@@ -478,6 +498,28 @@ def features(old: Document, new: Document, old_sent_vecs: np.ndarray, new_sent_v
     return Features(o_sents, n_sents, o_sent_par, n_sent_par, o_pw, n_pw, o_sw, o_pv, n_pv,
                     sent, carried, pairs, idf, by_old, by_new, sent_by_new,
                     _firsts(old), _firsts(new))
+
+
+def _hubness(sims: np.ndarray) -> list[float]:
+    """Each passage's (or sentence's) *hubness*: the mean cosine to its
+    ``neighbours`` nearest on the other side (the rows of ``sims``), less
+    the median one's.
+
+    A generic passage ("for the first time since 1945 we see a chance for
+    genuine multilateralism") is close to everything the other statement
+    says, and by plain cosine it becomes the best subject partner of many
+    passages at once: a merge of six old passages into one new line. Taking
+    half of both sides' hubness off a pair's cosine (CSLS, cross-domain
+    similarity local scaling, halved to stay on the cosine's scale, and
+    centred on the median so the thresholds keep their meaning) ranks a
+    partner by how much closer it is than each side's usual neighbour.
+    Sentences likewise: a stock line restated in every speech is a hub.
+    Cost: the top-k similarities already found, O((P + S) · k).
+    """
+    if not sims.size:
+        return [0.0] * sims.shape[0]
+    r = sims.mean(axis=1)
+    return (r - float(np.median(r))).tolist()
 
 
 def _firsts(doc: Document) -> list[int]:
@@ -607,16 +649,31 @@ def subject_score(e: PairEvidence, params: AlignParams) -> float:
     alone links passages that merely share a theme; so one of two pieces of
     subject evidence is required: a sentence restating a sentence of the
     other (``lineage_cosine``), or distinctive words in common.
+
+    Every cosine here is taken net of hubness (:func:`_hubness`): a passage,
+    or a stock sentence ("Korea is committed to shouldering its due
+    responsibility"), close to everything the other statement says is
+    evidence of no particular subject.
     """
     # A long paragraph's mean vector blends its many subjects, so against one
     # of the passages it fans out into, the sentence it continues speaks for
     # the subject.
-    cos = max(e.cosine, e.restated) if e.fanout else e.cosine
+    cos = _subject_cosine(e)
     if cos < params.rewrite_cosine:
         return 0.0
-    if e.restated < params.lineage_cosine and e.wording < SUBJECT_MIN_WORDING:
+    rs = e.restated if e.restated_local is None else e.restated_local
+    if rs < params.lineage_cosine and e.wording < SUBJECT_MIN_WORDING:
         return 0.0
-    return 0.5 * cos + 0.25 * max(e.restated, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
+    return 0.5 * cos + 0.25 * max(rs, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
+
+
+def _subject_cosine(e: PairEvidence) -> float:
+    """The meaning term of :func:`subject_score`: the cosine less both
+    passages' hubness (:func:`_hubness`); against a long paragraph, the
+    sentence it continues (less both sentences' hubness) when closer."""
+    base = e.cosine if e.local is None else e.local
+    sent = e.restated if e.restated_local is None else e.restated_local
+    return max(base, sent) if e.fanout else base
 
 
 def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads,
@@ -1049,7 +1106,13 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
     else:
         if by_subject or b.joined_by_subject:
             subject = f.idf.top_shared(oset, nset)
-            why = (f"same subject in new words: cosine {cos:.2f} ≥ {params.rewrite_cosine:.2f}"
+            local = _subject_cosine(known[0]) if len(known) == 1 else None
+            whose = ("the restated sentence's, net of both sentences' hubness"
+                     if local is not None and known[0].fanout and local != known[0].local
+                     else "net of both passages' hubness")
+            why = (f"same subject in new words: cosine {cos:.2f}"
+                   + (f" ({local:.2f} {whose})" if local is not None else "")
+                   + f" ≥ {params.rewrite_cosine:.2f}"
                    if by_subject else "a passage continuing the same subject joined this link")
             evidence.append(why + (f"; shared subject words: {', '.join(subject)}" if subject else ""))
         evidence.extend(b.notes)
@@ -1097,6 +1160,9 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
     if by_subject or b.joined_by_subject:
         scores["subject"] = round(b.strength if by_subject else max(
             (subject_score(e, params) for e in known), default=0.0), 4)
+        if ltype == "rewritten" and known:
+            # The cosine that score rests on: less both passages' hubness.
+            scores["subject_cosine"] = round(_subject_cosine(known[0]), 4)
     mig = tuple(mv for mv in migrations if mv["old"][0] in b.old or mv["new"][0] in b.new)
     return Link(old=tuple(b.old), new=tuple(b.new), type=ltype, confidence=round(conf, 4),
                 scores=scores, evidence=tuple(evidence), moved_sentences=mig,
@@ -1283,6 +1349,9 @@ def _unmatched(kind: str, i: int | None, j: int | None, f: Features, params: Ali
         e = f.pairs[(i, other)] if i is not None else f.pairs[(other, j)]
         if e.cosine < params.rewrite_cosine:
             why = "no passage on the same subject"
+        elif e.local is not None and e.local < params.rewrite_cosine and subject_score(e, params) == 0:
+            why = (f"close in meaning, but no closer than the two passages are to the rest of the other "
+                   f"statement: cosine less hubness {e.local:.3f} < {params.rewrite_cosine:.2f}")
         elif subject_score(e, params) == 0:
             why = "similar in meaning but no shared subject words and no restated sentence"
         else:

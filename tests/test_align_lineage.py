@@ -436,3 +436,114 @@ def test_sentence_lineage_does_not_make_a_merge_n_to_m(hashing_encoder):
     new = [P["intro"], CHAIR_RESTATED, CHAIR[1] + " " + staff, P["grain"], P["close"]]
     got = pairs(run(old, new, hashing_encoder))
     assert got[((1, 2), (2,))] == "merged" and got[((), (1,))] == "added"
+
+
+class TableEncoder:
+    """Each sentence a hand-set mix of topic axes (any other text: the
+    closing's axis), so a test can say exactly how close passages are.
+    The base passages' sentences (``P``) each lie on their passage's axis."""
+
+    key = "table-test"
+
+    def __init__(self, table):
+        self.table = dict(table)
+        for k in ("intro", "health", "close"):
+            for s in P[k].split(". "):
+                self.table[s if s.endswith(".") else s + "."] = {k: 1.0}
+        self.axes = sorted({ax for mix in self.table.values() for ax in mix} | {"close"})
+
+    def encode(self, texts):
+        import numpy as np
+
+        out = np.zeros((len(texts), len(self.axes)), dtype=np.float32)
+        for r, t in enumerate(texts):
+            for ax, w in self.table.get(t, {"close": 1.0}).items():
+                out[r, self.axes.index(ax)] = w
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_a_passage_close_to_everything_is_no_ones_subject_partner():
+    """Hubness. A new line reviewing the submarines, the missile launches
+    and the training at once is as close to the old submarine passage as
+    that passage's real restatement (the Adelaide yards now produce the
+    vessels) — by plain cosine it takes the link and the restatement joins
+    it as a split piece. But it is about as close to every other old
+    passage: net of both sides' hubness (CSLS) the restatement is the
+    closer partner, and the review line is new."""
+    s_old = "The partners will build submarines in Adelaide."
+    hub = "Vessels, rockets and drills were all reviewed at the Adelaide meeting."
+    s_new = "Yards in Adelaide now produce the first vessels with new funding."
+    m_old, m_new = "Missile launches near the strait are a grave concern.", "Rockets fired near the strait worry the partners."
+    t_old, t_new = "Sailors will train in Darwin.", "Training for sailors has begun in Darwin."
+    table = {s_old: {"sub": 1}, m_old: {"missile": 1}, t_old: {"train": 1},
+             hub: {"sub": 1, "missile": .8, "train": .8, "health": .6},
+             s_new: {"sub": .62, "money": .78}, m_new: {"missile": .9, "strait": .44}, t_new: {"train": .9, "close": .44}}
+    old = [P["intro"], s_old, m_old, t_old, P["health"], P["close"]]
+    new = [P["intro"], hub, s_new, m_new, t_new, P["health"], P["close"]]
+    links = run(old, new, TableEncoder(table))
+    got = pairs(links)
+    assert got[((1,), (2,))] == "rewritten" and got[((), (1,))] == "added"
+    lk = next(lk for lk in links if lk.old == (1,))
+    assert lk.scores["subject_cosine"] > lk.scores["cosine"]  # the restatement is close to nothing else
+    assert any("net of both passages' hubness" in e for e in lk.evidence)
+    (hub_link,) = [lk for lk in links if lk.new == (1,)]
+    assert "cosine less hubness" in hub_link.evidence[0]
+
+
+STOCK_OLD = "Our nation is committed to shouldering its due responsibility."
+STOCK_NEW = ["Korea will play its part as a responsible member.", "We shall carry our fair burden.",
+             "Our people accept their obligations.", "The republic answers every call.",
+             "Seoul remains a dependable contributor.", "We will not fall short of what is asked.",
+             "Our pledge to the world stands.", "Nobody will find us wanting.", "We keep our word.",
+             "Our hand is always extended.", "We do what is needed."]
+WAR = ["The war began at dawn in June.", "Sixteen nations sent troops to defend the peninsula.",
+       "The armistice was signed three years later.", "Veterans from many lands lie in Busan.",
+       "Their sacrifice built the prosperity we enjoy.", "We honour them every summer."]
+CONTENT = {
+    "vaccine": "We will fund five vaccine plants in Africa and train their staff over the coming decade.",
+    "patrol": "Maritime patrols in the southern sea lanes will expand with four new cutters next year.",
+    "patrol2": "Patrols along the southern sea lanes will grow as four cutters join the coast guard.",
+    "farm": "Farm exports to our neighbours will double by the end of the decade under the new compact.",
+    "farm2": "Exports of crops to neighbouring countries are set to double within ten years under the compact.",
+    "teach": "Teachers in rural provinces will be trained in new methods through a national programme.",
+    "river": "Rivers running through the industrial cities will be cleaned under a ten-year plan.",
+    "road": "Roads linking the northern villages will be paved before the next winter arrives.",
+    "port": "Ports on the western coast will be deepened to take the largest container ships.",
+}
+
+
+def test_a_stock_line_restated_everywhere_is_no_evidence_of_a_subject():
+    """Sentence hubness. An old passage on vaccine plants opens with a stock
+    line ("committed to shouldering its due responsibility"); the new speech
+    says the same in other words eleven times, once at the head of a long
+    paragraph on the Korean War. Against a long paragraph the restated
+    sentence speaks for the subject (fan-out), so by plain cosine the
+    vaccine passage is linked to the war. Net of both sentences' hubness —
+    the stock line is as close to every one of its restatements — it is
+    evidence of nothing: the vaccine passage is dropped, the war added."""
+    S = CONTENT
+    table = {s: {"stock": 1.0} for s in [STOCK_OLD, *STOCK_NEW]}
+    table.update({s: {"war": 1.0} for s in WAR})
+    table.update({t: {k.rstrip("2"): 1.0} for k, t in S.items()})
+    old = [P["intro"], STOCK_OLD + " " + S["vaccine"], S["patrol"], S["farm"], P["close"]]
+    new = [P["intro"], " ".join([STOCK_NEW[0], *WAR]), S["patrol2"] + " " + STOCK_NEW[1],
+           S["farm2"] + " " + STOCK_NEW[2], " ".join([STOCK_NEW[3], S["teach"], STOCK_NEW[7]]),
+           " ".join([STOCK_NEW[4], S["river"], STOCK_NEW[8]]), " ".join([S["road"], STOCK_NEW[5], STOCK_NEW[9]]),
+           " ".join([S["port"], STOCK_NEW[6], STOCK_NEW[10]]), P["close"]]
+    got = pairs(run(old, new, TableEncoder(table)))
+    assert got[((1,), ())] == "dropped" and got[((), (1,))] == "added"
+    assert ((2,), (2,)) in got and ((3,), (3,)) in got
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_real_a_generic_passage_does_not_collect_ancestors(tuning_links):
+    # UNGD Russia 2022 → 2023: "It may be that for the first time since 1945
+    # … we are seeing a chance for genuine multilateralism" is close to much
+    # of the old speech. By plain cosine it became the merge of six old
+    # passages; net of hubness the multipolar-order passage (old 1, whose
+    # continuation is new 8–9) and the sanctions passage (old 14) stay out,
+    # and its real ancestor (old 20, the UN as the platform for balancing
+    # interests) stays in.
+    old, _, _ = _link_of(tuning_links["ungd_rus_2022_vs_2023"], new=10)
+    assert 20 in old and not {1, 14} & old
