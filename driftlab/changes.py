@@ -80,12 +80,17 @@ _JOIN_GAP_WORDS = 2
 # stays one stretch).
 _NOT_ABBREVIATION = (r"(?<![A-Z]\.[A-Z])(?<!\s[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)"
                      r"(?<!\bSr)(?<!\bNo)")
+# Such a full stop, the stop looked for first: the eight lookbehinds tried
+# at every character made the clause and sentence splits below 4–9× slower
+# (~0.1 s of a cached G7 diff). The same matches (checked on 2,400 real
+# paragraphs).
+_STOP = r"(?=\.)" + _NOT_ABBREVIATION + r"\."
 # Clause ends: punctuation (a full stop only before a capital and after no
 # abbreviation, so "U.S." and "ROK-U.S." stay whole) and the words that
 # open a new clause. Not "and": it joins the parts of one phrase as often
 # as two clauses ("the PRC's dangerous and aggressive behaviour").
 _CLAUSE_SPLIT = re.compile(
-    r"[,;:()“”\"]+\s*|" + _NOT_ABBREVIATION + r"\.\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
+    r"[,;:()“”\"]+\s*|" + _STOP + r"\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
     r"as well as|which|while|whereas)\s)")
 _CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
                             re.IGNORECASE)
@@ -348,7 +353,7 @@ def _pieces(lk: Link, ot: str, nt: str, config: TopicConfig, own: _Own | None = 
     return pieces, share
 
 
-_SENTENCE_END = re.compile(r"(?:[!?]|" + _NOT_ABBREVIATION + r"\.)[”\"]?\s+(?=[A-Z“\"])")
+_SENTENCE_END = re.compile(r"(?:[!?]|" + _STOP + r")[”\"]?\s+(?=[A-Z“\"])")
 
 
 def _sentence_parts(text: str, s: int, e: int) -> list[tuple[int, int]]:

@@ -564,6 +564,13 @@ def watch(config, once, interval, store, log_file, verbose, quiet):
 
 
 def main() -> None:
+    # numpy's OpenBLAS runs every matrix product on a thread per core. The
+    # products here are small (a G7 pair's sentences: 600 × 700 × 384, ~2 ms)
+    # and the threads cost more than they give: spinning, they took ~0.2
+    # CPU-seconds of a cached G7 diff on 2 cores, and the wall time with them
+    # when the other core is busy. Set before numpy loads (nothing above
+    # imports it); a user's own setting wins. torch uses MKL: not affected.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         cli.main(prog_name="driftlab")
     finally:

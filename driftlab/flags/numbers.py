@@ -26,12 +26,16 @@ _SPELLED = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fif
 _CURRENCY = r"(?:(?:[$€£¥]|(?-i:US\$|A\$))\s?|(?-i:USD|EUR|JPY|GBP|AUD|INR|KRW|CAD|CNY|CHF)\s)"
 #: A span of years ("2024-2025", "2022–23"): one term, not two years.
 _YEAR_RANGE = r"(?:19|20)\d\d\s?[-–—]\s?(?:(?:19|20)\d\d|\d\d)(?![\w.]\d)"
+#: Every alternative starts where no word character precedes: the shared
+#: ``(?<!\w)`` is tested once, before any of them, so the scan leaves a
+#: position inside a word at once (twice as fast over a G7 pair, ~0.04 s;
+#: the same matches).
 _NUMBER = re.compile(
-    rf"(?<!\w)(?:{_DATE})"
-    rf"|(?<![\w.,])(?:{_YEAR_RANGE})"
-    rf"|(?<!\w)(?:{_CURRENCY})?\d+(?:,\d{{3}})*(?:\.\d+)?\+?(?:\s?(?:%|percent|per cent))?"
+    rf"(?<!\w)(?:(?:{_DATE})"
+    rf"|(?<![.,])(?:{_YEAR_RANGE})"
+    rf"|(?:{_CURRENCY})?\d+(?:,\d{{3}})*(?:\.\d+)?\+?(?:\s?(?:%|percent|per cent))?"
     r"(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)"
-    rf"|(?<!\w)(?:{_SPELLED})(?:\s(?:%|percent|per cent))?(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w)",
+    rf"|(?:{_SPELLED})(?:\s(?:%|percent|per cent))?(?:\s(?:million|billion|trillion|thousand|hundred))?(?!\w))",
     re.IGNORECASE,
 )
 _DATE_RE = re.compile(rf"(?:{_DATE})", re.IGNORECASE)
