@@ -771,7 +771,8 @@ class _Restatements:
             in_para: dict[int, list[int]] = {}
             for k, (pi, _, w) in enumerate(rows):
                 in_para.setdefault(pi, []).append(k)
-                for x in w:
+                # By root, so "stood with Ukraine" finds "stand with … Ukraine".
+                for x in {_root(x) for x in w}:
                     index.setdefault(x, []).append(k)
             self.index[side], self.in_para[side] = index, in_para
         self._memo: dict[tuple[str, str, tuple[int, ...]], str] = {}
@@ -799,7 +800,7 @@ class _Restatements:
         # counting its sentences made long inputs slow: it is left out.
         index = self.index[other]
         common = max(RESTATED_COMMON, len(self.rows[other]) // 10)
-        words = {x for x in words if len(index.get(x, ())) <= common}
+        words = {x for x in map(_root, words) if len(index.get(x, ())) <= common}
         if len(words) < 2:
             return ""
         best, best_key = "", 0.0
@@ -851,19 +852,19 @@ class _Restatements:
     def same_but_voice(self, o: str, n: str) -> bool:
         """Do ``o`` (old) and ``n`` (new) say the same words but for the
         voice, the parties and the inflection of a verb?"""
-        ow = {_stem(w) for w in _content(_fold_words(o)) if w not in self.own | self.voice["old"]}
-        nw = {_stem(w) for w in _content(_fold_words(n)) if w not in self.own | self.voice["new"]}
+        ow = {_root(w) for w in _content(_fold_words(o)) if w not in self.own | self.voice["old"]}
+        nw = {_root(w) for w in _content(_fold_words(n)) if w not in self.own | self.voice["new"]}
         return ow == nw
 
     def _said_words(self, text: str, side: str, other_text: str) -> set[str]:
         """Stems of the content words ``text`` says, its voice and parties
         aside, an acronym standing also for the words it spells in
         ``other_text`` ("UNSC" for "United Nations Security Council")."""
-        words = {_stem(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
         for acr in _acronyms(text):
             run = _spells(acr, _fold_words(other_text))
             if run:
-                words |= {_stem(w) for w in _content(tuple(run))}
+                words |= {_root(w) for w in _content(tuple(run))}
         return words
 
     def contracted(self, o: str, n: str) -> tuple[str, str] | None:
@@ -877,7 +878,7 @@ class _Restatements:
             if small <= bw and len(bw - small) >= 2:
                 side = "old" if kind == "dropped" else "new"
                 # The big side's acronyms the small side spells out are said too.
-                spelled = {_stem(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
+                spelled = {_root(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
                 rest = _trim_said(big, small | spelled, self.own | self.voice[side])
                 return (kind, rest) if rest else None
         return None
@@ -1231,7 +1232,7 @@ def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
 
     def already(tok: str) -> bool:
         words = [w for w in _fold_words(tok) if _is_content(w)]
-        return all(_stem(w) in said or w in voice for w in words)
+        return all(_root(w) in said or w in voice for w in words)
 
     lo, hi = 0, len(toks)
     while lo < hi and already(toks[lo]):
@@ -1248,6 +1249,33 @@ def _stem(word: str) -> str:
         if len(word) > len(end) + 3 and word.endswith(end):
             return word[: -len(end)]
     return word
+
+
+#: Past tenses and participles no ending rule reaches: a restatement says
+#: "stand with" where the old text said "stood with".
+_IRREGULAR = {w: root for root, forms in (
+    ("stand", "stood"), ("hold", "held"), ("make", "made"), ("take", "took taken"), ("give", "gave given"),
+    ("keep", "kept"), ("bring", "brought"), ("seek", "sought"), ("meet", "met"), ("lead", "led"),
+    ("say", "said"), ("begin", "began begun"), ("fight", "fought"), ("build", "built"), ("spend", "spent"),
+    ("send", "sent"), ("lose", "lost"), ("leave", "left"), ("tell", "told"), ("find", "found"), ("pay", "paid"),
+    ("become", "became"), ("come", "came"), ("go", "went gone"), ("see", "saw seen"), ("choose", "chose chosen"),
+    ("rise", "rose risen"), ("grow", "grew grown"), ("draw", "drew drawn"), ("know", "knew known"),
+    ("write", "wrote written"), ("speak", "spoke spoken"), ("break", "broke broken"), ("strike", "struck"),
+    ("undertake", "undertook undertaken"), ("withdraw", "withdrew withdrawn"), ("bear", "bore borne"),
+    ("deal", "dealt"), ("mean", "meant"), ("feel", "felt"), ("win", "won"), ("shake", "shook shaken"),
+    ("forbid", "forbade forbidden"), ("overcome", "overcame"), ("lay", "laid"), ("buy", "bought"),
+    ("sell", "sold"), ("teach", "taught"), ("think", "thought"), ("catch", "caught"), ("flee", "fled"),
+    ("feed", "fed"), ("fall", "fell fallen"), ("drive", "drove driven"), ("hide", "hid hidden"))
+    for w in (root, *forms.split())}
+
+
+@lru_cache(maxsize=65536)
+def _root(word: str) -> str:
+    """The key a restatement is found by: ``word`` stemmed twice (one
+    :func:`_stem` leaves "stand" as "stan" but "stands" and "standing" as
+    "stand"; twice, all three meet at "stan"), a past tense of an irregular
+    verb first taken back to its verb ("stood" → "stand")."""
+    return _stem(_stem(_IRREGULAR.get(word, word)))
 
 
 def _said(p: dict) -> bool:

@@ -459,7 +459,7 @@ def test_restatement_edges():
     old = doc("We will fund patrol boats for the islands.", "The rivers flood every spring.",
               "We protect lagoons, reefs, harbours and patrol boats.")
     new = doc("Patrol boats for the islands we will fund, and coast radars too.",
-              "Spring floods on the rivers.", "Ministers met.")
+              "Spring storms on the rivers.", "Ministers met.")
     said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
     # Three words, two of them said elsewhere: not all of a short phrase.
     assert said.find("old", "rivers flood spring") == ""
@@ -478,7 +478,7 @@ def test_restatement_edges():
     nv = np.ones((3, 2), np.float32)
     close = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, nv))
     assert close.find("old", "We will fund patrol boats for the islands", (0,)) != ""
-    assert close.find("old", "The rivers flood every spring", (1,)) == "Spring floods on the rivers."
+    assert close.find("old", "The rivers flood every spring", (1,)) == "Spring storms on the rivers."
     assert close.find("old", "We protect lagoons, reefs, harbours and patrol boats", (2,)) == ""
 
 
@@ -498,3 +498,21 @@ def test_spells_finds_the_run_whose_initials_make_the_acronym():
     assert _spells("ab", ("alpha", "", "beta")) is None
     assert _spells("npt", ("non", "proliferation")) is None
     assert _spells("eu", ()) is None
+
+
+def test_a_restatement_in_another_tense_or_inflection_is_found():
+    from driftlab.changes import _Restatements, _root
+    from driftlab.flags.sentences import _own
+
+    # Invented text: the old statement "stood with" the islanders and
+    # "reaffirmed" a pledge; the new one will "stand with" them and
+    # "reaffirms" it, in longer sentences.
+    old = doc("We stood with the islanders.", "We reaffirmed our pledge on reef protection.")
+    new = doc("We will continue to stand with the brave islanders of the atoll.",
+              "Our government reaffirms its pledge on coastal reef protection.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    assert said.find("old", "We stood with the islanders") == new.paragraphs[0].text
+    assert said.find("old", "reaffirmed our pledge on reef protection") == new.paragraphs[1].text
+    assert {_root(w) for w in ("stood", "stand", "stands", "standing")} == {_root("stand")}
+    # A word that only looks alike is no restatement.
+    assert said.find("old", "We stood against the flood") == ""
