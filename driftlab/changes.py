@@ -53,9 +53,9 @@ import numpy as np
 
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
-from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _metadata, _norm, _Own, _own,
-                              _squash)
-from .topics import TopicConfig, term_hits
+from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _meeting_words_only, _metadata,
+                              _norm, _Own, _own, _squash)
+from .topics import TopicConfig, _roll_calls, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
 __all__ = ["compute_changes", "CARRIED_TYPES", "NO_FLAG_STRENGTH"]
@@ -386,6 +386,8 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         return _piece(ot, nt, a, None, pos, config, own) + _piece(ot, nt, None, b, pos, config, own)
     if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
         return []  # a date line or heading changed with the meeting
+    if (not o or _who_met(o, _sentence_at(ot, a[0]))) and (not n or _who_met(n, _sentence_at(nt, b[0]))):
+        return []  # who met, where and when: the meeting line of a readout
     kind = "reworded" if o and n else "dropped" if o else "added"
     full = o or n
     if kind == "reworded" and (len(o.split()) > PHRASE_WORDS or len(n.split()) > PHRASE_WORDS):
@@ -409,6 +411,39 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         piece["cue_joined"] = after.startswith(" ".join((o or n).split()).lower())
         piece["weight"] += 2.0
     return [piece]
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` holding ``pos`` (within its line)."""
+    line_lo = text.rfind("\n", 0, pos) + 1
+    line_hi = text.find("\n", pos)
+    line_hi = len(text) if line_hi < 0 else line_hi
+    lo = line_lo
+    for m in _SENTENCE_END.finditer(text, line_lo, line_hi):
+        if m.end() > pos:
+            return text[lo:m.start() + 1]
+        lo = m.end()
+    return text[lo:line_hi]
+
+
+def _who_met(phrase: str, sentence: str) -> bool:
+    """Is ``phrase`` (a changed stretch of ``sentence``) only who met,
+    where and when: names, titles, places and dates in a meeting line
+    ("the Vice Minister … Okano Masataka met in Seoul on October 16, 2024"
+    dropped, "… Takeo Akiba for the fourth" → "Akiba Takeo met in
+    Washington, D.C., for the second")? Its only lower-case content words
+    are the meeting's ("met", "second", "trilateral")."""
+    return _meeting_words_only(phrase, sentence)
+
+
+def _ladder_words(config: TopicConfig) -> frozenset[str]:
+    """Folded content words of every ladder rung's phrases ("grave", "condemn")."""
+    words = config._compiled.get("ladder_words")
+    if words is None:
+        phrases = [ph for lad in config.ladders for rung in lad.rungs for ph in rung]
+        words = config._compiled["ladder_words"] = frozenset(
+            w for ph in phrases for w in _content(_fold_words(ph.replace("*", "").replace("~", ""))))
+    return words
 
 
 def _actor_words(config: TopicConfig) -> frozenset[str]:
@@ -530,6 +565,9 @@ def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> l
         return [text] if text else []
     parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
+    # A roll-call of names ("Algeria, Ethiopia, Egypt, …") is quoted only
+    # when nothing else is left: it counts, it says nothing.
+    parts = [p for p in parts if not _roll_call(p)] or parts
     if other:
         parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
     if not parts:
@@ -537,6 +575,11 @@ def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> l
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
     return sorted(fitting, key=lambda p: (-(_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6)),
                                           parts.index(p)))
+
+
+def _roll_call(text: str) -> bool:
+    """Is most of ``text`` a roll-call of names (:func:`driftlab.topics._roll_calls`)?"""
+    return sum(e - s for s, e in _roll_calls(text)) >= 0.6 * len(text)
 
 
 def _paired(o_clauses: Sequence[str], n_clauses: Sequence[str], config: TopicConfig, own: _Own | None,
@@ -652,16 +695,43 @@ def _clause_split(text: str) -> list[str]:
         lo = m.end()
     parts.append([text[lo:], ""])
     out: list[list[str]] = []
+    listing = False
     for part in parts:
+        head = part[0].strip()
         if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
-                and not _CLAUSE_OPENER.match(part[0].strip()):
+                and not _CLAUSE_OPENER.match(head):
             # Glued to the stretch before it, across its comma. (Not to the
             # one after it: "In particular, we will …" opens with a phrase
             # of its own; nor when it opens a clause: "…, and reiterate".)
             out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = True
+        elif listing and out[-1][1].strip() == "," and re.match(r"(?:and|or)\s|(?:the\s+)?[A-Z]", head):
+            # The rest of a list of names the short item was one of: "ties
+            # between Japan, the ROK, and the United States are expanding",
+            # "…, China, Brazil and other countries launched …" is never
+            # quoted as "ties between Japan, the ROK".
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = False
         else:
             out.append(part)
+            listing = False
+    # An opening phrase naming something ("… from Ukraine to the Middle
+    # East, conflict … has torn …", "At this session of the General
+    # Assembly, …") belongs to the clause after it: never quoted alone as
+    # "from Ukraine to the Middle East". (A connective, "In this vein,",
+    # names nothing and stays apart.)
+    k = len(out) - 2
+    while k >= 0:
+        if out[k][1].strip() == "," and _OPENING_PHRASE.match(out[k][0].strip()) \
+                and re.search(r"\s[A-Z]", out[k][0].strip()) \
+                and len((out[k][0] + out[k + 1][0]).split()) <= PHRASE_WORDS * 2:
+            out[k:k + 2] = [[out[k][0] + out[k][1] + out[k + 1][0], out[k + 1][1]]]
+        k -= 1
     return [p for p, _ in out]
+
+
+_OPENING_PHRASE = re.compile(r"(?:across|from|in|at|amid|during|since|after|before|through|throughout|under|despite|"
+                             r"for|at|on)\s", re.IGNORECASE)
 
 
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
@@ -716,6 +786,9 @@ APART_COSINE = 0.5
 VOICE_SHARE = 0.25
 #: See :meth:`_Restatements._find`.
 RESTATED_COMMON = 40
+#: A fragment of a restated sentence is no change when it says at most this
+#: many content words the restatement does not (:meth:`_Restatements.fragment_of_restated`).
+FRAGMENT_OWN_WORDS = 1
 VOICE_MIN_SENTENCES = 12
 
 
@@ -735,6 +808,7 @@ class _Restatements:
         # The parties' names and leaders (as _says has them): title words
         # ("… Statement on DPRK Missile Launches") are what is said.
         self.own = (own.words & _actor_words(config)) | own.people
+        self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
         self.vectors: dict[str, np.ndarray] = {}
@@ -826,6 +900,48 @@ class _Restatements:
                 if rank > best_key:
                     best, best_key = t, rank
         return best
+
+    def fragment_of_restated(self, side: str, text: str, paras: Sequence[int] = ()) -> str:
+        """The sentence of the other statement restating the sentence that
+        holds ``text``, when ``text`` says at most
+        ``FRAGMENT_OWN_WORDS`` content words that sentence does not (its
+        voice and parties aside), or "". The word diff of a sentence said
+        again in other words leaves fragments ("The Vice Ministers … noted
+        the expanding" dropped, "… are rapidly expanding" added) too short
+        to be found restated on their own: their sentence is."""
+        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        if len(words) > FRAGMENT_OWN_WORDS + 3:
+            return ""  # a phrase of its own: find() judges it
+        home = self._home(side, text, paras)
+        if home is None:
+            return ""
+        sentence = self.rows[side][home][1]
+        mate = self.find(side, sentence, paras)
+        if not mate:
+            # Restated the other way round: a sentence of the other
+            # statement, among those sharing the most words with this one,
+            # that finds this one as its restatement (a restatement that
+            # adds words holds less than half of the longer one's).
+            other = "new" if side == "old" else "old"
+            hits = Counter(chain.from_iterable(self.index[other].get(_root(x), ()) for x in self.rows[side][home][2]))
+            mate = next((self.rows[other][k][1] for k, _ in hits.most_common(3)
+                         if self.find(other, self.rows[other][k][1]) == sentence), "")
+        if not mate:
+            return ""
+        # The names of the statements' own parties, by any alias ("the
+        # ROK"), say who acts, as in the restatement.
+        for spans in (v for k, v in term_hits(text, self.config).actors.items() if k in self.parties):
+            for a, b in spans:
+                text = text[:a] + " " * (b - a) + text[b:]
+        words = [w for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]]
+        said = {_root(w) for w in _split_words(mate)}
+        own_words = [w for w in words if _root(w) not in said]
+        # What the fragment says of its own must be plain: never a figure, a
+        # rung of a ladder ("grave" added to "concern"), a topic's term or an
+        # actor's name: those are the change, however short.
+        weighty = _ladder_words(self.config) | _subject_words(self.config)
+        plain = all(not any(c.isdigit() for c in w) and w not in weighty for w in own_words)
+        return mate if plain and len(own_words) <= FRAGMENT_OWN_WORDS else ""
 
     def _home(self, side: str, text: str, paras: Sequence[int] = ()) -> int | None:
         """Row of the sentence of ``side`` holding ``text`` (in ``paras``, if given)."""
@@ -929,7 +1045,8 @@ class _Restatements:
                     # who spoke changed, not what was said.
                     out.append(dict(p, voice=True))
                     continue
-                found = self.find(side, p[side], lk.old if side == "old" else lk.new)
+                paras = lk.old if side == "old" else lk.new
+                found = self.find(side, p[side], paras) or self.fragment_of_restated(side, p[side], paras)
                 out.append(dict(p, restated=found) if found else p)
             else:
                 out.append(p)
@@ -1175,6 +1292,10 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
     it (``text``: each side's statement)."""
     o, n = p.get("old", ""), p.get("new", "")
     if o and n:
+        # Hyphenated compounds read word by word: "Japan-DPRK" is "Japan"
+        # and "DPRK", spelled out as "Japan-Democratic People's Republic of
+        # Korea" (folded whole, "japandprk" matches nothing).
+        o, n = _HYPHENS.sub(" ", o), _HYPHENS.sub(" ", n)
         ow, nw = set(_fold_words(o)), set(_fold_words(n))
         for a, b, src in ((ow, nw, o), (nw, ow, n)):
             for acr in _acronyms(src):

@@ -415,6 +415,11 @@ def test_spelled_out_pieces():
     assert _spelled_out({"kind": "reworded", "old": "United Nations Convention", "new": "UN Convention"}, none)
     assert not _spelled_out({"kind": "reworded", "old": "UN Convention", "new": "United Kingdom Convention"}, none)
     assert not _spelled_out({"kind": "reworded", "old": "UN partners", "new": "United Nations allies"}, none)
+    # Inside a hyphenated compound ("Ruritania-DPRK accord"), read word by word.
+    assert _spelled_out({"kind": "reworded", "old": "Ruritania-DPRK Accord",
+                         "new": "Ruritania-Democratic People's Republic of Korea Accord"}, none)
+    assert not _spelled_out({"kind": "reworded", "old": "Ruritania-DPRK talks",
+                             "new": "Ruritania-Democratic People's Republic of Korea summit"}, none)
     # A spelling alone, where the other statement abbreviates it.
     unsc = "United Nations Security Council"
     assert _spelled_out({"kind": "added", "old": "", "new": unsc}, {"old": "UNSC resolutions", "new": unsc})
