@@ -390,6 +390,8 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         return []  # who met, where and when: the meeting line of a readout
     kind = "reworded" if o and n else "dropped" if o else "added"
     full = o or n
+    if kind != "reworded" and _roll_call(full):
+        return []  # a roll-call of names dropped or added counts, it says nothing (see _clauses)
     if kind == "reworded" and (len(o.split()) > PHRASE_WORDS or len(n.split()) > PHRASE_WORDS):
         # Cut down to clauses, the two long phrases may be quoted by clauses
         # about different things ("'integrate our industrial bases and

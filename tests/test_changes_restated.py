@@ -521,3 +521,30 @@ def test_a_restatement_in_another_tense_or_inflection_is_found():
     assert {_root(w) for w in ("stood", "stand", "stands", "standing")} == {_root("stand")}
     # A word that only looks alike is no restatement.
     assert said.find("old", "We stood against the flood") == ""
+
+
+def test_a_fragment_of_a_restated_sentence_is_no_change_unless_it_carries_weight():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    # Invented text: the sentence about reef patrols is said again in other
+    # words; the word diff leaves fragments of it.
+    old = doc("The envoys noted the expanding reef patrols around the atolls and discussed ways to fund them.",
+              "We expressed concern over the shipping accidents near the atolls.")
+    new = doc("Reef patrols around the atolls are rapidly expanding, and we are discussing ways to fund them.",
+              "We expressed grave concern over the shipping accidents near the atolls.")
+    ov = np.ones((2, 2), np.float32)
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, ov))
+    # "rapidly" is the only word of its own: restated.
+    assert said.fragment_of_restated("new", "are rapidly expanding", (0,)) == old.paragraphs[0].text
+    # A rung of a ladder ("grave") is the change itself, however short.
+    assert said.fragment_of_restated("new", "grave", (1,)) == ""
+    # Two words of its own are more than a fragment.
+    assert said.fragment_of_restated("new", "are rapidly and steadily expanding", (0,)) == ""
+
+
+def test_a_dropped_roll_call_of_names_is_no_quote():
+    old = doc("We thank Chile, Ghana, Egypt, Peru, Fiji, Nepal, Oman and Laos. We will double grain shipments.")
+    new = doc("We will double grain shipments and build two silos.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0])]), 0)
+    assert "Chile" not in c.headline and not any("Chile" in p["old"] for p in c.evidence["pieces"]), c.headline
