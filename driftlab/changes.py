@@ -386,7 +386,7 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         return _piece(ot, nt, a, None, pos, config, own) + _piece(ot, nt, None, b, pos, config, own)
     if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
         return []  # a date line or heading changed with the meeting
-    if (not o or _who_met(o, _sentence_at(ot, a[0]))) and (not n or _who_met(n, _sentence_at(nt, b[0]))):
+    if (not o or _who_met(o, ot, a[0])) and (not n or _who_met(n, nt, b[0])):
         return []  # who met, where and when: the meeting line of a readout
     kind = "reworded" if o and n else "dropped" if o else "added"
     full = o or n
@@ -428,14 +428,24 @@ def _sentence_at(text: str, pos: int) -> str:
     return text[lo:line_hi]
 
 
-def _who_met(phrase: str, sentence: str) -> bool:
-    """Is ``phrase`` (a changed stretch of ``sentence``) only who met,
+def _who_met(phrase: str, text: str, pos: int) -> bool:
+    """Is ``phrase`` (a changed stretch of ``text`` at ``pos``) only who met,
     where and when: names, titles, places and dates in a meeting line
     ("the Vice Minister … Okano Masataka met in Seoul on October 16, 2024"
     dropped, "… Takeo Akiba for the fourth" → "Akiba Takeo met in
     Washington, D.C., for the second")? Its only lower-case content words
     are the meeting's ("met", "second", "trilateral")."""
-    return _meeting_words_only(phrase, sentence)
+    # The phrase's words first: most changed phrases say more than who met,
+    # and finding a sentence's bounds in a long statement is not free.
+    return _meeting_words_only(phrase, "met in") and _meeting_words_only(phrase, _sentence_at(text, pos))
+
+
+def _plain(words: Iterable[str], config: TopicConfig) -> bool:
+    """Are ``words`` (folded) plain: no figure, no rung of a ladder ("grave"
+    added to "concern"), no topic's term or actor's name? Those are a
+    change, however short the fragment holding them."""
+    weighty = _ladder_words(config) | _subject_words(config)
+    return all(w not in weighty and not any(c.isdigit() for c in w) for w in words)
 
 
 def _ladder_words(config: TopicConfig) -> frozenset[str]:
@@ -813,10 +823,13 @@ class _Restatements:
         self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
+        self.row_of: dict[str, dict[tuple[int, int], int]] = {}
         self.vectors: dict[str, np.ndarray] = {}
         for k, (side, doc) in enumerate((("old", old_doc), ("new", new_doc))):
             self.rows[side] = [(p.index, " ".join(s.text.split()), _split_words(s.text))
                                for p in doc.paragraphs for s in p.sentences]
+            self.row_of[side] = {(p.index, s.index): k for k, (p, s) in
+                                 enumerate((p, s) for p in doc.paragraphs for s in p.sentences)}
             if vectors is not None and len(vectors[k]) == len(self.rows[side]) and len(self.rows[side]):
                 v = np.asarray(vectors[k], dtype=np.float32)
                 self.vectors[side] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
@@ -903,7 +916,8 @@ class _Restatements:
                     best, best_key = t, rank
         return best
 
-    def fragment_of_restated(self, side: str, text: str, paras: Sequence[int] = ()) -> str:
+    def fragment_of_restated(self, side: str, text: str, paras: Sequence[int] = (),
+                             lineage: Sequence[Mapping] = ()) -> str:
         """The sentence of the other statement restating the sentence that
         holds ``text``, when ``text`` says at most
         ``FRAGMENT_OWN_WORDS`` content words that sentence does not (its
@@ -911,23 +925,21 @@ class _Restatements:
         again in other words leaves fragments ("The Vice Ministers … noted
         the expanding" dropped, "… are rapidly expanding" added) too short
         to be found restated on their own: their sentence is."""
-        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        words = [w for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]]
         if len(words) > FRAGMENT_OWN_WORDS + 3:
             return ""  # a phrase of its own: find() judges it
+        # Words the other statement never says cannot be in a restatement:
+        # more than one of them, or a weighty one, and no sentence is
+        # looked for (most fragments stop here, at the cost of a set look-up).
+        index = self.index["new" if side == "old" else "old"]
+        unseen = [w for w in words if _root(w) not in index]
+        if len(unseen) > FRAGMENT_OWN_WORDS or not _plain(unseen, self.config):
+            return ""
         home = self._home(side, text, paras)
         if home is None:
             return ""
         sentence = self.rows[side][home][1]
-        mate = self.find(side, sentence, paras)
-        if not mate:
-            # Restated the other way round: a sentence of the other
-            # statement, among those sharing the most words with this one,
-            # that finds this one as its restatement (a restatement that
-            # adds words holds less than half of the longer one's).
-            other = "new" if side == "old" else "old"
-            hits = Counter(chain.from_iterable(self.index[other].get(_root(x), ()) for x in self.rows[side][home][2]))
-            mate = next((self.rows[other][k][1] for k, _ in hits.most_common(3)
-                         if self.find(other, self.rows[other][k][1]) == sentence), "")
+        mate = self.find(side, sentence, paras) or self._paired_with(side, home, lineage)
         if not mate:
             return ""
         # The names of the statements' own parties, by any alias ("the
@@ -938,12 +950,24 @@ class _Restatements:
         words = [w for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]]
         said = {_root(w) for w in _split_words(mate)}
         own_words = [w for w in words if _root(w) not in said]
-        # What the fragment says of its own must be plain: never a figure, a
-        # rung of a ladder ("grave" added to "concern"), a topic's term or an
-        # actor's name: those are the change, however short.
-        weighty = _ladder_words(self.config) | _subject_words(self.config)
-        plain = all(not any(c.isdigit() for c in w) and w not in weighty for w in own_words)
-        return mate if plain and len(own_words) <= FRAGMENT_OWN_WORDS else ""
+        return mate if len(own_words) <= FRAGMENT_OWN_WORDS and _plain(own_words, self.config) else ""
+
+    def _paired_with(self, side: str, home: int, lineage: Sequence[Mapping]) -> str:
+        """The sentence of the other statement the aligner's sentence
+        ``lineage`` (a link's ``sentence_links``) pairs with row ``home`` of
+        ``side`` as carried, edited, rewritten or moved, or "". A
+        restatement that adds words holds less than half of the longer
+        sentence's and is not found by :meth:`find` from the shorter side."""
+        other = "new" if side == "old" else "old"
+        for sl in lineage:
+            if sl.get("type") not in ("carried", "edited", "rewritten", "moved"):
+                continue
+            if any(self.row_of[side].get(tuple(r)) == home for r in sl.get(side, ())):
+                for r in sl.get(other, ()):
+                    k = self.row_of[other].get(tuple(r))
+                    if k is not None:
+                        return self.rows[other][k][1]
+        return ""
 
     def _home(self, side: str, text: str, paras: Sequence[int] = ()) -> int | None:
         """Row of the sentence of ``side`` holding ``text`` (in ``paras``, if given)."""
@@ -1048,7 +1072,8 @@ class _Restatements:
                     out.append(dict(p, voice=True))
                     continue
                 paras = lk.old if side == "old" else lk.new
-                found = self.find(side, p[side], paras) or self.fragment_of_restated(side, p[side], paras)
+                found = self.find(side, p[side], paras) or self.fragment_of_restated(side, p[side], paras,
+                                                                                      lk.sentence_links)
                 out.append(dict(p, restated=found) if found else p)
             else:
                 out.append(p)
@@ -1392,13 +1417,20 @@ _IRREGULAR = {w: root for root, forms in (
     for w in (root, *forms.split())}
 
 
-@lru_cache(maxsize=65536)
 def _root(word: str) -> str:
     """The key a restatement is found by: ``word`` stemmed twice (one
     :func:`_stem` leaves "stand" as "stan" but "stands" and "standing" as
     "stand"; twice, all three meet at "stan"), a past tense of an irregular
     verb first taken back to its verb ("stood" → "stand")."""
-    return _stem(_stem(_IRREGULAR.get(word, word)))
+    root = _ROOTS.get(word)
+    if root is None:
+        root = _ROOTS[word] = _stem(_stem(_IRREGULAR.get(word, word)))
+    return root
+
+
+#: :func:`_root` memo: a plain dict (a statement pair asks for ~30,000 roots
+#: of a few thousand words; an lru_cache's call costs more than the stemming).
+_ROOTS: dict[str, str] = {}
 
 
 def _said(p: dict) -> bool:

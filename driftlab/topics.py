@@ -701,9 +701,12 @@ _ROLL_CALL = re.compile(rf"(?:{_ROLL_ITEM},\s+){{{ROLL_CALL_ITEMS - 2},}}{_ROLL_
 
 def _roll_calls(text: str) -> list[tuple[int, int]]:
     """Spans of the roll-calls in ``text`` (see :data:`_ROLL_CALL`)."""
-    if text.count(",") < ROLL_CALL_ITEMS - 2:
-        return []  # the common case, without a regex pass
+    if len(_COMMA_NAME.findall(text)) < ROLL_CALL_ITEMS - 2:
+        return []  # the common case, without the backtracking pass
     return [m.span() for m in _ROLL_CALL.finditer(text)]
+
+
+_COMMA_NAME = re.compile(r", [A-Z]")
 
 
 def _term_hits(text: str, config: TopicConfig) -> TermHits:

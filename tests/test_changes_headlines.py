@@ -523,6 +523,9 @@ def test_who_met_where_and_when_is_no_change():
     # Whom they met with is news: "met with" names a party, not a venue.
     from driftlab.changes import _who_met
 
-    assert not _who_met("President Okonjo", "The leaders met with President Okonjo in Lagos.")
-    assert _who_met("Envoy Berg met in Tallinn", "On June 9, Envoy Lind and Envoy Berg met in Tallinn.")
-    assert not _who_met("agreed to sanction", "The envoys met in Tallinn and agreed to sanction the shipping line.")
+    def who_met(phrase, text):
+        return _who_met(phrase, text, text.index(phrase))
+
+    assert not who_met("President Okonjo", "We met in Oslo. The leaders met with President Okonjo in Lagos.")
+    assert who_met("Envoy Berg met in Tallinn", "We act. On June 9, Envoy Lind and Envoy Berg met in Tallinn.")
+    assert not who_met("agreed to sanction", "The envoys met in Tallinn and agreed to sanction the shipping line.")

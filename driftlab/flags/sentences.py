@@ -608,8 +608,10 @@ def _meeting_words_only(phrase: str, sentence: str) -> bool:
     figures."""
     if not (_MEETING_LINE.search(sentence) or ("met with" in sentence and " meeting" in sentence)):
         return False  # ("met with X for the fourth trilateral meeting" is a meeting line too)
-    lower = [w for w in re.findall(r"\b[a-z][\w’'-]*", phrase) if _is_content(w)]
-    return all(w in _MEETING_WORDS for w in lower)
+    return all(w in _MEETING_WORDS or not _is_content(w) for w in _LOWER_RUN.findall(phrase))
+
+
+_LOWER_RUN = re.compile(r"\b[a-z][\w’'-]*")
 
 
 @lru_cache(maxsize=16384)
