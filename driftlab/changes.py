@@ -708,6 +708,7 @@ def _clause_split(text: str) -> list[str]:
     parts.append([text[lo:], ""])
     out: list[list[str]] = []
     listing = False
+    first = 0  # words of the first stretch of the last part in ``out``
     for part in parts:
         head = part[0].strip()
         if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
@@ -717,16 +718,20 @@ def _clause_split(text: str) -> list[str]:
             # of its own; nor when it opens a clause: "…, and reiterate".)
             out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
             listing = True
-        elif listing and out[-1][1].strip() == "," and re.match(r"(?:and|or)\s|(?:the\s+)?[A-Z]", head):
-            # The rest of a list of names the short item was one of: "ties
-            # between Japan, the ROK, and the United States are expanding",
-            # "…, China, Brazil and other countries launched …" is never
-            # quoted as "ties between Japan, the ROK".
+        elif listing and first >= _CLAUSE_MIN_WORDS and out[-1][1].strip() == "," \
+                and re.match(r"(?:and|or)\s|(?:the\s+)?[A-Z]", head):
+            # The rest of a list of names the short item was one of, inside
+            # a clause: "ties between Japan, the ROK, and the United States
+            # are expanding", "…, China, Brazil and other countries launched
+            # …" is never quoted as "ties between Japan, the ROK". (A list
+            # opening its clause, "Japan, the ROK, and the United States
+            # condemn …", is the roll-call of who speaks: cut off as before.)
             out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
             listing = False
         else:
             out.append(part)
             listing = False
+            first = len(part[0].split())
     # An opening phrase naming something ("… from Ukraine to the Middle
     # East, conflict … has torn …", "At this session of the General
     # Assembly, …") belongs to the clause after it: never quoted alone as
