@@ -740,13 +740,18 @@ def _clause_split(text: str) -> list[str]:
     k = len(out) - 2
     while k >= 0:
         if out[k][1].strip() == "," and _OPENING_PHRASE.match(out[k][0].strip()) \
-                and re.search(r"\s[A-Z]", out[k][0].strip()) \
+                and _NAMING.search(out[k][0].strip()) \
                 and len((out[k][0] + out[k + 1][0]).split()) <= PHRASE_WORDS * 2:
             out[k:k + 2] = [[out[k][0] + out[k][1] + out[k + 1][0], out[k + 1][1]]]
         k -= 1
     return [p for p, _ in out]
 
 
+#: A capitalised word past an opening phrase's first, not a month: the
+#: phrase names something ("from Ukraine to the Middle East"), it does not
+#: only date what follows ("In March 2023, …" stays apart).
+_NAMING = re.compile(r"\s(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+                     r"December)\b)[A-Z]")
 _OPENING_PHRASE = re.compile(r"(?:across|from|in|at|amid|during|since|after|before|through|throughout|under|despite|"
                              r"for|at|on)\s", re.IGNORECASE)
 
