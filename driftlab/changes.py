@@ -370,6 +370,14 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
            config: TopicConfig, own: _Own | None = None, lineage: Sequence[tuple[str, str]] = ()) -> list[dict]:
     o = _phrase(ot, *a) if a else ""
     n = _phrase(nt, *b) if b else ""
+    # A paragraph's number ("1", "12.") opening its line is the layout's,
+    # not the statement's: never "'1' → 'We, the Leaders …'".
+    if o and _numbering(ot, a[0], o):
+        o, a = "", None
+    if n and _numbering(nt, b[0], n):
+        n, b = "", None
+    if not (o or n):
+        return []
     words = set(_content(_fold_words(o))) | set(_content(_fold_words(n)))
     if not words:
         return []  # only function words changed ("the" → "a")
@@ -456,6 +464,21 @@ def _ladder_words(config: TopicConfig) -> frozenset[str]:
         words = config._compiled["ladder_words"] = frozenset(
             w for ph in phrases for w in _content(_fold_words(ph.replace("*", "").replace("~", ""))))
     return words
+
+
+_PARAGRAPH_NUMBER = re.compile(r"\(?\d{1,3}[.)]?|[ivxIVX]{1,4}[.)]")
+
+
+def _numbering(text: str, pos: int, phrase: str) -> bool:
+    """Is ``phrase`` (at ``pos`` of ``text``) a paragraph's number opening its line?"""
+    if not _PARAGRAPH_NUMBER.fullmatch(phrase.strip()):
+        return False
+    lo = text.rfind("\n", 0, pos) + 1
+    at = text.find(phrase.strip(), pos)
+    if text[lo:pos].strip() or not 0 <= at - pos < 3:
+        return False
+    # A sentence opens after it ("1 We, the Leaders"); "30 nations joined" is a count.
+    return bool(re.match(r"\s*[A-Z“\"]", text[at + len(phrase.strip()):at + len(phrase.strip()) + 4]))
 
 
 def _actor_words(config: TopicConfig) -> frozenset[str]:

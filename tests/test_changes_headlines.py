@@ -529,3 +529,15 @@ def test_who_met_where_and_when_is_no_change():
     assert not who_met("President Okonjo", "We met in Oslo. The leaders met with President Okonjo in Lagos.")
     assert who_met("Envoy Berg met in Tallinn", "We act. On June 9, Envoy Lind and Envoy Berg met in Tallinn.")
     assert not who_met("agreed to sanction", "The envoys met in Tallinn and agreed to sanction the shipping line.")
+
+
+def test_a_paragraph_number_is_no_wording():
+    # Invented text: the old paragraph carried its number; the new one none.
+    old = doc("1 We, the ministers, agree to fund the ports of the islands.")
+    new = doc("We, the ministers of the three nations, agree to fund the ports of the islands.")
+    (c,) = run(old, new, [link(old, [0], new, [0])]).changes
+    assert c.evidence["pieces"] == [{"kind": "added", "old": "", "new": "of the three nations"}], c.headline
+    # A count opening a line is a figure, not a number of the layout.
+    from driftlab.changes import _numbering
+
+    assert _numbering("12. We agree.", 0, "12.") and not _numbering("30 nations joined.", 0, "30")
