@@ -763,13 +763,17 @@ def _clause_split(text: str) -> list[str]:
     k = len(out) - 2
     while k >= 0:
         if out[k][1].strip() == "," and _OPENING_PHRASE.match(out[k][0].strip()) \
-                and _NAMING.search(out[k][0].strip()) \
+                and len(out[k][0].split()) <= _OPENING_MAX_WORDS and _NAMING.search(out[k][0].strip()) \
                 and len((out[k][0] + out[k + 1][0]).split()) <= PHRASE_WORDS * 2:
             out[k:k + 2] = [[out[k][0] + out[k][1] + out[k + 1][0], out[k + 1][1]]]
         k -= 1
     return [p for p, _ in out]
 
 
+#: An opening phrase longer than this is a preamble ("In line with our
+#: commitment to our Ukraine Peace and Solidarity Initiative, …"), a clause
+#: of its own.
+_OPENING_MAX_WORDS = 8
 #: A capitalised word past an opening phrase's first, not a month: the
 #: phrase names something ("from Ukraine to the Middle East"), it does not
 #: only date what follows ("In March 2023, …" stays apart).
