@@ -1422,6 +1422,8 @@ def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
     lo, hi = 0, len(toks)
     while lo < hi and already(toks[lo]):
         lo += 1
+    if 0 < lo <= 2 and lo < hi and toks[lo].endswith(","):
+        lo = 0  # never "addition, Japan …" cut out of "In addition, Japan …": the opening phrase stays whole
     while hi > lo and already(toks[hi - 1]):
         hi -= 1
     return " ".join(toks[lo:hi]).strip(" ,;:.")

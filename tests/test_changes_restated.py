@@ -434,6 +434,9 @@ def test_trim_said_keeps_what_the_other_side_does_not_say():
     assert _trim_said(text, {"unsc", "resolution"}, frozenset()) == "urged North Korea to abide by its obligations"
     assert _trim_said("The Envoys urged restraint", {"restraint"}, frozenset({"envoys"})) == "urged"
     assert _trim_said("resolutions, UNSC.", {"unsc", "resolution"}, frozenset()) == ""
+    # An opening phrase is never cut in two ("addition, Ruritania …" after "In").
+    assert _trim_said("In addition, Ruritania is building silos", {"ruritania"}, frozenset()) == (
+        "In addition, Ruritania is building silos")
 
 
 def test_contracted_in_both_directions():
