@@ -51,6 +51,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .flags.actors import _TITLES
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
 from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _meeting_words_only, _metadata,
@@ -856,7 +857,9 @@ class _Restatements:
         self.config = config
         # The parties' names and leaders (as _says has them): title words
         # ("… Statement on DPRK Missile Launches") are what is said.
-        self.own = (own.words & _actor_words(config)) | own.people
+        # Titles too: "Prime Minister Kishida, President Yoon, and President
+        # Biden emphasize …" says who speaks by their offices.
+        self.own = (own.words & _actor_words(config)) | own.people | _TITLES
         self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}

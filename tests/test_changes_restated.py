@@ -551,3 +551,17 @@ def test_a_dropped_roll_call_of_names_is_no_quote():
     new = doc("We will double grain shipments and build two silos.")
     c = by_old(changes_of(old, new, [link(old, [0], new, [0])]), 0)
     assert "Chile" not in c.headline and not any("Chile" in p["old"] for p in c.evidence["pieces"]), c.headline
+
+
+def test_the_leaders_titles_are_who_speaks_not_what_is_restated():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+    from driftlab.ingest import parse_text
+    from driftlab.segment import segment
+
+    header = ('---\ntitle: "Joint Statement"\nparties: "Ruritania; Freedonia (leaders: Okonjo, Lind)"\n---\n')
+    old = segment(parse_text(header + "Prime Minister Okonjo and President Lind support reef patrols.", path="o.txt"))
+    new = segment(parse_text(header + "We support reef patrols near the atolls.", path="n.txt"))
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    assert said.find("old", "Prime Minister Okonjo and President Lind support reef patrols") == (
+        "We support reef patrols near the atolls.")
