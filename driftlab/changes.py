@@ -54,8 +54,8 @@ import numpy as np
 from .flags.actors import _TITLES
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
-from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _meeting_words_only, _metadata,
-                              _norm, _Own, _own, _squash)
+from .flags.sentences import (CHANGED_TAGS, _MEETING_LINE, _content, _fold_words, _is_content, _meeting_words_only,
+                              _metadata, _norm, _Own, _own, _squash)
 from .topics import TopicConfig, _roll_calls, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
@@ -444,9 +444,17 @@ def _who_met(phrase: str, text: str, pos: int) -> bool:
     dropped, "… Takeo Akiba for the fourth" → "Akiba Takeo met in
     Washington, D.C., for the second")? Its only lower-case content words
     are the meeting's ("met", "second", "trilateral")."""
-    # The phrase's words first: most changed phrases say more than who met,
-    # and finding a sentence's bounds in a long statement is not free.
-    return _meeting_words_only(phrase, "met in") and _meeting_words_only(phrase, _sentence_at(text, pos))
+    # A statement with no meeting line at all (most) is settled once; then
+    # the phrase's words: most changed phrases say more than who met, and
+    # finding a sentence's bounds in a long statement is not free.
+    return _has_meeting_line(text) and _meeting_words_only(phrase, "met in") \
+        and _meeting_words_only(phrase, _sentence_at(text, pos))
+
+
+@lru_cache(maxsize=8)
+def _has_meeting_line(text: str) -> bool:
+    """Does ``text`` (a whole statement) hold a meeting line anywhere?"""
+    return bool(_MEETING_LINE.search(text)) or ("met with" in text and " meeting" in text)
 
 
 def _plain(words: Iterable[str], config: TopicConfig) -> bool:

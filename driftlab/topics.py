@@ -701,7 +701,7 @@ _ROLL_CALL = re.compile(rf"(?:{_ROLL_ITEM},\s+){{{ROLL_CALL_ITEMS - 2},}}{_ROLL_
 
 def _roll_calls(text: str) -> list[tuple[int, int]]:
     """Spans of the roll-calls in ``text`` (see :data:`_ROLL_CALL`)."""
-    if len(_COMMA_NAME.findall(text)) < ROLL_CALL_ITEMS - 2:
+    if text.count(",") < ROLL_CALL_ITEMS - 2 or len(_COMMA_NAME.findall(text)) < ROLL_CALL_ITEMS - 2:
         return []  # the common case, without the backtracking pass
     return [m.span() for m in _ROLL_CALL.finditer(text)]
 
