@@ -447,21 +447,34 @@ def _who_met(phrase: str, text: str, pos: int) -> bool:
     # A statement with no meeting line at all (most) is settled once; then
     # the phrase's words: most changed phrases say more than who met, and
     # finding a sentence's bounds in a long statement is not free.
-    return _has_meeting_line(text) and _meeting_words_only(phrase, "met in") \
-        and _meeting_words_only(phrase, _sentence_at(text, pos))
+    lines = _meeting_lines(text)
+    if not lines or not any(lo <= pos < hi for lo, hi in lines):
+        return False
+    return _meeting_words_only(phrase, "met in") and _meeting_words_only(phrase, _sentence_at(text, pos))
 
 
 @lru_cache(maxsize=8)
-def _has_meeting_line(text: str) -> bool:
-    """Does ``text`` (a whole statement) hold a meeting line anywhere?"""
-    return bool(_MEETING_LINE.search(text)) or ("met with" in text and " meeting" in text)
+def _meeting_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the lines of ``text`` (a whole statement) holding a meeting
+    line's words: where :func:`_who_met` can say yes (a G7 communiqué's
+    "met in Hiroshima" is one line of hundreds)."""
+    hits = [m.start() for m in _MEETING_LINE.finditer(text)]
+    hits += [m.start() for m in re.finditer(r"met with", text)]
+    spans = set()
+    for at in hits:
+        lo = text.rfind("\n", 0, at) + 1
+        hi = text.find("\n", at)
+        spans.add((lo, len(text) if hi < 0 else hi))
+    return tuple(sorted(spans))
 
 
 def _plain(words: Iterable[str], config: TopicConfig) -> bool:
     """Are ``words`` (folded) plain: no figure, no rung of a ladder ("grave"
     added to "concern"), no topic's term or actor's name? Those are a
     change, however short the fragment holding them."""
-    weighty = _ladder_words(config) | _subject_words(config)
+    weighty = config._compiled.get("weighty_words")
+    if weighty is None:
+        weighty = config._compiled["weighty_words"] = _ladder_words(config) | _subject_words(config)
     return all(w not in weighty and not any(c.isdigit() for c in w) for w in words)
 
 
@@ -623,6 +636,8 @@ def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> l
 
 def _roll_call(text: str) -> bool:
     """Is most of ``text`` a roll-call of names (:func:`driftlab.topics._roll_calls`)?"""
+    if text.count(",") < 3:
+        return False  # (most clauses: no pattern run)
     return sum(e - s for s, e in _roll_calls(text)) >= 0.6 * len(text)
 
 
@@ -871,13 +886,13 @@ class _Restatements:
         self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
-        self.row_of: dict[str, dict[tuple[int, int], int]] = {}
+        self.row_of: dict[str, dict[tuple[int, int], int]] = {}  # built when the lineage is first read
+        self._docs: dict[str, Document] = {}
         self.vectors: dict[str, np.ndarray] = {}
         for k, (side, doc) in enumerate((("old", old_doc), ("new", new_doc))):
             self.rows[side] = [(p.index, " ".join(s.text.split()), _split_words(s.text))
                                for p in doc.paragraphs for s in p.sentences]
-            self.row_of[side] = {(p.index, s.index): k for k, (p, s) in
-                                 enumerate((p, s) for p in doc.paragraphs for s in p.sentences)}
+            self._docs[side] = doc
             if vectors is not None and len(vectors[k]) == len(self.rows[side]) and len(self.rows[side]):
                 v = np.asarray(vectors[k], dtype=np.float32)
                 self.vectors[side] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
@@ -898,6 +913,9 @@ class _Restatements:
             least = max(3, VOICE_SHARE * len(rows))
             self.voice[side] = frozenset(x for x, n in df.items() if n >= least and x not in subjects) \
                 if len(rows) >= VOICE_MIN_SENTENCES else frozenset()
+        # Who speaks, per side: the parties, their leaders and titles, and
+        # the side's voice (one set, not a union per word looked up).
+        self.who = {side: self.own | self.voice[side] for side in self.rows}
         # Which sentences hold a word, and which sentences a paragraph
         # holds: a phrase is compared only with the sentences sharing its
         # words (a G7 communiqué has 700 of them, and a pair ~2,000 phrases).
@@ -925,8 +943,9 @@ class _Restatements:
 
     def _find(self, side: str, text: str, paras: Sequence[int]) -> str:
         other = "new" if side == "old" else "old"
-        words = set(_split_words(text)) - self.own - self.voice[side]
-        if len(words) < 2:
+        who = self.who[side]
+        pairs = [(w, r) for w, r in _split_roots(text) if w not in who]
+        if len(pairs) < 2:
             return ""  # a word or two says nothing on its own
         home = self._home(side, text, paras)
         here = None  # the phrase's own sentence vector, compared only with candidates
@@ -937,7 +956,7 @@ class _Restatements:
         # counting its sentences made long inputs slow: it is left out.
         index = self.index[other]
         common = max(RESTATED_COMMON, len(self.rows[other]) // 10)
-        words = {x for x in (_ROOTS.get(w) or _root(w) for w in words) if len(index.get(x, ())) <= common}
+        words = {r for _, r in pairs if len(index.get(r, ())) <= common}
         if len(words) < 2:
             return ""
         best, best_key = "", 0.0
@@ -973,7 +992,7 @@ class _Restatements:
         again in other words leaves fragments ("The Vice Ministers … noted
         the expanding" dropped, "… are rapidly expanding" added) too short
         to be found restated on their own: their sentence is."""
-        words = [w for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]]
+        words = [w for w in _content(_fold_words(text)) if w not in self.who[side]]
         if len(words) > FRAGMENT_OWN_WORDS + 3:
             return ""  # a phrase of its own: find() judges it
         # Words the other statement never says cannot be in a restatement:
@@ -987,7 +1006,8 @@ class _Restatements:
         if home is None:
             return ""
         sentence = self.rows[side][home][1]
-        mate = self.find(side, sentence, paras) or self._paired_with(side, home, lineage)
+        # The aligner's pairing first (a look-up), a search only without one.
+        mate = self._paired_with(side, home, lineage) or self.find(side, sentence, paras)
         if not mate:
             return ""
         # The names of the statements' own parties, by any alias ("the
@@ -995,7 +1015,7 @@ class _Restatements:
         for spans in (v for k, v in term_hits(text, self.config).actors.items() if k in self.parties):
             for a, b in spans:
                 text = text[:a] + " " * (b - a) + text[b:]
-        words = [w for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]]
+        words = [w for w in _content(_fold_words(text)) if w not in self.who[side]]
         said = {_root(w) for w in _split_words(mate)}
         own_words = [w for w in words if _root(w) not in said]
         return mate if len(own_words) <= FRAGMENT_OWN_WORDS and _plain(own_words, self.config) else ""
@@ -1007,6 +1027,10 @@ class _Restatements:
         restatement that adds words holds less than half of the longer
         sentence's and is not found by :meth:`find` from the shorter side."""
         other = "new" if side == "old" else "old"
+        if lineage and not self.row_of:
+            for name, doc in self._docs.items():
+                self.row_of[name] = {(p.index, s.index): k for k, (p, s) in
+                                     enumerate((p, s) for p in doc.paragraphs for s in p.sentences)}
         for sl in lineage:
             if sl.get("type") not in ("carried", "edited", "rewritten", "moved"):
                 continue
@@ -1037,20 +1061,20 @@ class _Restatements:
     def only_voice(self, side: str, text: str) -> bool:
         """Is ``text`` only the statement's voice and its own parties' names?"""
         words = set(_content(_fold_words(text)))
-        return bool(words) and words <= self.own | self.voice[side]
+        return bool(words) and words <= self.who[side]
 
     def same_but_voice(self, o: str, n: str) -> bool:
         """Do ``o`` (old) and ``n`` (new) say the same words but for the
         voice, the parties and the inflection of a verb?"""
-        ow = {_root(w) for w in _content(_fold_words(o)) if w not in self.own | self.voice["old"]}
-        nw = {_root(w) for w in _content(_fold_words(n)) if w not in self.own | self.voice["new"]}
+        ow = {_root(w) for w in _content(_fold_words(o)) if w not in self.who["old"]}
+        nw = {_root(w) for w in _content(_fold_words(n)) if w not in self.who["new"]}
         return ow == nw
 
     def _said_words(self, text: str, side: str, other_text: str) -> set[str]:
         """Stems of the content words ``text`` says, its voice and parties
         aside, an acronym standing also for the words it spells in
         ``other_text`` ("UNSC" for "United Nations Security Council")."""
-        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.who[side]}
         for acr in _acronyms(text):
             run = _spells(acr, _fold_words(other_text))
             if run:
@@ -1069,7 +1093,7 @@ class _Restatements:
                 side = "old" if kind == "dropped" else "new"
                 # The big side's acronyms the small side spells out are said too.
                 spelled = {_root(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
-                rest = _trim_said(big, small | spelled, self.own | self.voice[side])
+                rest = _trim_said(big, small | spelled, self.who[side])
                 return (kind, rest) if rest else None
         return None
 
@@ -1406,6 +1430,13 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
         if run is None or not (a in other or f" {' '.join(run)} " in flat):
             return False
     return True
+
+
+@lru_cache(maxsize=65536)
+def _split_roots(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, :func:`_root`) of each of :func:`_split_words` of ``text``:
+    a phrase is looked up once per side and often again as a fragment."""
+    return tuple((w, _root(w)) for w in _split_words(text))
 
 
 def _split_words(text: str) -> frozenset[str]:
