@@ -1058,6 +1058,12 @@ class _Restatements:
             return False
         return float(self.vectors["old"][i] @ self.vectors["new"][j]) < APART_COSINE
 
+    def kept_elsewhere(self, lk: Link, o: str, n: str) -> str:
+        """The sentence of the new statement restating ``o`` (the old side of
+        a rewording), when it is not the sentence holding ``n``, or ""."""
+        found = self.find("old", o, lk.old)
+        return found if found and " ".join(n.split()) not in found else ""
+
     def only_voice(self, side: str, text: str) -> bool:
         """Is ``text`` only the statement's voice and its own parties' names?"""
         words = set(_content(_fold_words(text)))
@@ -1136,6 +1142,15 @@ class _Restatements:
                         dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config), apart=True,
                              as_is=True)]
                 out.extend(self.mark(lk, pair))
+            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, p["old"], p["new"])):
+                # The old words are said again by another sentence of the new
+                # statement ("Taiwan has been an inalienable part of China's
+                # territory" → "Taiwan is an inalienable part …"): they did
+                # not become the new words. The new words are an addition
+                # (and may themselves be restated); the old are kept.
+                out.append(dict(p, kind="dropped", new="", restated=kept, as_is=True))
+                out.extend(self.mark(lk, [dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config),
+                                               as_is=True)]))
             elif p["kind"] in ("dropped", "added") and not (p["old"] and p["new"]):
                 side = "old" if p["kind"] == "dropped" else "new"
                 if self.only_voice(side, p[side]):

@@ -565,3 +565,16 @@ def test_the_leaders_titles_are_who_speaks_not_what_is_restated():
     said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
     assert said.find("old", "Prime Minister Okonjo and President Lind support reef patrols") == (
         "We support reef patrols near the atolls.")
+
+
+def test_old_words_said_again_elsewhere_did_not_become_the_new_words():
+    # Invented text: the claim on the atoll is said again in the second new
+    # passage; the word diff of the first lines it up against a new phrase.
+    old = doc("Our position is firm, and the atoll has been part of our territory since ancient times.",
+              "We will build a new harbour.")
+    new = doc("Our position is firm, and the atoll and our territory will never fly two flags.",
+              "We will build a new harbour. The atoll has been part of our territory since ancient times.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
+    assert "→" not in c.headline and "added" in c.headline, c.headline
+    kept = [p for p in c.evidence["pieces"] if p["kind"] == "dropped" and "ancient times" in p["old"]]
+    assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
