@@ -1058,11 +1058,12 @@ class _Restatements:
             return False
         return float(self.vectors["old"][i] @ self.vectors["new"][j]) < APART_COSINE
 
-    def kept_elsewhere(self, lk: Link, o: str, n: str) -> str:
-        """The sentence of the new statement restating ``o`` (the old side of
-        a rewording), when it is not the sentence holding ``n``, or ""."""
-        found = self.find("old", o, lk.old)
-        return found if found and " ".join(n.split()) not in found else ""
+    def kept_elsewhere(self, lk: Link, side: str, text: str, mate: str) -> str:
+        """The sentence of the other statement restating ``text`` (``side``
+        of a rewording), when it is not the sentence holding ``mate`` (the
+        rewording's other side), or ""."""
+        found = self.find(side, text, lk.old if side == "old" else lk.new)
+        return found if found and " ".join(mate.split()) not in found else ""
 
     def only_voice(self, side: str, text: str) -> bool:
         """Is ``text`` only the statement's voice and its own parties' names?"""
@@ -1142,7 +1143,7 @@ class _Restatements:
                         dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config), apart=True,
                              as_is=True)]
                 out.extend(self.mark(lk, pair))
-            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, p["old"], p["new"])):
+            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, "old", p["old"], p["new"])):
                 # The old words are said again by another sentence of the new
                 # statement ("Taiwan has been an inalienable part of China's
                 # territory" → "Taiwan is an inalienable part …"): they did
@@ -1150,6 +1151,13 @@ class _Restatements:
                 # (and may themselves be restated); the old are kept.
                 out.append(dict(p, kind="dropped", new="", restated=kept, as_is=True))
                 out.extend(self.mark(lk, [dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config),
+                                               as_is=True)]))
+            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, "new", p["new"], p["old"])):
+                # The same the other way round: the new words were already
+                # said by another sentence of the old statement; the old
+                # words went.
+                out.append(dict(p, kind="added", old="", restated=kept, as_is=True))
+                out.extend(self.mark(lk, [dict(p, kind="dropped", new="", weight=_run_weight(p["old"], self.config),
                                                as_is=True)]))
             elif p["kind"] in ("dropped", "added") and not (p["old"] and p["new"]):
                 side = "old" if p["kind"] == "dropped" else "new"

@@ -578,3 +578,16 @@ def test_old_words_said_again_elsewhere_did_not_become_the_new_words():
     assert "→" not in c.headline and "added" in c.headline, c.headline
     kept = [p for p in c.evidence["pieces"] if p["kind"] == "dropped" and "ancient times" in p["old"]]
     assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
+
+
+def test_new_words_already_said_elsewhere_did_not_replace_the_old_ones():
+    # The mirror case: the new words were already in the old statement's
+    # second passage; the old words of the first passage went.
+    old = doc("Our position is firm, and the atoll and our territory will never fly two flags.",
+              "We will build a new harbour. The atoll has been part of our territory since ancient times.")
+    new = doc("Our position is firm, and the atoll has been part of our territory since ancient times.",
+              "We will build a new harbour.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
+    assert "→" not in c.headline and "dropped" in c.headline, c.headline
+    kept = [p for p in c.evidence["pieces"] if p["kind"] == "added" and "ancient times" in p["new"]]
+    assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
