@@ -1143,7 +1143,8 @@ class _Restatements:
                         dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config), apart=True,
                              as_is=True)]
                 out.extend(self.mark(lk, pair))
-            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, "old", p["old"], p["new"])):
+            elif p["kind"] in ("reworded", "rewritten") and (
+                    kept := self.kept_elsewhere(lk, "old", p["old"], p["new"])):
                 # The old words are said again by another sentence of the new
                 # statement ("Taiwan has been an inalienable part of China's
                 # territory" → "Taiwan is an inalienable part …"): they did
@@ -1152,7 +1153,8 @@ class _Restatements:
                 out.append(dict(p, kind="dropped", new="", restated=kept, as_is=True))
                 out.extend(self.mark(lk, [dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config),
                                                as_is=True)]))
-            elif p["kind"] in ("reworded", "rewritten") and (kept := self.kept_elsewhere(lk, "new", p["new"], p["old"])):
+            elif p["kind"] in ("reworded", "rewritten") and (
+                    kept := self.kept_elsewhere(lk, "new", p["new"], p["old"])):
                 # The same the other way round: the new words were already
                 # said by another sentence of the old statement; the old
                 # words went.
