@@ -924,10 +924,12 @@ class _Restatements:
         for side, rows in self.rows.items():
             index: dict[str, list[int]] = {}
             in_para: dict[int, list[int]] = {}
+            # By root, so "stood with Ukraine" finds "stand with … Ukraine";
+            # each word of the statement's vocabulary rooted once.
+            roots = {x: _root(x) for x in frozenset().union(*(w for _, _, w in rows))}
             for k, (pi, _, w) in enumerate(rows):
                 in_para.setdefault(pi, []).append(k)
-                # By root, so "stood with Ukraine" finds "stand with … Ukraine".
-                for x in {_ROOTS.get(x) or _root(x) for x in w}:  # (the memo read inline: ~30,000 words)
+                for x in {roots[x] for x in w}:
                     index.setdefault(x, []).append(k)
             self.index[side], self.in_para[side] = index, in_para
         self._memo: dict[tuple[str, str, tuple[int, ...]], str] = {}
@@ -1006,8 +1008,10 @@ class _Restatements:
         if home is None:
             return ""
         sentence = self.rows[side][home][1]
-        # The aligner's pairing first (a look-up), a search only without one.
-        mate = self._paired_with(side, home, lineage) or self.find(side, sentence, paras)
+        # The aligner's pairing (a look-up); a search only where the link
+        # carries no sentence lineage at all (a sentence it left unpaired is
+        # not looked for again).
+        mate = self._paired_with(side, home, lineage) if lineage else self.find(side, sentence, paras)
         if not mate:
             return ""
         # The names of the statements' own parties, by any alias ("the
@@ -1461,7 +1465,8 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
 def _split_roots(text: str) -> tuple[tuple[str, str], ...]:
     """(word, :func:`_root`) of each of :func:`_split_words` of ``text``:
     a phrase is looked up once per side and often again as a fragment."""
-    return tuple((w, _root(w)) for w in _split_words(text))
+    roots = _ROOTS
+    return tuple((w, roots[w] if w in roots else _root(w)) for w in _split_words(text))
 
 
 def _split_words(text: str) -> frozenset[str]:
