@@ -591,3 +591,26 @@ def test_new_words_already_said_elsewhere_did_not_replace_the_old_ones():
     assert "→" not in c.headline and "dropped" in c.headline, c.headline
     kept = [p for p in c.evidence["pieces"] if p["kind"] == "added" and "ancient times" in p["new"]]
     assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_a_vote_count_and_a_list_of_thanks_in_a_real_speech_are_no_changes_about_their_states(tmp_path, real_encoder):
+    # Ukraine at the General Assembly, 2022 → 2023: "Only seven countries
+    # voted against: Belarus, Cuba, North Korea, Eritrea, Nicaragua, Russia
+    # and Syria" and twenty-six countries thanked for grain were the top
+    # "DPRK–Russia military cooperation" and "China named as an actor"
+    # changes. They name states to count them.
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    r = diff_files(shared_file("un_general_debate/2022_UKR_UNGD_session77.txt"),
+                   shared_file("un_general_debate/2023_UKR_UNGD_session78.txt"),
+                   Settings(cache_dir=str(tmp_path)), encoder=real_encoder)
+    heads = [c.headline for c in r.changes]
+    assert not any("Belarus, Cuba, North Korea" in h or "Algeria, Ethiopia, Egypt" in h for h in heads[:10])
+    assert not any(h.startswith(("DPRK–Russia military cooperation:", "China named as an actor:")) for h in heads[:10])
+    vote = next(h for h in heads if "Only seven countries voted against" in h)
+    assert not vote.startswith("DPRK–Russia"), vote  # quoted, low, as the passage it is
+    # The speech's own subjects still lead: the children deported by Russia.
+    assert any("deported" in h for h in heads[:10])
