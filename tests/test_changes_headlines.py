@@ -529,6 +529,10 @@ def test_who_met_where_and_when_is_no_change():
     assert not who_met("President Okonjo", "We met in Oslo. The leaders met with President Okonjo in Lagos.")
     assert who_met("Envoy Berg met in Tallinn", "We act. On June 9, Envoy Lind and Envoy Berg met in Tallinn.")
     assert not who_met("agreed to sanction", "The envoys met in Tallinn and agreed to sanction the shipping line.")
+    from driftlab.flags.sentences import _metadata
+
+    assert _metadata("On May 3, Envoy Lind met with Envoy Aho for the third trilateral meeting.")
+    assert not _metadata("The leaders met with President Okonjo for a bilateral meeting.")
 
 
 def test_a_paragraph_number_is_no_wording():

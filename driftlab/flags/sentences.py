@@ -606,12 +606,16 @@ def _meeting_words_only(phrase: str, sentence: str) -> bool:
     phrase's only lower-case content words the meeting's ("met", "second",
     "trilateral")? Names, titles, places and dates are capitalised or
     figures."""
-    if not (_MEETING_LINE.search(sentence) or ("met with" in sentence and " meeting" in sentence)):
-        return False  # ("met with X for the fourth trilateral meeting" is a meeting line too)
+    if not (_MEETING_LINE.search(sentence) or ("met with" in sentence and _COUNTED_MEETING.search(sentence))):
+        # ("met with X for the fourth trilateral meeting" is a meeting line
+        # too; "met with President X for a bilateral meeting" names whom.)
+        return False
     return all(w in _MEETING_WORDS or not _is_content(w) for w in _LOWER_RUN.findall(phrase))
 
 
 _LOWER_RUN = re.compile(r"\b[a-z][\w’'-]*")
+_COUNTED_MEETING = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b[^.]*"
+                              r"\bmeeting\b")
 
 
 @lru_cache(maxsize=16384)
