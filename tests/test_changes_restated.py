@@ -614,3 +614,57 @@ def test_a_vote_count_and_a_list_of_thanks_in_a_real_speech_are_no_changes_about
     assert not vote.startswith("DPRK–Russia"), vote  # quoted, low, as the passage it is
     # The speech's own subjects still lead: the children deported by Russia.
     assert any("deported" in h for h in heads[:10])
+
+
+def test_fragment_restatement_by_the_lineage_and_its_edges():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+    from driftlab.types import Link
+
+    old = doc("We saw reef patrols grow. The envoys noted the expanding reef patrols around the atolls.",
+              "We fund ports.")
+    new = doc("We fund ports. Reef patrols around the atolls are rapidly expanding, and we welcome it.",
+              "We saw reef patrols grow.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    mate = "Reef patrols around the atolls are rapidly expanding, and we welcome it."
+    edited = [{"type": "edited", "old": [[0, 1]], "new": [[0, 1]], "score": 0.9}]
+    # The aligner pairs the fragment's sentence: restated by that pairing,
+    # in either direction.
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), edited) == mate
+    assert said.fragment_of_restated("new", "are rapidly expanding", (0,), edited) == old.paragraphs[0].sentences[1].text
+    for kind in ("carried", "rewritten", "moved"):
+        assert said.fragment_of_restated("old", "noted the expanding", (0,), [dict(edited[0], type=kind)]) == mate
+    # A sentence the lineage leaves unpaired, or pairs as added or dropped,
+    # is not searched for again.
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), [dict(edited[0], type="added")]) == ""
+    other = [{"type": "edited", "old": [[0, 0]], "new": [[1, 0]], "score": 0.9}]
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), other) == ""
+    # The restated-elsewhere test of a rewording: the other side's sentence
+    # holding the new words is no restatement of the old ones.
+    lk = Link(old=(0,), new=(0,), type="edited", confidence=1.0)
+    assert said.kept_elsewhere(lk, "old", "We saw reef patrols grow", "We fund ports") == "We saw reef patrols grow."
+    assert said.kept_elsewhere(lk, "old", "We saw reef patrols grow", "We saw reef patrols grow") == ""
+    assert said.kept_elsewhere(lk, "new", "We fund ports", "reef patrols") == "We fund ports."
+
+
+def test_roots_plain_words_roll_calls_and_paragraph_numbers_at_their_edges():
+    from driftlab.changes import _numbering, _plain, _roll_call, _root
+
+    assert _root("held") == _root("holds") == _root("hold") and _root("went") == _root("go")
+    assert _root("sanctions") == _root("sanction") and _root("gone") != _root("gon")
+    # Plain: no figure, no ladder rung, no topic term or actor.
+    assert _plain(["rapidly", "noted"], CONFIG) and not _plain(["grave"], CONFIG)
+    assert not _plain(["2027"], CONFIG) and not _plain(["taiwan"], CONFIG) and _plain([], CONFIG)
+    # Mostly a roll-call: six names and little else.
+    assert _roll_call("Chile, Ghana, Egypt, Peru, Fiji and Laos")
+    assert not _roll_call("We thank Chile, Ghana, Egypt, Peru, Fiji and Laos for the grain they shipped to "
+                          "our ports through the hardest winter in memory")
+    assert not _roll_call("Chile, Ghana and Laos")
+    # A paragraph number: opening its line, a sentence after it.
+    text = "We act.\n12. We agree.\n(3) We fund.\niv. We build.\n30 nations joined.\nWe met 3 Envoys."
+    at = text.index
+    assert _numbering(text, at("12."), "12.") and _numbering(text, at("(3)"), "(3)")
+    assert _numbering(text, at("iv."), "iv.") and not _numbering(text, at("30"), "30")
+    assert not _numbering(text, at("3 Envoys"), "3")  # inside its line
+    assert not _numbering(text, at("12.") - 1, "12.")  # the phrase must start at pos (or just after)
+    assert not _numbering("2024 We act.", 0, "2024")  # a year is no paragraph number
