@@ -668,3 +668,20 @@ def test_roots_plain_words_roll_calls_and_paragraph_numbers_at_their_edges():
     assert not _numbering(text, at("3 Envoys"), "3")  # inside its line
     assert not _numbering(text, at("12.") - 1, "12.")  # the phrase must start at pos (or just after)
     assert not _numbering("2024 We act.", 0, "2024")  # a year is no paragraph number
+
+
+def test_a_fragment_says_at_most_one_plain_word_its_restatement_does_not():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    # Every word of the fragments below is used somewhere in the old
+    # statement, so only the restating sentence's words decide.
+    old = doc("Patrols grew rapidly and steadily, with grave care.",
+              "The envoys noted the expanding reef patrols around the atolls.")
+    new = doc("Reef patrols around the atolls are steadily, rapidly expanding with grave care.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    lineage = [{"type": "edited", "old": [[1, 0]], "new": [[0, 0]], "score": 0.9}]
+    mate = old.paragraphs[1].text
+    assert said.fragment_of_restated("new", "rapidly expanding", (0,), lineage) == mate
+    assert said.fragment_of_restated("new", "steadily, rapidly expanding", (0,), lineage) == ""  # two words
+    assert said.fragment_of_restated("new", "expanding with grave", (0,), lineage) == ""  # a ladder rung
