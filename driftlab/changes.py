@@ -51,11 +51,12 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .flags.actors import _TITLES
 from .flags.intensity import _ladder_index
 from .flags.passages import _run_weight
-from .flags.sentences import (CHANGED_TAGS, _content, _fold_words, _is_content, _metadata, _norm, _Own, _own,
-                              _squash)
-from .topics import TopicConfig, term_hits
+from .flags.sentences import (CHANGED_TAGS, _MEETING_LINE, _content, _fold_words, _is_content, _meeting_words_only,
+                              _metadata, _norm, _Own, _own, _squash)
+from .topics import TopicConfig, _roll_calls, term_hits
 from .types import Change, Document, Flag, Link, TopicTag, content_id, reading_order
 
 __all__ = ["compute_changes", "CARRIED_TYPES", "NO_FLAG_STRENGTH"]
@@ -375,6 +376,14 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
            config: TopicConfig, own: _Own | None = None, lineage: Sequence[tuple[str, str]] = ()) -> list[dict]:
     o = _phrase(ot, *a) if a else ""
     n = _phrase(nt, *b) if b else ""
+    # A paragraph's number ("1", "12.") opening its line is the layout's,
+    # not the statement's: never "'1' → 'We, the Leaders …'".
+    if o and _numbering(ot, a[0], o):
+        o, a = "", None
+    if n and _numbering(nt, b[0], n):
+        n, b = "", None
+    if not (o or n):
+        return []
     words = set(_content(_fold_words(o))) | set(_content(_fold_words(n)))
     if not words:
         return []  # only function words changed ("the" → "a")
@@ -391,8 +400,12 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         return _piece(ot, nt, a, None, pos, config, own) + _piece(ot, nt, None, b, pos, config, own)
     if (o and _metadata(_line(ot, a[0]))) or (n and _metadata(_line(nt, b[0]))):
         return []  # a date line or heading changed with the meeting
+    if (not o or _who_met(o, ot, a[0])) and (not n or _who_met(n, nt, b[0])):
+        return []  # who met, where and when: the meeting line of a readout
     kind = "reworded" if o and n else "dropped" if o else "added"
     full = o or n
+    if kind != "reworded" and _roll_call(full):
+        return []  # a roll-call of names dropped or added counts, it says nothing (see _clauses)
     if kind == "reworded" and (len(o.split()) > PHRASE_WORDS or len(n.split()) > PHRASE_WORDS):
         # Cut down to clauses, the two long phrases may be quoted by clauses
         # about different things ("'integrate our industrial bases and
@@ -414,6 +427,85 @@ def _piece(ot: str, nt: str, a: tuple[int, int] | None, b: tuple[int, int] | Non
         piece["cue_joined"] = after.startswith(" ".join((o or n).split()).lower())
         piece["weight"] += 2.0
     return [piece]
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` holding ``pos`` (within its line)."""
+    line_lo = text.rfind("\n", 0, pos) + 1
+    line_hi = text.find("\n", pos)
+    line_hi = len(text) if line_hi < 0 else line_hi
+    lo = line_lo
+    for m in _SENTENCE_END.finditer(text, line_lo, line_hi):
+        if m.end() > pos:
+            return text[lo:m.start() + 1]
+        lo = m.end()
+    return text[lo:line_hi]
+
+
+def _who_met(phrase: str, text: str, pos: int) -> bool:
+    """Is ``phrase`` (a changed stretch of ``text`` at ``pos``) only who met,
+    where and when: names, titles, places and dates in a meeting line
+    ("the Vice Minister … Okano Masataka met in Seoul on October 16, 2024"
+    dropped, "… Takeo Akiba for the fourth" → "Akiba Takeo met in
+    Washington, D.C., for the second")? Its only lower-case content words
+    are the meeting's ("met", "second", "trilateral")."""
+    # A statement with no meeting line at all (most) is settled once; then
+    # the phrase's words: most changed phrases say more than who met, and
+    # finding a sentence's bounds in a long statement is not free.
+    lines = _meeting_lines(text)
+    if not lines or not any(lo <= pos < hi for lo, hi in lines):
+        return False
+    return _meeting_words_only(phrase, "met in") and _meeting_words_only(phrase, _sentence_at(text, pos))
+
+
+@lru_cache(maxsize=8)
+def _meeting_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the lines of ``text`` (a whole statement) holding a meeting
+    line's words: where :func:`_who_met` can say yes (a G7 communiqué's
+    "met in Hiroshima" is one line of hundreds)."""
+    hits = [m.start() for m in _MEETING_LINE.finditer(text)]
+    hits += [m.start() for m in re.finditer(r"met with", text)]
+    spans = set()
+    for at in hits:
+        lo = text.rfind("\n", 0, at) + 1
+        hi = text.find("\n", at)
+        spans.add((lo, len(text) if hi < 0 else hi))
+    return tuple(sorted(spans))
+
+
+def _plain(words: Iterable[str], config: TopicConfig) -> bool:
+    """Are ``words`` (folded) plain: no figure, no rung of a ladder ("grave"
+    added to "concern"), no topic's term or actor's name? Those are a
+    change, however short the fragment holding them."""
+    weighty = config._compiled.get("weighty_words")
+    if weighty is None:
+        weighty = config._compiled["weighty_words"] = _ladder_words(config) | _subject_words(config)
+    return all(w not in weighty and not any(c.isdigit() for c in w) for w in words)
+
+
+def _ladder_words(config: TopicConfig) -> frozenset[str]:
+    """Folded content words of every ladder rung's phrases ("grave", "condemn")."""
+    words = config._compiled.get("ladder_words")
+    if words is None:
+        phrases = [ph for lad in config.ladders for rung in lad.rungs for ph in rung]
+        words = config._compiled["ladder_words"] = frozenset(
+            w for ph in phrases for w in _content(_fold_words(ph.replace("*", "").replace("~", ""))))
+    return words
+
+
+_PARAGRAPH_NUMBER = re.compile(r"\(?\d{1,3}[.)]?|[ivxIVX]{1,4}[.)]")
+
+
+def _numbering(text: str, pos: int, phrase: str) -> bool:
+    """Is ``phrase`` (at ``pos`` of ``text``) a paragraph's number opening its line?"""
+    if not _PARAGRAPH_NUMBER.fullmatch(phrase.strip()):
+        return False
+    lo = text.rfind("\n", 0, pos) + 1
+    at = text.find(phrase.strip(), pos)
+    if text[lo:pos].strip() or not 0 <= at - pos < 3:
+        return False
+    # A sentence opens after it ("1 We, the Leaders"); "30 nations joined" is a count.
+    return bool(re.match(r"\s*[A-Z“\"]", text[at + len(phrase.strip()):at + len(phrase.strip()) + 4]))
 
 
 def _actor_words(config: TopicConfig) -> frozenset[str]:
@@ -535,6 +627,9 @@ def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> l
         return [text] if text else []
     parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
     parts = [p for p in parts if _content(_fold_words(p))]
+    # A roll-call of names ("Algeria, Ethiopia, Egypt, …") is quoted only
+    # when nothing else is left: it counts, it says nothing.
+    parts = [p for p in parts if not _roll_call(p)] or parts
     if other:
         parts = [p for p in parts if not set(_content(_fold_words(p))) <= other] or parts
     if not parts:
@@ -542,6 +637,13 @@ def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> l
     fitting = [p for p in parts if len(p.split()) <= PHRASE_WORDS * 2] or parts
     return sorted(fitting, key=lambda p: (-(_run_weight(p, config) + min(1.0, len(_content(_fold_words(p))) / 6)),
                                           parts.index(p)))
+
+
+def _roll_call(text: str) -> bool:
+    """Is most of ``text`` a roll-call of names (:func:`driftlab.topics._roll_calls`)?"""
+    if text.count(",") < 3:
+        return False  # (most clauses: no pattern run)
+    return sum(e - s for s, e in _roll_calls(text)) >= 0.6 * len(text)
 
 
 def _paired(o_clauses: Sequence[str], n_clauses: Sequence[str], config: TopicConfig, own: _Own | None,
@@ -657,16 +759,57 @@ def _clause_split(text: str) -> list[str]:
         lo = m.end()
     parts.append([text[lo:], ""])
     out: list[list[str]] = []
+    listing = False
+    first = 0  # words of the first stretch of the last part in ``out``
     for part in parts:
+        head = part[0].strip()
         if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
-                and not _CLAUSE_OPENER.match(part[0].strip()):
+                and not _CLAUSE_OPENER.match(head):
             # Glued to the stretch before it, across its comma. (Not to the
             # one after it: "In particular, we will …" opens with a phrase
             # of its own; nor when it opens a clause: "…, and reiterate".)
             out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = True
+        elif listing and first >= _CLAUSE_MIN_WORDS and out[-1][1].strip() == "," \
+                and re.match(r"(?:and|or)\s|(?:the\s+)?[A-Z]", head):
+            # The rest of a list of names the short item was one of, inside
+            # a clause: "ties between Japan, the ROK, and the United States
+            # are expanding", "…, China, Brazil and other countries launched
+            # …" is never quoted as "ties between Japan, the ROK". (A list
+            # opening its clause, "Japan, the ROK, and the United States
+            # condemn …", is the roll-call of who speaks: cut off as before.)
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = False
         else:
             out.append(part)
+            listing = False
+            first = len(part[0].split())
+    # An opening phrase naming something ("… from Ukraine to the Middle
+    # East, conflict … has torn …", "At this session of the General
+    # Assembly, …") belongs to the clause after it: never quoted alone as
+    # "from Ukraine to the Middle East". (A connective, "In this vein,",
+    # names nothing and stays apart.)
+    k = len(out) - 2
+    while k >= 0:
+        if out[k][1].strip() == "," and _OPENING_PHRASE.match(out[k][0].strip()) \
+                and len(out[k][0].split()) <= _OPENING_MAX_WORDS and _NAMING.search(out[k][0].strip()) \
+                and len((out[k][0] + out[k + 1][0]).split()) <= PHRASE_WORDS * 2:
+            out[k:k + 2] = [[out[k][0] + out[k][1] + out[k + 1][0], out[k + 1][1]]]
+        k -= 1
     return [p for p, _ in out]
+
+
+#: An opening phrase longer than this is a preamble ("In line with our
+#: commitment to our Ukraine Peace and Solidarity Initiative, …"), a clause
+#: of its own.
+_OPENING_MAX_WORDS = 8
+#: A capitalised word past an opening phrase's first, not a month: the
+#: phrase names something ("from Ukraine to the Middle East"), it does not
+#: only date what follows ("In March 2023, …" stays apart).
+_NAMING = re.compile(r"\s(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+                     r"December)\b)[A-Z]")
+_OPENING_PHRASE = re.compile(r"(?:across|from|in|at|amid|during|since|after|before|through|throughout|under|despite|"
+                             r"for|at|on)\s", re.IGNORECASE)
 
 
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
@@ -721,6 +864,9 @@ APART_COSINE = 0.5
 VOICE_SHARE = 0.25
 #: See :meth:`_Restatements._find`.
 RESTATED_COMMON = 40
+#: A fragment of a restated sentence is no change when it says at most this
+#: many content words the restatement does not (:meth:`_Restatements.fragment_of_restated`).
+FRAGMENT_OWN_WORDS = 1
 VOICE_MIN_SENTENCES = 12
 
 
@@ -739,13 +885,19 @@ class _Restatements:
         self.config = config
         # The parties' names and leaders (as _says has them): title words
         # ("… Statement on DPRK Missile Launches") are what is said.
-        self.own = (own.words & _actor_words(config)) | own.people
+        # Titles too: "Prime Minister Kishida, President Yoon, and President
+        # Biden emphasize …" says who speaks by their offices.
+        self.own = (own.words & _actor_words(config)) | own.people | _TITLES
+        self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
+        self.row_of: dict[str, dict[tuple[int, int], int]] = {}  # built when the lineage is first read
+        self._docs: dict[str, Document] = {}
         self.vectors: dict[str, np.ndarray] = {}
         for k, (side, doc) in enumerate((("old", old_doc), ("new", new_doc))):
             self.rows[side] = [(p.index, " ".join(s.text.split()), _split_words(s.text))
                                for p in doc.paragraphs for s in p.sentences]
+            self._docs[side] = doc
             if vectors is not None and len(vectors[k]) == len(self.rows[side]) and len(self.rows[side]):
                 v = np.asarray(vectors[k], dtype=np.float32)
                 self.vectors[side] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
@@ -766,6 +918,9 @@ class _Restatements:
             least = max(3, VOICE_SHARE * len(rows))
             self.voice[side] = frozenset(x for x, n in df.items() if n >= least and x not in subjects) \
                 if len(rows) >= VOICE_MIN_SENTENCES else frozenset()
+        # Who speaks, per side: the parties, their leaders and titles, and
+        # the side's voice (one set, not a union per word looked up).
+        self.who = {side: self.own | self.voice[side] for side in self.rows}
         # Which sentences hold a word, and which sentences a paragraph
         # holds: a phrase is compared only with the sentences sharing its
         # words (a G7 communiqué has 700 of them, and a pair ~2,000 phrases).
@@ -774,9 +929,12 @@ class _Restatements:
         for side, rows in self.rows.items():
             index: dict[str, list[int]] = {}
             in_para: dict[int, list[int]] = {}
+            # By root, so "stood with Ukraine" finds "stand with … Ukraine";
+            # each word of the statement's vocabulary rooted once.
+            roots = {x: _root(x) for x in frozenset().union(*(w for _, _, w in rows))}
             for k, (pi, _, w) in enumerate(rows):
                 in_para.setdefault(pi, []).append(k)
-                for x in w:
+                for x in {roots[x] for x in w}:
                     index.setdefault(x, []).append(k)
             self.index[side], self.in_para[side] = index, in_para
         self._memo: dict[tuple[str, str, tuple[int, ...]], str] = {}
@@ -792,8 +950,9 @@ class _Restatements:
 
     def _find(self, side: str, text: str, paras: Sequence[int]) -> str:
         other = "new" if side == "old" else "old"
-        words = set(_split_words(text)) - self.own - self.voice[side]
-        if len(words) < 2:
+        who = self.who[side]
+        pairs = [(w, r) for w, r in _split_roots(text) if w not in who]
+        if len(pairs) < 2:
             return ""  # a word or two says nothing on its own
         home = self._home(side, text, paras)
         here = None  # the phrase's own sentence vector, compared only with candidates
@@ -804,7 +963,7 @@ class _Restatements:
         # counting its sentences made long inputs slow: it is left out.
         index = self.index[other]
         common = max(RESTATED_COMMON, len(self.rows[other]) // 10)
-        words = {x for x in words if len(index.get(x, ())) <= common}
+        words = {r for _, r in pairs if len(index.get(r, ())) <= common}
         if len(words) < 2:
             return ""
         best, best_key = "", 0.0
@@ -831,6 +990,66 @@ class _Restatements:
                     best, best_key = t, rank
         return best
 
+    def fragment_of_restated(self, side: str, text: str, paras: Sequence[int] = (),
+                             lineage: Sequence[Mapping] = ()) -> str:
+        """The sentence of the other statement restating the sentence that
+        holds ``text``, when ``text`` says at most
+        ``FRAGMENT_OWN_WORDS`` content words that sentence does not (its
+        voice and parties aside), or "". The word diff of a sentence said
+        again in other words leaves fragments ("The Vice Ministers … noted
+        the expanding" dropped, "… are rapidly expanding" added) too short
+        to be found restated on their own: their sentence is."""
+        words = [w for w in _content(_fold_words(text)) if w not in self.who[side]]
+        if len(words) > FRAGMENT_OWN_WORDS + 3:
+            return ""  # a phrase of its own: find() judges it
+        # Words the other statement never says cannot be in a restatement:
+        # more than one of them, or a weighty one, and no sentence is
+        # looked for (most fragments stop here, at the cost of a set look-up).
+        index = self.index["new" if side == "old" else "old"]
+        unseen = [w for w in words if _root(w) not in index]
+        if len(unseen) > FRAGMENT_OWN_WORDS or not _plain(unseen, self.config):
+            return ""
+        home = self._home(side, text, paras)
+        if home is None:
+            return ""
+        sentence = self.rows[side][home][1]
+        # The aligner's pairing (a look-up); a search only where the link
+        # carries no sentence lineage at all (a sentence it left unpaired is
+        # not looked for again).
+        mate = self._paired_with(side, home, lineage) if lineage else self.find(side, sentence, paras)
+        if not mate:
+            return ""
+        # The names of the statements' own parties, by any alias ("the
+        # ROK"), say who acts, as in the restatement.
+        for spans in (v for k, v in term_hits(text, self.config).actors.items() if k in self.parties):
+            for a, b in spans:
+                text = text[:a] + " " * (b - a) + text[b:]
+        words = [w for w in _content(_fold_words(text)) if w not in self.who[side]]
+        said = {_root(w) for w in _split_words(mate)}
+        own_words = [w for w in words if _root(w) not in said]
+        return mate if len(own_words) <= FRAGMENT_OWN_WORDS and _plain(own_words, self.config) else ""
+
+    def _paired_with(self, side: str, home: int, lineage: Sequence[Mapping]) -> str:
+        """The sentence of the other statement the aligner's sentence
+        ``lineage`` (a link's ``sentence_links``) pairs with row ``home`` of
+        ``side`` as carried, edited, rewritten or moved, or "". A
+        restatement that adds words holds less than half of the longer
+        sentence's and is not found by :meth:`find` from the shorter side."""
+        other = "new" if side == "old" else "old"
+        if lineage and not self.row_of:
+            for name, doc in self._docs.items():
+                self.row_of[name] = {(p.index, s.index): k for k, (p, s) in
+                                     enumerate((p, s) for p in doc.paragraphs for s in p.sentences)}
+        for sl in lineage:
+            if sl.get("type") not in ("carried", "edited", "rewritten", "moved"):
+                continue
+            if any(self.row_of[side].get(tuple(r)) == home for r in sl.get(side, ())):
+                for r in sl.get(other, ()):
+                    k = self.row_of[other].get(tuple(r))
+                    if k is not None:
+                        return self.rows[other][k][1]
+        return ""
+
     def _home(self, side: str, text: str, paras: Sequence[int] = ()) -> int | None:
         """Row of the sentence of ``side`` holding ``text`` (in ``paras``, if given)."""
         flat = " ".join(text.split())
@@ -848,27 +1067,34 @@ class _Restatements:
             return False
         return float(self.vectors["old"][i] @ self.vectors["new"][j]) < APART_COSINE
 
+    def kept_elsewhere(self, lk: Link, side: str, text: str, mate: str) -> str:
+        """The sentence of the other statement restating ``text`` (``side``
+        of a rewording), when it is not the sentence holding ``mate`` (the
+        rewording's other side), or ""."""
+        found = self.find(side, text, lk.old if side == "old" else lk.new)
+        return found if found and " ".join(mate.split()) not in found else ""
+
     def only_voice(self, side: str, text: str) -> bool:
         """Is ``text`` only the statement's voice and its own parties' names?"""
         words = set(_content(_fold_words(text)))
-        return bool(words) and words <= self.own | self.voice[side]
+        return bool(words) and words <= self.who[side]
 
     def same_but_voice(self, o: str, n: str) -> bool:
         """Do ``o`` (old) and ``n`` (new) say the same words but for the
         voice, the parties and the inflection of a verb?"""
-        ow = {_stem(w) for w in _content(_fold_words(o)) if w not in self.own | self.voice["old"]}
-        nw = {_stem(w) for w in _content(_fold_words(n)) if w not in self.own | self.voice["new"]}
+        ow = {_root(w) for w in _content(_fold_words(o)) if w not in self.who["old"]}
+        nw = {_root(w) for w in _content(_fold_words(n)) if w not in self.who["new"]}
         return ow == nw
 
     def _said_words(self, text: str, side: str, other_text: str) -> set[str]:
         """Stems of the content words ``text`` says, its voice and parties
         aside, an acronym standing also for the words it spells in
         ``other_text`` ("UNSC" for "United Nations Security Council")."""
-        words = {_stem(w) for w in _content(_fold_words(text)) if w not in self.own | self.voice[side]}
+        words = {_root(w) for w in _content(_fold_words(text)) if w not in self.who[side]}
         for acr in _acronyms(text):
             run = _spells(acr, _fold_words(other_text))
             if run:
-                words |= {_stem(w) for w in _content(tuple(run))}
+                words |= {_root(w) for w in _content(tuple(run))}
         return words
 
     def contracted(self, o: str, n: str) -> tuple[str, str] | None:
@@ -882,8 +1108,8 @@ class _Restatements:
             if small <= bw and len(bw - small) >= 2:
                 side = "old" if kind == "dropped" else "new"
                 # The big side's acronyms the small side spells out are said too.
-                spelled = {_stem(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
-                rest = _trim_said(big, small | spelled, self.own | self.voice[side])
+                spelled = {_root(a) for a in _acronyms(big) if _spells(a, _fold_words(small_text)) is not None}
+                rest = _trim_said(big, small | spelled, self.who[side])
                 return (kind, rest) if rest else None
         return None
 
@@ -926,6 +1152,24 @@ class _Restatements:
                         dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config), apart=True,
                              as_is=True)]
                 out.extend(self.mark(lk, pair))
+            elif p["kind"] in ("reworded", "rewritten") and (
+                    kept := self.kept_elsewhere(lk, "old", p["old"], p["new"])):
+                # The old words are said again by another sentence of the new
+                # statement ("Taiwan has been an inalienable part of China's
+                # territory" → "Taiwan is an inalienable part …"): they did
+                # not become the new words. The new words are an addition
+                # (and may themselves be restated); the old are kept.
+                out.append(dict(p, kind="dropped", new="", restated=kept, as_is=True))
+                out.extend(self.mark(lk, [dict(p, kind="added", old="", weight=_run_weight(p["new"], self.config),
+                                               as_is=True)]))
+            elif p["kind"] in ("reworded", "rewritten") and (
+                    kept := self.kept_elsewhere(lk, "new", p["new"], p["old"])):
+                # The same the other way round: the new words were already
+                # said by another sentence of the old statement; the old
+                # words went.
+                out.append(dict(p, kind="added", old="", restated=kept, as_is=True))
+                out.extend(self.mark(lk, [dict(p, kind="dropped", new="", weight=_run_weight(p["old"], self.config),
+                                               as_is=True)]))
             elif p["kind"] in ("dropped", "added") and not (p["old"] and p["new"]):
                 side = "old" if p["kind"] == "dropped" else "new"
                 if self.only_voice(side, p[side]):
@@ -933,7 +1177,9 @@ class _Restatements:
                     # who spoke changed, not what was said.
                     out.append(dict(p, voice=True))
                     continue
-                found = self.find(side, p[side], lk.old if side == "old" else lk.new)
+                paras = lk.old if side == "old" else lk.new
+                found = self.find(side, p[side], paras) or self.fragment_of_restated(side, p[side], paras,
+                                                                                      lk.sentence_links)
                 out.append(dict(p, restated=found) if found else p)
             else:
                 out.append(p)
@@ -1179,6 +1425,10 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
     it (``text``: each side's statement)."""
     o, n = p.get("old", ""), p.get("new", "")
     if o and n:
+        # Hyphenated compounds read word by word: "Japan-DPRK" is "Japan"
+        # and "DPRK", spelled out as "Japan-Democratic People's Republic of
+        # Korea" (folded whole, "japandprk" matches nothing).
+        o, n = _HYPHENS.sub(" ", o), _HYPHENS.sub(" ", n)
         ow, nw = set(_fold_words(o)), set(_fold_words(n))
         for a, b, src in ((ow, nw, o), (nw, ow, n)):
             for acr in _acronyms(src):
@@ -1216,6 +1466,14 @@ def _spelled_out(p: dict, text: Mapping[str, str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
+def _split_roots(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, :func:`_root`) of each of :func:`_split_words` of ``text``:
+    a phrase is looked up once per side and often again as a fragment."""
+    roots = _ROOTS
+    return tuple((w, roots[w] if w in roots else _root(w)) for w in _split_words(text))
+
+
 def _split_words(text: str) -> frozenset[str]:
     """Content words of ``text`` with hyphenated compounds taken apart: a
     folded word holds no hyphen, so "Japan-U.S.-Australia cooperation" would
@@ -1236,11 +1494,13 @@ def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
 
     def already(tok: str) -> bool:
         words = [w for w in _fold_words(tok) if _is_content(w)]
-        return all(_stem(w) in said or w in voice for w in words)
+        return all(_root(w) in said or w in voice for w in words)
 
     lo, hi = 0, len(toks)
     while lo < hi and already(toks[lo]):
         lo += 1
+    if 0 < lo <= 2 and lo < hi and toks[lo].endswith(","):
+        lo = 0  # never "addition, Japan …" cut out of "In addition, Japan …": the opening phrase stays whole
     while hi > lo and already(toks[hi - 1]):
         hi -= 1
     return " ".join(toks[lo:hi]).strip(" ,;:.")
@@ -1249,10 +1509,48 @@ def _trim_said(text: str, said: set[str], voice: frozenset[str]) -> str:
 def _stem(word: str) -> str:
     """``word`` without a verb's or plural's ending ("reaffirmed", "reaffirms"
     → "reaffirm"): enough to see a change of tense, not a lemmatiser."""
-    for end in ("ing", "ed", "es", "s", "d", "e"):
-        if len(word) > len(end) + 3 and word.endswith(end):
-            return word[: -len(end)]
-    return word
+    # One regex pass: the shortest stem of at least four letters before
+    # the longest ending is what trying "ing", "ed", "es", "s", "d", "e" in
+    # turn gives (the roots of a G7 pair's ~4,000 words, twice each).
+    m = _ENDING.match(word)
+    return m.group(1) if m else word
+
+
+_ENDING = re.compile(r"(.{4,}?)(?:ing|ed|es|s|d|e)$", re.DOTALL)
+
+
+#: Past tenses and participles no ending rule reaches: a restatement says
+#: "stand with" where the old text said "stood with".
+_IRREGULAR = {w: root for root, forms in (
+    ("stand", "stood"), ("hold", "held"), ("make", "made"), ("take", "took taken"), ("give", "gave given"),
+    ("keep", "kept"), ("bring", "brought"), ("seek", "sought"), ("meet", "met"), ("lead", "led"),
+    ("say", "said"), ("begin", "began begun"), ("fight", "fought"), ("build", "built"), ("spend", "spent"),
+    ("send", "sent"), ("lose", "lost"), ("leave", "left"), ("tell", "told"), ("find", "found"), ("pay", "paid"),
+    ("become", "became"), ("come", "came"), ("go", "went gone"), ("see", "saw seen"), ("choose", "chose chosen"),
+    ("rise", "rose risen"), ("grow", "grew grown"), ("draw", "drew drawn"), ("know", "knew known"),
+    ("write", "wrote written"), ("speak", "spoke spoken"), ("break", "broke broken"), ("strike", "struck"),
+    ("undertake", "undertook undertaken"), ("withdraw", "withdrew withdrawn"), ("bear", "bore borne"),
+    ("deal", "dealt"), ("mean", "meant"), ("feel", "felt"), ("win", "won"), ("shake", "shook shaken"),
+    ("forbid", "forbade forbidden"), ("overcome", "overcame"), ("lay", "laid"), ("buy", "bought"),
+    ("sell", "sold"), ("teach", "taught"), ("think", "thought"), ("catch", "caught"), ("flee", "fled"),
+    ("feed", "fed"), ("fall", "fell fallen"), ("drive", "drove driven"), ("hide", "hid hidden"))
+    for w in (root, *forms.split())}
+
+
+def _root(word: str) -> str:
+    """The key a restatement is found by: ``word`` stemmed twice (one
+    :func:`_stem` leaves "stand" as "stan" but "stands" and "standing" as
+    "stand"; twice, all three meet at "stan"), a past tense of an irregular
+    verb first taken back to its verb ("stood" → "stand")."""
+    root = _ROOTS.get(word)
+    if root is None:
+        root = _ROOTS[word] = _stem(_stem(_IRREGULAR.get(word, word)))
+    return root
+
+
+#: :func:`_root` memo: a plain dict (a statement pair asks for ~30,000 roots
+#: of a few thousand words; an lru_cache's call costs more than the stemming).
+_ROOTS: dict[str, str] = {}
 
 
 def _said(p: dict) -> bool:

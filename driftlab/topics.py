@@ -684,14 +684,42 @@ def _starts_longer_name(text: str, start: int, end: int, phrase: str,
     return False
 
 
+#: A roll-call: at least ``ROLL_CALL_ITEMS`` capitalised names in a row,
+#: separated by commas (the last by "and" or "or"): "Belarus, Cuba, North
+#: Korea, Eritrea, Nicaragua, Russia and Syria" in a vote count, twenty-six
+#: countries thanked for a grain programme. A state named in such a list is
+#: counted, not spoken about: it tags no topic and names no actor, so a list
+#: holding "North Korea" and "Russia" is no passage on DPRK–Russia military
+#: cooperation, nor its removal "China no longer named". Five names in a
+#: row still speak ("openly accuse Russia, China, Belarus, North Korea, and
+#: Iran of …").
+ROLL_CALL_ITEMS = 6
+_ROLL_ITEM = r"[A-Z][\w’'\-]*(?: [A-Z][\w’'\-]*)*"
+_ROLL_CALL = re.compile(rf"(?:{_ROLL_ITEM},\s+){{{ROLL_CALL_ITEMS - 2},}}{_ROLL_ITEM},?\s+(?:and|or)\s+{_ROLL_ITEM}"
+                        rf"|(?:{_ROLL_ITEM},\s+){{{ROLL_CALL_ITEMS - 1},}}{_ROLL_ITEM}")
+
+
+def _roll_calls(text: str) -> list[tuple[int, int]]:
+    """Spans of the roll-calls in ``text`` (see :data:`_ROLL_CALL`)."""
+    if text.count(",") < ROLL_CALL_ITEMS - 2 or len(_COMMA_NAME.findall(text)) < ROLL_CALL_ITEMS - 2:
+        return []  # the common case, without the backtracking pass
+    return [m.span() for m in _ROLL_CALL.finditer(text)]
+
+
+_COMMA_NAME = re.compile(r", [A-Z]")
+
+
 def _term_hits(text: str, config: TopicConfig) -> TermHits:
     matcher, payload = config.term_matcher()
     topic_words: dict[str, list[str]] = {}
     req_seen: dict[str, dict[int, list[str]]] = {}
     actors: dict[str, list[tuple[int, int]]] = {}
     matches = matcher.find(text)
+    rolls = _roll_calls(text) if matches else []
     for start, end, phrase in matches:
         if _starts_longer_name(text, start, end, phrase, matches):
+            continue
+        if rolls and any(s <= start and end <= e for s, e in rolls):
             continue
         word = text[start:end]
         for kind, owner in payload[phrase]:

@@ -481,3 +481,67 @@ def test_the_lineage_a_headline_reads_is_the_sentences_carried_edited_restated_o
     lk = replace(link(old, [0], new, [0]), sentence_links=sls)
     assert _lineage(lk, old, new) == [("One old.", "One new."), ("Two old.", "Two new."),
                                       ("Three old.", "Three new."), ("Four old.", "Four new.")]
+
+
+def test_a_list_of_names_and_an_opening_phrase_stay_with_their_clause():
+    # Invented text. "between Ruritania, the ROK, and …" is one subject of
+    # its verb: never quoted as "ties between Ruritania, the ROK".
+    from driftlab.changes import _clause_split
+
+    assert _clause_split("Maritime ties between Ruritania, the ROK, and the United States are growing fast, and "
+                         "we are discussing ways to keep the pace") == [
+        "Maritime ties between Ruritania, the ROK, and the United States are growing fast",
+        "and we are discussing ways to keep the pace"]
+    assert _clause_split("At this session of the Assembly, Chile, Peru and other coastal states founded the "
+                         "Friends of the Reef") == [
+        "At this session of the Assembly, Chile, Peru and other coastal states founded the Friends of the Reef"]
+    # An opening phrase naming something belongs to the clause after it …
+    assert _clause_split("Across the globe, from Lapland to the Middle East, drought has torn at our harvests") == [
+        "Across the globe", "from Lapland to the Middle East, drought has torn at our harvests"]
+    # … a connective naming nothing stays apart (its clause is quoted alone).
+    assert _clause_split("In this vein, we will expand cooperation on fisheries")[0] == "In this vein"
+
+
+def test_a_roll_call_is_quoted_only_when_nothing_else_is_left():
+    from driftlab.changes import _clauses
+
+    text = ("We thank Chile, Ghana, Egypt, Peru, Fiji, Nepal, Oman and Laos, and we will double our grain "
+            "shipments to the coastal states next year")
+    assert _clauses(text, CONFIG_H)[0] == "we will double our grain shipments to the coastal states next year"
+    assert all("Chile, Ghana" not in c for c in _clauses(text, CONFIG_H))
+
+
+def test_who_met_where_and_when_is_no_change():
+    # Invented readout openers: the envoys, the city, the date and the count
+    # of the meeting changed; nothing was said.
+    old = doc("On May 3, Envoy Lind met with Envoy Aho for the third trilateral meeting in Oslo.",
+              "The envoys condemned the missile launches.")
+    new = doc("On June 9, Envoy Lind and Envoy Berg met in Tallinn for the fourth trilateral meeting.",
+              "The envoys condemned the missile launches.")
+    changes = run(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1], "unchanged")]).changes
+    assert not [c for c in changes if 0 in c.old], [c.headline for c in changes]
+    # Whom they met with is news: "met with" names a party, not a venue.
+    from driftlab.changes import _who_met
+
+    def who_met(phrase, text):
+        return _who_met(phrase, text, text.index(phrase))
+
+    assert not who_met("President Okonjo", "We met in Oslo. The leaders met with President Okonjo in Lagos.")
+    assert who_met("Envoy Berg met in Tallinn", "We act. On June 9, Envoy Lind and Envoy Berg met in Tallinn.")
+    assert not who_met("agreed to sanction", "The envoys met in Tallinn and agreed to sanction the shipping line.")
+    from driftlab.flags.sentences import _metadata
+
+    assert _metadata("On May 3, Envoy Lind met with Envoy Aho for the third trilateral meeting.")
+    assert not _metadata("The leaders met with President Okonjo for a bilateral meeting.")
+
+
+def test_a_paragraph_number_is_no_wording():
+    # Invented text: the old paragraph carried its number; the new one none.
+    old = doc("1 We, the ministers, agree to fund the ports of the islands.")
+    new = doc("We, the ministers of the three nations, agree to fund the ports of the islands.")
+    (c,) = run(old, new, [link(old, [0], new, [0])]).changes
+    assert c.evidence["pieces"] == [{"kind": "added", "old": "", "new": "of the three nations"}], c.headline
+    # A count opening a line is a figure, not a number of the layout.
+    from driftlab.changes import _numbering
+
+    assert _numbering("12. We agree.", 0, "12.") and not _numbering("30 nations joined.", 0, "30")

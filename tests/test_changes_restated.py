@@ -415,6 +415,11 @@ def test_spelled_out_pieces():
     assert _spelled_out({"kind": "reworded", "old": "United Nations Convention", "new": "UN Convention"}, none)
     assert not _spelled_out({"kind": "reworded", "old": "UN Convention", "new": "United Kingdom Convention"}, none)
     assert not _spelled_out({"kind": "reworded", "old": "UN partners", "new": "United Nations allies"}, none)
+    # Inside a hyphenated compound ("Ruritania-DPRK accord"), read word by word.
+    assert _spelled_out({"kind": "reworded", "old": "Ruritania-DPRK Accord",
+                         "new": "Ruritania-Democratic People's Republic of Korea Accord"}, none)
+    assert not _spelled_out({"kind": "reworded", "old": "Ruritania-DPRK talks",
+                             "new": "Ruritania-Democratic People's Republic of Korea summit"}, none)
     # A spelling alone, where the other statement abbreviates it.
     unsc = "United Nations Security Council"
     assert _spelled_out({"kind": "added", "old": "", "new": unsc}, {"old": "UNSC resolutions", "new": unsc})
@@ -429,6 +434,9 @@ def test_trim_said_keeps_what_the_other_side_does_not_say():
     assert _trim_said(text, {"unsc", "resolution"}, frozenset()) == "urged North Korea to abide by its obligations"
     assert _trim_said("The Envoys urged restraint", {"restraint"}, frozenset({"envoys"})) == "urged"
     assert _trim_said("resolutions, UNSC.", {"unsc", "resolution"}, frozenset()) == ""
+    # An opening phrase is never cut in two ("addition, Ruritania …" after "In").
+    assert _trim_said("In addition, Ruritania is building silos", {"ruritania"}, frozenset()) == (
+        "In addition, Ruritania is building silos")
 
 
 def test_contracted_in_both_directions():
@@ -459,7 +467,7 @@ def test_restatement_edges():
     old = doc("We will fund patrol boats for the islands.", "The rivers flood every spring.",
               "We protect lagoons, reefs, harbours and patrol boats.")
     new = doc("Patrol boats for the islands we will fund, and coast radars too.",
-              "Spring floods on the rivers.", "Ministers met.")
+              "Spring storms on the rivers.", "Ministers met.")
     said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
     # Three words, two of them said elsewhere: not all of a short phrase.
     assert said.find("old", "rivers flood spring") == ""
@@ -478,7 +486,7 @@ def test_restatement_edges():
     nv = np.ones((3, 2), np.float32)
     close = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, nv))
     assert close.find("old", "We will fund patrol boats for the islands", (0,)) != ""
-    assert close.find("old", "The rivers flood every spring", (1,)) == "Spring floods on the rivers."
+    assert close.find("old", "The rivers flood every spring", (1,)) == "Spring storms on the rivers."
     assert close.find("old", "We protect lagoons, reefs, harbours and patrol boats", (2,)) == ""
 
 
@@ -498,3 +506,182 @@ def test_spells_finds_the_run_whose_initials_make_the_acronym():
     assert _spells("ab", ("alpha", "", "beta")) is None
     assert _spells("npt", ("non", "proliferation")) is None
     assert _spells("eu", ()) is None
+
+
+def test_a_restatement_in_another_tense_or_inflection_is_found():
+    from driftlab.changes import _Restatements, _root
+    from driftlab.flags.sentences import _own
+
+    # Invented text: the old statement "stood with" the islanders and
+    # "reaffirmed" a pledge; the new one will "stand with" them and
+    # "reaffirms" it, in longer sentences.
+    old = doc("We stood with the islanders.", "We reaffirmed our pledge on reef protection.")
+    new = doc("We will continue to stand with the brave islanders of the atoll.",
+              "Our government reaffirms its pledge on coastal reef protection.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    assert said.find("old", "We stood with the islanders") == new.paragraphs[0].text
+    assert said.find("old", "reaffirmed our pledge on reef protection") == new.paragraphs[1].text
+    assert {_root(w) for w in ("stood", "stand", "stands", "standing")} == {_root("stand")}
+    # A word that only looks alike is no restatement.
+    assert said.find("old", "We stood against the flood") == ""
+
+
+def test_a_fragment_of_a_restated_sentence_is_no_change_unless_it_carries_weight():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    # Invented text: the sentence about reef patrols is said again in other
+    # words; the word diff leaves fragments of it.
+    old = doc("The envoys noted the expanding reef patrols around the atolls and discussed ways to fund them.",
+              "We expressed concern over the shipping accidents near the atolls.")
+    new = doc("Reef patrols around the atolls are rapidly expanding, and we are discussing ways to fund them.",
+              "We expressed grave concern over the shipping accidents near the atolls.")
+    ov = np.ones((2, 2), np.float32)
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG, (ov, ov))
+    # "rapidly" is the only word of its own: restated.
+    assert said.fragment_of_restated("new", "are rapidly expanding", (0,)) == old.paragraphs[0].text
+    # A rung of a ladder ("grave") is the change itself, however short.
+    assert said.fragment_of_restated("new", "grave", (1,)) == ""
+    # Two words of its own are more than a fragment.
+    assert said.fragment_of_restated("new", "are rapidly and steadily expanding", (0,)) == ""
+
+
+def test_a_dropped_roll_call_of_names_is_no_quote():
+    old = doc("We thank Chile, Ghana, Egypt, Peru, Fiji, Nepal, Oman and Laos. We will double grain shipments.")
+    new = doc("We will double grain shipments and build two silos.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0])]), 0)
+    assert "Chile" not in c.headline and not any("Chile" in p["old"] for p in c.evidence["pieces"]), c.headline
+
+
+def test_the_leaders_titles_are_who_speaks_not_what_is_restated():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+    from driftlab.ingest import parse_text
+    from driftlab.segment import segment
+
+    header = ('---\ntitle: "Joint Statement"\nparties: "Ruritania; Freedonia (leaders: Okonjo, Lind)"\n---\n')
+    old = segment(parse_text(header + "Prime Minister Okonjo and President Lind support reef patrols.", path="o.txt"))
+    new = segment(parse_text(header + "We support reef patrols near the atolls.", path="n.txt"))
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    assert said.find("old", "Prime Minister Okonjo and President Lind support reef patrols") == (
+        "We support reef patrols near the atolls.")
+
+
+def test_old_words_said_again_elsewhere_did_not_become_the_new_words():
+    # Invented text: the claim on the atoll is said again in the second new
+    # passage; the word diff of the first lines it up against a new phrase.
+    old = doc("Our position is firm, and the atoll has been part of our territory since ancient times.",
+              "We will build a new harbour.")
+    new = doc("Our position is firm, and the atoll and our territory will never fly two flags.",
+              "We will build a new harbour. The atoll has been part of our territory since ancient times.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
+    assert "→" not in c.headline and "added" in c.headline, c.headline
+    kept = [p for p in c.evidence["pieces"] if p["kind"] == "dropped" and "ancient times" in p["old"]]
+    assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
+
+
+def test_new_words_already_said_elsewhere_did_not_replace_the_old_ones():
+    # The mirror case: the new words were already in the old statement's
+    # second passage; the old words of the first passage went.
+    old = doc("Our position is firm, and the atoll and our territory will never fly two flags.",
+              "We will build a new harbour. The atoll has been part of our territory since ancient times.")
+    new = doc("Our position is firm, and the atoll has been part of our territory since ancient times.",
+              "We will build a new harbour.")
+    c = by_old(changes_of(old, new, [link(old, [0], new, [0]), link(old, [1], new, [1])]), 0)
+    assert "→" not in c.headline and "dropped" in c.headline, c.headline
+    kept = [p for p in c.evidence["pieces"] if p["kind"] == "added" and "ancient times" in p["new"]]
+    assert kept and "ancient times" in kept[0]["restated"], c.evidence["pieces"]
+
+
+@pytest.mark.real_model
+@pytest.mark.shared
+def test_a_vote_count_and_a_list_of_thanks_in_a_real_speech_are_no_changes_about_their_states(tmp_path, real_encoder):
+    # Ukraine at the General Assembly, 2022 → 2023: "Only seven countries
+    # voted against: Belarus, Cuba, North Korea, Eritrea, Nicaragua, Russia
+    # and Syria" and twenty-six countries thanked for grain were the top
+    # "DPRK–Russia military cooperation" and "China named as an actor"
+    # changes. They name states to count them.
+    from driftlab.pipeline import diff_files
+    from driftlab.settings import Settings
+
+    r = diff_files(shared_file("un_general_debate/2022_UKR_UNGD_session77.txt"),
+                   shared_file("un_general_debate/2023_UKR_UNGD_session78.txt"),
+                   Settings(cache_dir=str(tmp_path)), encoder=real_encoder)
+    heads = [c.headline for c in r.changes]
+    assert not any("Belarus, Cuba, North Korea" in h or "Algeria, Ethiopia, Egypt" in h for h in heads[:10])
+    assert not any(h.startswith(("DPRK–Russia military cooperation:", "China named as an actor:")) for h in heads[:10])
+    vote = next(h for h in heads if "Only seven countries voted against" in h)
+    assert not vote.startswith("DPRK–Russia"), vote  # quoted, low, as the passage it is
+    # The speech's own subjects still lead: the children deported by Russia.
+    assert any("deported" in h for h in heads[:10])
+
+
+def test_fragment_restatement_by_the_lineage_and_its_edges():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+    from driftlab.types import Link
+
+    old = doc("We saw reef patrols grow. The envoys noted the expanding reef patrols around the atolls.",
+              "We fund ports.")
+    new = doc("We fund ports. Reef patrols around the atolls are rapidly expanding, and we welcome it.",
+              "We saw reef patrols grow.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    mate = "Reef patrols around the atolls are rapidly expanding, and we welcome it."
+    edited = [{"type": "edited", "old": [[0, 1]], "new": [[0, 1]], "score": 0.9}]
+    # The aligner pairs the fragment's sentence: restated by that pairing,
+    # in either direction.
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), edited) == mate
+    assert said.fragment_of_restated("new", "are rapidly expanding", (0,), edited) == old.paragraphs[0].sentences[1].text
+    for kind in ("carried", "rewritten", "moved"):
+        assert said.fragment_of_restated("old", "noted the expanding", (0,), [dict(edited[0], type=kind)]) == mate
+    # A sentence the lineage leaves unpaired, or pairs as added or dropped,
+    # is not searched for again.
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), [dict(edited[0], type="added")]) == ""
+    other = [{"type": "edited", "old": [[0, 0]], "new": [[1, 0]], "score": 0.9}]
+    assert said.fragment_of_restated("old", "noted the expanding", (0,), other) == ""
+    # The restated-elsewhere test of a rewording: the other side's sentence
+    # holding the new words is no restatement of the old ones.
+    lk = Link(old=(0,), new=(0,), type="edited", confidence=1.0)
+    assert said.kept_elsewhere(lk, "old", "We saw reef patrols grow", "We fund ports") == "We saw reef patrols grow."
+    assert said.kept_elsewhere(lk, "old", "We saw reef patrols grow", "We saw reef patrols grow") == ""
+    assert said.kept_elsewhere(lk, "new", "We fund ports", "reef patrols") == "We fund ports."
+
+
+def test_roots_plain_words_roll_calls_and_paragraph_numbers_at_their_edges():
+    from driftlab.changes import _numbering, _plain, _roll_call, _root
+
+    assert _root("held") == _root("holds") == _root("hold") and _root("went") == _root("go")
+    assert _root("sanctions") == _root("sanction") and _root("gone") != _root("gon")
+    # Plain: no figure, no ladder rung, no topic term or actor.
+    assert _plain(["rapidly", "noted"], CONFIG) and not _plain(["grave"], CONFIG)
+    assert not _plain(["2027"], CONFIG) and not _plain(["taiwan"], CONFIG) and _plain([], CONFIG)
+    # Mostly a roll-call: six names and little else.
+    assert _roll_call("Chile, Ghana, Egypt, Peru, Fiji and Laos")
+    assert not _roll_call("We thank Chile, Ghana, Egypt, Peru, Fiji and Laos for the grain they shipped to "
+                          "our ports through the hardest winter in memory")
+    assert not _roll_call("Chile, Ghana and Laos")
+    # A paragraph number: opening its line, a sentence after it.
+    text = "We act.\n12. We agree.\n(3) We fund.\niv. We build.\n30 nations joined.\nWe met 3 Envoys."
+    at = text.index
+    assert _numbering(text, at("12."), "12.") and _numbering(text, at("(3)"), "(3)")
+    assert _numbering(text, at("iv."), "iv.") and not _numbering(text, at("30"), "30")
+    assert not _numbering(text, at("3 Envoys"), "3")  # inside its line
+    assert not _numbering(text, at("12.") - 1, "12.")  # the phrase must start at pos (or just after)
+    assert not _numbering("2024 We act.", 0, "2024")  # a year is no paragraph number
+
+
+def test_a_fragment_says_at_most_one_plain_word_its_restatement_does_not():
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    # Every word of the fragments below is used somewhere in the old
+    # statement, so only the restating sentence's words decide.
+    old = doc("Patrols grew rapidly and steadily, with grave care.",
+              "The envoys noted the expanding reef patrols around the atolls.")
+    new = doc("Reef patrols around the atolls are steadily, rapidly expanding with grave care.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    lineage = [{"type": "edited", "old": [[1, 0]], "new": [[0, 0]], "score": 0.9}]
+    mate = old.paragraphs[1].text
+    assert said.fragment_of_restated("new", "rapidly expanding", (0,), lineage) == mate
+    assert said.fragment_of_restated("new", "steadily, rapidly expanding", (0,), lineage) == ""  # two words
+    assert said.fragment_of_restated("new", "expanding with grave", (0,), lineage) == ""  # a ladder rung

@@ -76,6 +76,34 @@ def test_a_grouping_of_common_words_is_no_name():
     assert "Permanent Member" not in names(flags)
 
 
+def test_a_role_is_no_name():
+    flags = flags_for("The envoys met to review the defense plans of the partners.",
+                      "The envoys met to review the defense plans of the partners. The plan was approved by "
+                      "a Prime Minister, by our Defense Ministers and by Admiral Tanaka Ryo.")
+    assert "Defense Ministers" not in names(flags) and "Prime Minister" not in names(flags)
+    assert "Admiral Tanaka Ryo" in names(flags)
+
+
+def test_a_name_cut_at_an_abbreviation_is_read_without_its_lone_letter():
+    flags = flags_for("Officers trained with partner navies.",
+                      "Officers trained in the Naval Staff College and U.S. shipyards.")
+    assert "Naval Staff College" in names(flags)
+    assert not [n for n in names(flags) if n.endswith(" U")]
+
+
+def test_a_possessive_common_noun_and_a_weekday_are_no_names():
+    flags = flags_for("The organization must act. Members met in the morning.",
+                      "The organization must act. Members met in the morning. We must restore this "
+                      "Organization’s standing, and on Friday, members agreed.")
+    assert not [n for n in names(flags) if n.startswith("Organization") or n == "Friday"]
+
+
+def test_a_sentence_initial_ordinary_word_is_not_part_of_a_name():
+    flags = flags_for("We keep implementing the plan.",
+                      "We keep implementing the plan. Implementing KESTREL will require trust.")
+    assert "Implementing KESTREL" not in names(flags)
+
+
 def test_the_statements_own_leaders_are_no_new_names():
     old = segment(parse_text(PARTIES + "We remain committed to our partnership.", path="old.txt"))
     new = segment(parse_text(PARTIES + "We remain committed to our partnership. President Biden reiterates "

@@ -57,6 +57,19 @@ def test_aliases_tag_the_same_topic():
         assert term_hits(text, CONFIG).actors.keys() == {"DPRK"}, text
 
 
+def test_states_in_a_roll_call_are_counted_not_spoken_about():
+    # Invented text: a vote count and a list of thanks name states only to count them.
+    vote = "Just six states voted no: Laos, Cuba, North Korea, Mali, Russia and Syria."
+    assert "dprk_russia" not in topics_of(vote) and "dprk_nuclear" not in topics_of(vote)
+    assert term_hits(vote, CONFIG).actors == {}
+    thanks = "Our thanks go to Chile, Ghana, Egypt, Peru, China, Fiji, Nepal and Oman for their grain."
+    assert "china" not in topics_of(thanks)
+    # Five names in a row, and a state named in a sentence about it, still speak.
+    accuse = "Their papers openly accuse Russia, China, Belarus, North Korea, and Iran of threats."
+    assert {"china", "dprk_russia"} <= topics_of(accuse)
+    assert "China" in term_hits("We urge China, as a permanent member, to act.", CONFIG).actors
+
+
 def test_china_inside_sea_name_tags_maritime_only():
     got = topics_of("We oppose unlawful claims in the South China Sea.")
     assert "maritime" in got and "china" not in got

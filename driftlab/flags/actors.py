@@ -128,6 +128,14 @@ _TITLES = frozenset("""president presidents prime minister ministers secretary s
 _ROLE_WORDS = frozenset("member members chair chairs".split())
 
 
+#: The tail of a name run stopped by an abbreviation's full stop: a linking
+#: word and a lone capital ("… and U", "… of the U").
+_CUT_TAIL = re.compile(r"(?:\s+(?:of|the|and|for|on))+\s+[A-Z]$")
+_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+_ROLE_BEFORE = re.compile(r"\b(?:a|an|our|their|its|respective|every|each)\s+$", re.IGNORECASE)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
 def _not_a_name(text: str, s: int, e: int, name: str, own: _Own | None) -> bool:
     """Is a capitalised run at ``s:e`` something other than a new proper name?
 
@@ -152,6 +160,13 @@ def _not_a_name(text: str, s: int, e: int, name: str, own: _Own | None) -> bool:
     if len(words) == 1 and words[0] in own.common and not name.isupper():
         return True
     if words[-1] in _EVENT_WORDS and (all(w in own.common for w in words) or words[-1] in _ROLE_WORDS):
+        return True
+    if words[-1] in _TITLES and all(w in _TITLES or w in own.common for w in words) \
+            and _ROLE_BEFORE.search(text, max(0, s - 14), s):
+        # A role held by no one in particular: "As a Prime Minister from
+        # Hiroshima", "our Defense Ministers", "their respective Vice Foreign
+        # Ministers" (titles and ordinary words after "a", "our" …). "The
+        # Vice Chancellor" is one person, named by the office.
         return True
     people = own.people | own.words
     return any(w in people for w in words) and all(w in people or w in _TITLES for w in words)
@@ -179,19 +194,34 @@ def _new_names(text: str, spans: Sequence[tuple[int, int]], old_all_words: str, 
                 continue
             name = m.group(0).strip()
             words = name.split()
-            if _sentence_initial(text, m.start()) and len(words) > 1 and words[0].lower() in STOP:
-                # "In April 2024 …", "The July 2016 award": the capital is the sentence's.
+            if _sentence_initial(text, m.start()) and len(words) > 1 and (
+                    words[0].lower() in STOP or (own is not None and words[0].lower() in own.common)):
+                # "In April 2024 …", "The July 2016 award": the capital is the
+                # sentence's; so is that of a word the statements write in
+                # lower case ("Implementing AUKUS will …").
                 m_start = m.start() + m.group(0).index(words[1], len(words[0]))
                 name = text[m_start:m.end()].strip()
                 words = words[1:]
             else:
                 m_start = m.start()
+            # A run cut short at an abbreviation's full stop ("UK Ministry of
+            # Defence and U.S. shipyards", "Goals of the U.N.") ends on a lone
+            # letter: the name is what stands before it.
+            cut = _CUT_TAIL.search(name)
+            if cut:
+                name = name[:cut.start()]
+                words = name.split()
+            # A possessive is the name's ("this Organization’s credibility").
+            name = _POSSESSIVE.sub("", name)
+            if not words:
+                continue
             if len(words) == 1 and (_sentence_initial(text, m_start) or len(name) < 3):
                 continue
             if _not_a_name(text, m_start, m.end(), name, own):
                 continue
             key = _norm(name)
-            if not key or key in seen or _NUMBER.fullmatch(name) or _MONTH_RE.fullmatch(name):
+            if not key or key in seen or _NUMBER.fullmatch(name) or _MONTH_RE.fullmatch(name) \
+                    or key in _WEEKDAYS:
                 continue
             # Every word already used in the old statement ("Permanent Member",
             # "Vice Ministers" re-capitalised): a rephrasing, not a new name.

@@ -591,15 +591,43 @@ _CLOCK = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th
                     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z]{2,4}T)\b")
 
 
+#: A readout's meeting line: "… met in Seoul on October 16, 2024", "…
+#: convened for the second trilateral meeting".
+#: (Not "met with President X": whom they met is news.)
+_MEETING_LINE = re.compile(r"\b(?:met|meet|meets|convened|gathered)\s+(?:in|at|on|virtually|for|today|via)\b")
+#: Words a meeting line says besides names, titles, places and dates.
+_MEETING_WORDS = frozenset("""met meet meets meeting meetings convened gathered held first second third fourth
+    fifth sixth seventh eighth ninth tenth trilateral bilateral today leaders since""".split())
+
+
+def _meeting_words_only(phrase: str, sentence: str) -> bool:
+    """Is ``phrase`` (a stretch of ``sentence``, or the sentence itself)
+    only who met, where and when: ``sentence`` a meeting line, and the
+    phrase's only lower-case content words the meeting's ("met", "second",
+    "trilateral")? Names, titles, places and dates are capitalised or
+    figures."""
+    if not (_MEETING_LINE.search(sentence) or ("met with" in sentence and _COUNTED_MEETING.search(sentence))):
+        # ("met with X for the fourth trilateral meeting" is a meeting line
+        # too; "met with President X for a bilateral meeting" names whom.)
+        return False
+    return all(w in _MEETING_WORDS or not _is_content(w) for w in _LOWER_RUN.findall(phrase))
+
+
+_LOWER_RUN = re.compile(r"\b[a-z][\w’'-]*")
+_COUNTED_MEETING = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b[^.]*"
+                              r"\bmeeting\b")
+
+
 @lru_cache(maxsize=16384)
 def _metadata(text: str) -> bool:
     """Is ``text`` (a paragraph or sentence) metadata rather than a statement
     of policy: a release or date line ("For release at 2:00 p.m. EDT",
     "November 6, 2024"), a list of voters ("Voting for the monetary policy
     action were …"), a marker of the text's start or end ("Begin Text:"), a
-    record's procedural line ("… took the Chair."), a form of address or
-    thanks ("Mr. President,", "Thank you.") or a heading ("Women, Peace and
-    Security")? These change
+    record's procedural line ("… took the Chair."), a readout's meeting
+    line ("… met in Seoul on October 16, 2024 for the fourth trilateral
+    meeting": names, places, dates), a form of address or thanks ("Mr.
+    President,", "Thank you.") or a heading ("Women, Peace and Security")? These change
     at every meeting and say nothing: they are neither new passages nor new
     wording."""
     t = " ".join(text.split())
@@ -614,6 +642,8 @@ def _metadata(text: str) -> bool:
     words = t.split()
     if len(words) <= 16 and _RELEASE.search(t):
         return True
+    if "met" in t and _meeting_words_only(t, t):
+        return True  # a readout's meeting line: who met, where and when
     if len(words) <= 12 and _CLOCK.search(t):
         rest = [w for w in _fold_words(_CLOCK.sub(" ", t)) if _is_content(w) and not w[0].isdigit()]
         if len(rest) <= 1:
