@@ -317,6 +317,16 @@ class PairEvidence:
     restated_local: float | None = None  # ``restated`` less both sentences' hubness; None: ``restated``
 
     @property
+    def cosine_net(self) -> float:
+        """The passages' cosine less both sides' hubness (the plain one when not computed)."""
+        return self.cosine if self.local is None else self.local
+
+    @property
+    def restated_net(self) -> float:
+        """``restated`` less both sentences' hubness (the plain one when not computed)."""
+        return self.restated if self.restated_local is None else self.restated_local
+
+    @property
     def combined(self) -> float:
         return 0.5 * self.cosine + 0.5 * self.wording
 
@@ -661,7 +671,7 @@ def subject_score(e: PairEvidence, params: AlignParams) -> float:
     cos = _subject_cosine(e)
     if cos < params.rewrite_cosine:
         return 0.0
-    rs = e.restated if e.restated_local is None else e.restated_local
+    rs = e.restated_net
     if rs < params.lineage_cosine and e.wording < SUBJECT_MIN_WORDING:
         return 0.0
     return 0.5 * cos + 0.25 * max(rs, 0.0) + 0.25 * min(1.0, 2.0 * e.wording)
@@ -671,9 +681,7 @@ def _subject_cosine(e: PairEvidence) -> float:
     """The meaning term of :func:`subject_score`: the cosine less both
     passages' hubness (:func:`_hubness`); against a long paragraph, the
     sentence it continues (less both sentences' hubness) when closer."""
-    base = e.cosine if e.local is None else e.local
-    sent = e.restated if e.restated_local is None else e.restated_local
-    return max(base, sent) if e.fanout else base
+    return max(e.cosine_net, e.restated_net) if e.fanout else e.cosine_net
 
 
 def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParams, bs: _Beads,

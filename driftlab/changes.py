@@ -809,7 +809,7 @@ _OPENING_MAX_WORDS = 8
 _NAMING = re.compile(r"\s(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
                      r"December)\b)[A-Z]")
 _OPENING_PHRASE = re.compile(r"(?:across|from|in|at|amid|during|since|after|before|through|throughout|under|despite|"
-                             r"for|at|on)\s", re.IGNORECASE)
+                             r"for|on)\s", re.IGNORECASE)
 
 
 def _novelty(pieces: list[dict], old_words: set[str], new_words: set[str]) -> float:
@@ -862,12 +862,12 @@ APART_COSINE = 0.5
 #: voice (see :class:`_Restatements`), in a statement of at least
 #: ``VOICE_MIN_SENTENCES``.
 VOICE_SHARE = 0.25
+VOICE_MIN_SENTENCES = 12
 #: See :meth:`_Restatements._find`.
 RESTATED_COMMON = 40
 #: A fragment of a restated sentence is no change when it says at most this
 #: many content words the restatement does not (:meth:`_Restatements.fragment_of_restated`).
 FRAGMENT_OWN_WORDS = 1
-VOICE_MIN_SENTENCES = 12
 
 
 class _Restatements:

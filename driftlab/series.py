@@ -33,7 +33,6 @@ evidence, and an analyst reading "present" must be able to find the words.
 
 from __future__ import annotations
 
-import gc
 import math
 from functools import lru_cache
 import pickle
@@ -327,28 +326,22 @@ class ResultCache:
         row = self._connect().execute("SELECT blob FROM results WHERE key = ?", (key,)).fetchone()
         if not row:
             return None
+        from .pipeline import without_cyclic_gc
+
         # A result is tens of thousands of small objects: with the cyclic
         # collector running, unpickling the steps of a G7 series took ~1 s
         # instead of ~0.15 s (each allocation burst set off a full pass).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with without_cyclic_gc():
             return pickle.loads(row[0])
-        finally:
-            if enabled:
-                gc.enable()
 
     def put(self, key: str, result: Any) -> None:
+        from .pipeline import without_cyclic_gc
+
         # Pickling a step diff walks the same tens of thousands of objects:
         # a pass of the collector during it cost ~0.03 s when a statement
         # was added to the G7 series (the collector is paused as in get).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with without_cyclic_gc():
             blob = pickle.dumps(result, protocol=5)
-        finally:
-            if enabled:
-                gc.enable()
         conn = self._connect()
         with conn:
             conn.execute("INSERT OR REPLACE INTO results (key, blob) VALUES (?, ?)", (key, blob))
