@@ -90,8 +90,11 @@ _STOP = r"(?=\.)" + _NOT_ABBREVIATION + r"\."
 # abbreviation, so "U.S." and "ROK-U.S." stay whole) and the words that
 # open a new clause. Not "and": it joins the parts of one phrase as often
 # as two clauses ("the PRC's dangerous and aggressive behaviour").
+#: Clause ends: punctuation (but not the comma or colon inside a figure,
+#: "30,000", "10:30": a quote never starts at "000 wounded"), a sentence
+#: stop, a linking word.
 _CLAUSE_SPLIT = re.compile(
-    r"[,;:()“”\"]+\s*|" + _STOP + r"\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
+    r"(?:[;()“”\"]|(?<!\d)[,:]|[,:](?!\d))+\s*|" + _STOP + r"\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
     r"as well as|which|while|whereas)\s)")
 _CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
                             re.IGNORECASE)

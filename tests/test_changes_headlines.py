@@ -217,6 +217,20 @@ def test_a_headline_takes_a_shorter_piece_that_fits_after_a_long_one_that_does_n
     assert len(headline) <= HEADLINE_CHARS
 
 
+def test_a_figure_with_a_thousands_comma_is_never_cut():
+    # "30,000 wounded" was quoted as "000 wounded in the war in Ukraine".
+    from driftlab.changes import _clause_split, _clauses
+
+    text = ("In 2019 I said that more than 13,000 people had been killed and 30,000 wounded in the war, "
+            "and that 1.5 million had fled at 10:30 on that day")
+    parts = _clause_split(text)
+    assert parts[0] == "In 2019 I said that more than 13,000 people had been killed and 30,000 wounded in the war", parts
+    assert not any(p.lstrip().startswith("000") for p in _clauses(text, CONFIG_H)), _clauses(text, CONFIG_H)
+    assert "10:30" in parts[-1], parts
+    # A comma between a figure and a word still ends a clause.
+    assert _clause_split("we pledged 30,000, and they pledged more") == ["we pledged 30,000", "and they pledged more"]
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
