@@ -766,7 +766,16 @@ def _clause_split(text: str) -> list[str]:
     first = 0  # words of the first stretch of the last part in ``out``
     for part in parts:
         head = part[0].strip()
-        if out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
+        if out and out[-1][1].strip() == "," and (_DAY_OF_MONTH.search(out[-1][0]) and _YEAR.match(head)
+                                                  or _INDEFINITE_ADJECTIVE.search(out[-1][0])):
+            # Not a clause end: the comma of a date ("on November 21, 2023
+            # and arms transfers …" was quoted from "2023 and"), or one
+            # inside a row of adjectives after "a" ("support a
+            # comprehensive, just and lasting peace" was quoted as "support
+            # a comprehensive").
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = False
+        elif out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
                 and not _CLAUSE_OPENER.match(head):
             # Glued to the stretch before it, across its comma. (Not to the
             # one after it: "In particular, we will …" opens with a phrase
@@ -801,6 +810,14 @@ def _clause_split(text: str) -> list[str]:
         k -= 1
     return [p for p, _ in out]
 
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: "November 21" ending a stretch whose next one opens with a year.
+_DAY_OF_MONTH = re.compile(r"\b(?:" + _MONTHS + r")\s+\d{1,2}$")
+_YEAR = re.compile(r"\d{4}\b")
+#: "a comprehensive" ending a stretch: an indefinite article and one
+#: lower-case word before a comma open a row of adjectives, not a clause.
+_INDEFINITE_ADJECTIVE = re.compile(r"\b(?:a|an)\s+[a-z][\w-]*$", re.IGNORECASE)
 
 #: An opening phrase longer than this is a preamble ("In line with our
 #: commitment to our Ukraine Peace and Solidarity Initiative, …"), a clause

@@ -231,6 +231,25 @@ def test_a_figure_with_a_thousands_comma_is_never_cut():
     assert _clause_split("we pledged 30,000, and they pledged more") == ["we pledged 30,000", "and they pledged more"]
 
 
+def test_a_date_or_a_row_of_adjectives_after_a_is_not_cut_at_its_comma():
+    from driftlab.changes import _clause_split
+
+    # Quoted as "2023 and arms transfers from North Korea to Russia".
+    parts = _clause_split("We condemn the launch conducted on November 21, 2023 and arms transfers from North Korea "
+                          "to Russia, which violate the resolutions")
+    assert parts[0] == "We condemn the launch conducted on November 21, 2023 and arms transfers from North Korea to Russia"
+    # Quoted as "encourage China to support a comprehensive".
+    parts = _clause_split("We encourage China to support a comprehensive, just and lasting peace based on territorial "
+                          "integrity, and to press Russia to stop")
+    assert parts[0] == ("We encourage China to support a comprehensive, just and lasting peace based on territorial "
+                        "integrity"), parts
+    # A day and a year apart, or a definite article, still end at the comma.
+    assert _clause_split("We met on November 21, and agreed on the plan for next year") == [
+        "We met on November 21", "and agreed on the plan for next year"]
+    assert _clause_split("We welcome the progress made so far, and call for more") == [
+        "We welcome the progress made so far", "and call for more"]
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
