@@ -68,6 +68,14 @@ def test_plots_visible_and_tables_readable(browser, report, width, height):
         # Marks drawn (lines, markers, the heat map's raster) and labelled.
         assert plots.nth(k).locator("path, image, use").count() > 5
         assert plots.nth(k).locator("text").count() > 5
+        # Every label inside the plot's own box: the margins are computed
+        # from the labels' lengths, not found by drawing the figure twice.
+        clipped = plots.nth(k).evaluate("""s => { const r = s.getBoundingClientRect(); const out = [];
+            for (const t of s.querySelectorAll('text')) { const q = t.getBoundingClientRect();
+              if (q.left < r.left - 1 || q.right > r.right + 1 || q.top < r.top - 1 || q.bottom > r.bottom + 1)
+                out.push(t.textContent.trim()); }
+            return out; }""")
+        assert clipped == [], clipped
     heat = plots.nth(0).locator("image")
     assert heat.count() == 1 and heat.bounding_box()["width"] > 100
     # The page itself never scrolls sideways; wide tables scroll in their own box.
