@@ -775,6 +775,16 @@ def _clause_split(text: str) -> list[str]:
             # a comprehensive").
             out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
             listing = False
+        elif out and out[-1][1].strip() == "," and _ENDS_WITH_NAME.search(out[-1][0]) \
+                and _OPENS_WITH_NAME.match(head):
+            # A list of names, however long its items: "cooperation between
+            # Japan, the Republic of Korea, and the United States is
+            # indispensable" was quoted as "the United States is
+            # indispensable", "Prime Minister Kishida, President Yoon and
+            # President Biden are pleased" as "President Yoon and President
+            # Biden are pleased": a quote never drops names off a list.
+            out[-1] = [out[-1][0] + out[-1][1] + part[0], part[1]]
+            listing = False  # a further name is glued by this branch again
         elif out and out[-1][1].strip() == "," and len(part[0].split()) < _CLAUSE_MIN_WORDS \
                 and not _CLAUSE_OPENER.match(head):
             # Glued to the stretch before it, across its comma. (Not to the
@@ -810,6 +820,15 @@ def _clause_split(text: str) -> list[str]:
         k -= 1
     return [p for p, _ in out]
 
+
+#: A stretch ending with a name ("… between Japan", "Prime Minister
+#: Kishida"), and one opening with the next name of a list ("the Republic
+#: of Korea", "and the United States are …", "President Yoon and …"); not a
+#: pronoun or an opening word that starts a clause of its own after a comma.
+_ENDS_WITH_NAME = re.compile(r"(?<![.!?]\s)\b[A-Z][\w’'.-]*$")
+_OPENS_WITH_NAME = re.compile(r"(?:(?:and|or)\s+)?(?:the\s+)?(?!(?:I|We|They|It|This|That|These|Those|He|She|Our|"
+                              r"Their|Its|In|At|On|For|As|With|To|By|From|If|When|While|But|And|Or|The|A|An)\b)"
+                              r"[A-Z][\w’'.-]*")
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: "November 21" ending a stretch whose next one opens with a year.

@@ -250,6 +250,25 @@ def test_a_date_or_a_row_of_adjectives_after_a_is_not_cut_at_its_comma():
         "We welcome the progress made so far", "and call for more"]
 
 
+def test_a_quote_never_drops_names_off_a_list():
+    # Each was quoted from its last stretch: "the United States is
+    # indispensable", "President Yoon and President Biden are pleased":
+    # names dropped off a list change who acts.
+    from driftlab.changes import _clause_split
+
+    for text in ("Trilateral cooperation between Japan, the Republic of Korea, and the United States is "
+                 "indispensable to peace in the region",
+                 "Prime Minister Kishida, President Yoon and President Biden are pleased to launch a dialogue",
+                 "For more than 70 years, Australia, the United Kingdom, and the United States have worked together"):
+        assert _clause_split(text) == [text], _clause_split(text)
+    # A clause after a name still ends at its comma when it opens with a
+    # pronoun or a lower-case word.
+    assert _clause_split("We welcome the visit to Tokyo, and we will meet again in Seoul") == [
+        "We welcome the visit to Tokyo", "and we will meet again in Seoul"]
+    assert _clause_split("We met in Tokyo, We then flew on to Seoul for talks") == [
+        "We met in Tokyo", "We then flew on to Seoul for talks"]
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
