@@ -591,3 +591,25 @@ def test_two_actors_dropped_far_apart_in_one_sentence_make_one_flag():
 
 def test_a_sentence_initial_function_word_leaves_a_two_letter_name_too_short():
     assert _names(PORT, PORT + " The UK joined.") == []
+
+
+
+@pytest.mark.parametrize("old,new,named", [
+    # "Taiwan named for the first time in the statement" when the old text
+    # said "the Taiwan Strait": the term consumed the name.
+    ("We support peace and stability across the Taiwan Strait.", "Our basic positions on Taiwan remain unchanged.",
+     set()),
+    # "DPRK-Russia" names both the same way.
+    ("We oppose DPRK-Russia military cooperation.", "We condemn the DPRK and Russia for their military cooperation.",
+     set()),
+    # "South China Sea" names no China: China does not define the maritime topic.
+    ("We oppose coercion in the South China Sea.", "We oppose coercion by China in the South China Sea.", {"China"}),
+])
+def test_an_actor_named_inside_a_term_of_a_topic_it_defines_is_no_new_name(old, new, named):
+    flags = _actor_flags(_edited_second(["We discussed trade at length.", old], ["We discussed trade at length.", new]))
+    got = {a for f in flags if f.evidence.get("change") == "named" and "on " not in f.explanation.split(":")[0]
+           .replace("on China named", "") for a in f.evidence["actors"]}
+    first = {a for f in flags if "first time in the statement" in f.explanation or "where it was not" in f.explanation
+             for a in f.evidence["actors"]}
+    assert first == named, [f.explanation for f in flags]
+    assert got >= named

@@ -136,7 +136,7 @@ from typing import Sequence
 from ..topics import TopicConfig
 from ..types import Document, Flag, Link, TopicTag
 from .actors import (_actor_mentions, _defining, _ordinary_words, _rule_actors, _rule_added_names, _rule_conduct,
-                     _rule_statement_actors)
+                     _rule_statement_actors, _term_named)
 from .intensity import _rule_intensity, _rule_topic_intensity, _substantive_term_topics
 from .modality import _participle, _rule_cues
 from .numbers import _rule_numbers
@@ -177,7 +177,10 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
     own = _own(old_doc, new_doc, config)
     b = _Builder(config, {"old": old_doc.statement.meta.partial, "new": new_doc.statement.meta.partial}, own)
     mentions = {"old": _actor_mentions(old, config), "new": _actor_mentions(new, config)}
-    everywhere = {k: set(v) for k, v in mentions.items()}
+    # Named inside a term of their topic ("the Taiwan Strait"): not "named
+    # for the first time" later in the other statement.
+    in_terms = {"old": _term_named(old, config), "new": _term_named(new, config)}
+    everywhere = {k: set(v) | in_terms[k] for k, v in mentions.items()}
     everywhere["watched"] = {a for t in config.topics for a in _defining(config, t.id)}
 
     for link in links:
@@ -199,7 +202,7 @@ def compute_flags(old_doc: Document, new_doc: Document, links: Sequence[Link],
         _rule_cues(view, b)
         _rule_numbers(view, b)
         _rule_new_wording(view, b)
-    _rule_statement_actors(old, new, term_topics, b, reported, mentions, own)
+    _rule_statement_actors(old, new, term_topics, b, reported, mentions, own, in_terms)
     _rule_conduct(old, new, links, mentions, b, own)
     covered = {t for f in b.flags.values() if f.rule == "intensity_shift" for t in f.topics}
     _rule_topic_intensity(old, new, _substantive_term_topics(tags, config), b, covered)

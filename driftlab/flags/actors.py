@@ -24,21 +24,26 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
     listing them all ("DPRK, Russia named…"), so one sentence cannot fill
     the top of the list on its own.
     """
-    def actors(side: _Side, paras: Sequence[int]) -> dict[str, list[tuple[int, int]]]:
+    def actors(side: _Side, paras: Sequence[int]) -> tuple[dict[str, list[tuple[int, int]]], set[str]]:
+        """Mentions, and the actors named inside a term of their topic."""
         out: dict[str, list[tuple[int, int]]] = {}
+        in_terms: set[str] = set()
         for pi in paras:
             p = side.para[pi]
-            for name, spans in term_hits(p.text, b.config, offset=p.start).actors.items():
+            hits = term_hits(p.text, b.config, offset=p.start)
+            for name, spans in hits.actors.items():
                 if name not in own.parties:
                     out.setdefault(name, []).extend(spans)
-        return out
+            in_terms.update(a for a, _, _ in _named_in_terms(p.text, hits, b.config, offset=p.start))
+        return out, in_terms
 
-    old_hits = actors(view.old, view.link.old)
-    new_hits = actors(view.new, view.link.new)
-    for added, hits, other, side_name in ((True, new_hits, old_hits, "new"), (False, old_hits, new_hits, "old")):
+    old_hits, old_in_terms = actors(view.old, view.link.old)
+    new_hits, new_in_terms = actors(view.new, view.link.new)
+    for added, hits, other, side_name in ((True, new_hits, set(old_hits) | old_in_terms, "new"),
+                                          (False, old_hits, set(new_hits) | new_in_terms, "old")):
         side = view.new if added else view.old
         groups: dict[tuple, dict] = {}
-        for actor in sorted(set(hits) - set(other)):
+        for actor in sorted(set(hits) - other):
             # Quote the fullest naming ("the People's Republic of China" over "China").
             s, e = max(hits[actor], key=lambda se: se[1] - se[0])
             o, n = _pair_for(view, side_name, s, e)
@@ -255,6 +260,41 @@ def _actor_mentions(side: _Side, config: TopicConfig) -> dict[str, list[tuple[in
     return out
 
 
+def _term_named(side: _Side, config: TopicConfig) -> set[str]:
+    """Actors a statement names only inside terms of topics they define
+    ("the Taiwan Strait", "DPRK-Russia cooperation"): not mentions to flag
+    (the topic's own flags say it), but enough that a later "Taiwan" is not
+    "named for the first time in the statement" (:func:`_named_in_terms`)."""
+    out: set[str] = set()
+    for _, _, start, _, text in side.sentences([p.index for p in side.doc.paragraphs]):
+        hits = term_hits(text, config, offset=start)
+        out.update(a for a, _, _ in _named_in_terms(text, hits, config, offset=start))
+    return out
+
+
+def _named_in_terms(text: str, hits, config: TopicConfig, offset: int = 0) -> list[tuple[str, int, int]]:
+    """Actors named inside a term of a topic they define: a term consumes
+    its words, so "the Taiwan Strait" and "DPRK-Russia cooperation" held no
+    mention of Taiwan or the DPRK, and a later "Taiwan" was "named for the
+    first time in the statement". ("South China Sea" names no actor: China
+    does not define the maritime topic.) ``(actor, start, end)``, offsets
+    as ``hits`` (``text`` starts at ``offset``); a name the matcher already
+    gave as a mention is not given again."""
+    out = []
+    for topic, words in hits.topics.items():
+        for actor in _defining(config, topic):
+            aliases = config.actors.get(actor, (actor,))
+            for w in words:
+                at = text.find(w)
+                m = next((m for a in aliases if (m := re.search(rf"(?<!\w){re.escape(a)}(?!\w)", w))), None)
+                if at < 0 or m is None:
+                    continue
+                s, e = offset + at + m.start(), offset + at + m.end()
+                if not any(s < e2 and s2 < e for s2, e2 in hits.actors.get(actor, ())):
+                    out.append((actor, s, e))
+    return out
+
+
 def _defining(config: TopicConfig, topic_id: str) -> set[str]:
     """Actors a topic is defined by (``@Actor`` in its terms or requires)."""
     t = config.topic(topic_id)
@@ -265,7 +305,8 @@ def _defining(config: TopicConfig, topic_id: str) -> set[str]:
 
 
 def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Mapping], b: _Builder,
-                           reported: set[tuple], mentions: Mapping[str, Mapping], own: _Own) -> None:
+                           reported: set[tuple], mentions: Mapping[str, Mapping], own: _Own,
+                           in_terms: Mapping[str, set[str]] | None = None) -> None:
     """Actors named (or no longer named) anywhere in the statement, or named
     on a topic for the first time ("Russia" in a DPRK sentence).
 
@@ -300,7 +341,7 @@ def _rule_statement_actors(old: _Side, new: _Side, term_topics: Mapping[str, Map
         for actor, ms in sorted(mentions[side_name].items()):
             if actor in own.parties:
                 continue
-            if actor not in mentions[other_name]:
+            if actor not in mentions[other_name] and actor not in (in_terms or {}).get(other_name, ()):
                 todo = [(max(ms, key=lambda m: m[3] - m[2]), None)]
             elif actor in authors or actor not in watched:
                 todo = []
