@@ -625,11 +625,13 @@ def _clause(text: str, config: TopicConfig, other: set[str] | None = None) -> st
 def _clauses(text: str, config: TopicConfig, other: set[str] | None = None) -> list[str]:
     """The quotable clauses of ``text``, weightiest first (the first is
     :func:`_clause`); the whole text when it is short enough to quote."""
-    text = " ".join(text.split()).strip(" ,;:.")
+    text = _LIST_MARK.sub("", " ".join(text.split())).strip(" ,;:.")
     if len(text.split()) <= PHRASE_WORDS:
         return [text] if text else []
     parts = [_CLAUSE_OPENER.sub("", p.strip(" ,;:.")) for p in _clause_split(text)]
-    parts = [p for p in parts if _content(_fold_words(p))]
+    # A paragraph's or an item's number ("6.", "(b)") is no clause: a
+    # dropped passage was headlined "passage dropped: '6'".
+    parts = [p for p in parts if _content(_fold_words(p)) and not _LIST_MARK.fullmatch(p + " ")]
     # A roll-call of names ("Algeria, Ethiopia, Egypt, …") is quoted only
     # when nothing else is left: it counts, it says nothing.
     parts = [p for p in parts if not _roll_call(p)] or parts
@@ -829,6 +831,10 @@ _ENDS_WITH_NAME = re.compile(r"(?<![.!?]\s)\b[A-Z][\w’'.-]*$")
 _OPENS_WITH_NAME = re.compile(r"(?:(?:and|or)\s+)?(?:the\s+)?(?!(?:I|We|They|It|This|That|These|Those|He|She|Our|"
                               r"Their|Its|In|At|On|For|As|With|To|By|From|If|When|While|But|And|Or|The|A|An)\b)"
                               r"[A-Z][\w’'.-]*")
+
+#: A list marker opening a paragraph or an item: "6. ", "(b) ", "iv) ", "- ", "• ".
+#: (A capital and a stop is an initial: "A. Lincoln".)
+_LIST_MARK = re.compile(r"^(?:\d{1,3}[.)]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})\)|\([A-Z]\)|[-•–])\s+")
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: "November 21" ending a stretch whose next one opens with a year.

@@ -269,6 +269,21 @@ def test_a_quote_never_drops_names_off_a_list():
         "We met in Tokyo", "We then flew on to Seoul for talks"]
 
 
+def test_a_paragraph_number_is_never_the_quote():
+    # A dropped numbered paragraph whose sentences were all too long to
+    # quote was headlined "passage dropped: '6'".
+    from driftlab.changes import _clauses
+
+    text = ("6. We will continue to coordinate efforts to meet the urgent requirements of the partners for "
+            "equipment with an immediate focus on providing them with air defense systems and capabilities, "
+            "including by supporting the repair of existing systems")
+    assert "6" not in _clauses(text, CONFIG_H), _clauses(text, CONFIG_H)
+    assert _clauses("6. We will continue to coordinate efforts.", CONFIG_H) == ["We will continue to coordinate efforts"]
+    assert _clauses("(b) the ports opened", CONFIG_H) == ["the ports opened"]
+    # An initial is no list mark.
+    assert _clauses("A. Lincoln said it.", CONFIG_H) == ["A. Lincoln said it"]
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
