@@ -91,10 +91,12 @@ _STOP = r"(?=\.)" + _NOT_ABBREVIATION + r"\."
 # open a new clause. Not "and": it joins the parts of one phrase as often
 # as two clauses ("the PRC's dangerous and aggressive behaviour").
 #: Clause ends: punctuation (but not the comma or colon inside a figure,
-#: "30,000", "10:30": a quote never starts at "000 wounded"), a sentence
-#: stop, a linking word.
+#: "30,000", "10:30": a quote never starts at "000 wounded"), an inline
+#: list item's mark or a spaced dash (" - ", " – ", " • ": a quote ran from
+#: one item of a flattened list into the next), a sentence stop, a linking
+#: word.
 _CLAUSE_SPLIT = re.compile(
-    r"(?:[;()“”\"]|(?<!\d)[,:]|[,:](?!\d))+\s*|" + _STOP + r"\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
+    r"(?:[;()“”\"]|(?<!\d)[,:]|[,:](?!\d))+\s*|\s+[-–•]\s+|" + _STOP + r"\s+(?=[A-Z“\"])|\s+(?=(?:including|particularly|especially|"
     r"as well as|which|while|whereas)\s)")
 _CLAUSE_OPENER = re.compile(r"^(?:(?:and|but|while|whereas|which|including|particularly|especially|as well as)\s+)+",
                             re.IGNORECASE)

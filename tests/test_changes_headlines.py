@@ -284,6 +284,20 @@ def test_a_paragraph_number_is_never_the_quote():
     assert _clauses("A. Lincoln said it.", CONFIG_H) == ["A. Lincoln said it"]
 
 
+def test_a_quote_stays_inside_one_item_of_a_flattened_list():
+    # "We launched the G7 Coalition … migrants. - deepening our cooperation
+    # … Artificial Intelligence" was one quote across two items.
+    from driftlab.changes import _clause_split
+
+    assert _clause_split("We launched the Coalition to counter the smuggling of migrants. - deepening our cooperation "
+                         "to manage the risks of artificial intelligence") == [
+        "We launched the Coalition to counter the smuggling of migrants.",
+        "deepening our cooperation to manage the risks of artificial intelligence"]
+    # A hyphen inside a word is no item mark.
+    assert _clause_split("We support state-of-the-art co-production of drones") == [
+        "We support state-of-the-art co-production of drones"]
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
