@@ -973,12 +973,21 @@ class _Restatements:
         # words (a G7 communiqué has 700 of them, and a pair ~2,000 phrases).
         self.index: dict[str, dict[str, list[int]]] = {}
         self.in_para: dict[str, dict[int, list[int]]] = {}
+        # An actor's name and its adjective are one word: "ongoing Russian
+        # war of aggression" restates "Russia's illegal war of aggression"
+        # (the actors' one-word names of the topic config sharing the name's
+        # first four letters: Russian → Russia, Chinese → China; not a
+        # capital or a leader, "met in Tokyo" is not "Japan").
+        self.canon = {_root(a.lower()): _root(actor.lower()) for actor, aliases in config.actors.items()
+                      for a in aliases if " " not in a and " " not in actor
+                      and a[:4].lower() == actor[:4].lower()}
+        canon = self.canon
         for side, rows in self.rows.items():
             index: dict[str, list[int]] = {}
             in_para: dict[int, list[int]] = {}
             # By root, so "stood with Ukraine" finds "stand with … Ukraine";
             # each word of the statement's vocabulary rooted once.
-            roots = {x: _root(x) for x in frozenset().union(*(w for _, _, w in rows))}
+            roots = {x: canon.get(r, r) for x in frozenset().union(*(w for _, _, w in rows)) for r in (_root(x),)}
             for k, (pi, _, w) in enumerate(rows):
                 in_para.setdefault(pi, []).append(k)
                 for x in {roots[x] for x in w}:
@@ -998,7 +1007,8 @@ class _Restatements:
     def _find(self, side: str, text: str, paras: Sequence[int]) -> str:
         other = "new" if side == "old" else "old"
         who = self.who[side]
-        pairs = [(w, r) for w, r in _split_roots(text) if w not in who]
+        canon = self.canon
+        pairs = [(w, canon.get(r, r)) for w, r in _split_roots(text) if w not in who]
         if len(pairs) < 2:
             return ""  # a word or two says nothing on its own
         home = self._home(side, text, paras)

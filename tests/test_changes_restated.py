@@ -685,3 +685,23 @@ def test_a_fragment_says_at_most_one_plain_word_its_restatement_does_not():
     assert said.fragment_of_restated("new", "rapidly expanding", (0,), lineage) == mate
     assert said.fragment_of_restated("new", "steadily, rapidly expanding", (0,), lineage) == ""  # two words
     assert said.fragment_of_restated("new", "expanding with grave", (0,), lineage) == ""  # a ladder rung
+
+
+def test_an_actor_and_its_adjective_are_one_word_for_a_restatement():
+    # "Ukraine for as long as it takes in the face of Russia's illegal war of
+    # aggression" was headlined added, though the old statement said "…
+    # Ukraine in the face of ongoing Russian war of aggression for as long
+    # as it takes".
+    from driftlab.changes import _Restatements
+    from driftlab.flags.sentences import _own
+
+    old = doc("We discussed trade and ports at length.",
+              "Today, we reaffirm our support for and solidarity with Ukraine in the face of ongoing Russian war of "
+              "aggression for as long as it takes.")
+    new = doc("We discussed trade and ports at length.",
+              "We will stand with Ukraine for as long as it takes in the face of Russia’s illegal war of aggression.")
+    said = _Restatements(old, new, _own(old, new, CONFIG), CONFIG)
+    phrase = "Ukraine for as long as it takes in the face of Russia’s illegal war of aggression"
+    assert "ongoing Russian war" in said.find("new", phrase, [1])
+    # A capital is not its country: no restatement through "Moscow".
+    assert said.canon.get("moscow") is None and said.canon["russian"] == "russia"
