@@ -19,8 +19,8 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
     gained, lost = _cue_changes(view, matcher, label)
     # "May" in a date ("May 12, 2024", "in May 2024") is the month: a
     # meeting moved from March to May is no softer wording.
-    gained = [h for h in gained if not _in_date(view.new.text, h[1])]
-    lost = [h for h in lost if not _in_date(view.old.text, h[1])]
+    gained = [h for h in gained if not _in_date(view.new.text, h[1]) and not _passive(view.new.text, h[1], h[2])]
+    lost = [h for h in lost if not _in_date(view.old.text, h[1]) and not _passive(view.old.text, h[1], h[2])]
     groups: dict[tuple, dict] = {}
     for side_name, hits in (("new", gained), ("old", lost)):
         for hit in hits:
@@ -132,6 +132,20 @@ def _rule_cues(view: _LinkView, b: _Builder) -> None:
 
 
 _NOT_ONLY = re.compile(r"not\s+only\b", re.IGNORECASE)
+
+
+_BE = frozenset("is are was were be been being".split())
+
+
+def _passive(text: str, pos: int, words: str) -> bool:
+    """Is the cue at ``pos`` a passive participle ("resolutions that *are
+    intended to* prohibit …", "options *were considered*")? Then it says
+    what something is for, not how firmly the statement commits: no hedge."""
+    first = words.split()[0].lower() if words.split() else ""
+    if not first.endswith("ed"):
+        return False
+    before = text[max(0, pos - 20):pos].split()
+    return bool(before) and before[-1].lower() in _BE
 
 
 def _in_date(text: str, pos: int) -> bool:
