@@ -57,7 +57,9 @@ renormalised: no extra encoding, and no truncation at the model's window.
    keeps two passages that merely share a theme apart. A passage whose
    partner is already in a bead joins that bead — a long paragraph fanning
    out into several new ones, several condensed into one — and a bead that
-   grows on both sides is an n–m ``group``. An old passage joins a long new
+   grows on both sides is an n–m ``group``; only a passage beside one of
+   the bead's own on its side makes it n–m (one block of text re-cut
+   differently), never a distant one that merely resembles it. An old passage joins a long new
    paragraph it is condensed into only when at least
    :data:`FANOUT_MIN_SHARE` of it restates that paragraph's sentences: one
    restated stock opener is not its subject.
@@ -716,10 +718,14 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
         b.cohesion = max((scores.get((i, j), 0.0) for i in b.old for j in b.new), default=0.0)
 
     def may_join(s: float, e: PairEvidence, bead: _Bead, long_side: bool, other_side: list[int],
-                 mostly_restated: Callable[[], bool]) -> bool:
-        # Close to the bead, without making it n–m: openings and closings
-        # of a statement resemble each other, and would otherwise fuse.
-        if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and len(other_side) == 1:
+                 mostly_restated: Callable[[], bool], beside: bool) -> bool:
+        # Close to the bead. Making it n–m takes more: the passage sits
+        # beside one of the link's passages on its own side, so the link
+        # holds one block of text re-cut differently (a readout and a
+        # condemnation, two old passages, re-cut into two new ones). Far
+        # apart, passages that merely resemble each other would fuse — a
+        # statement's opening and its closing.
+        if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and (len(other_side) == 1 or beside):
             return True
         # Fan-out: a long paragraph whose sentences continue in several
         # passages; each continuation restates one of its sentences. A new
@@ -748,7 +754,7 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
             if best_old(j, False) != i:
                 continue
             if may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old,
-                        lambda: True):  # develops a sentence of it
+                        lambda: True, _beside(j, bi.new)):  # develops a sentence of it
                 bs.add_new(bi, j)
                 bi.joined_by_subject = True
             elif len(bi.old) == 1 and (k := _uncovered_sentence(f, params, i, j, bi, "new")) is not None:
@@ -760,7 +766,8 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
             if best_new(i, False) != j:
                 continue
             if may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
-                        lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE):
+                        lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE,
+                        _beside(i, bj.old)):
                 bs.add_old(bj, i)
                 bj.joined_by_subject = True
             elif (len(bj.new) == 1 and n_nsent[j] <= FANOUT_SENTENCES  # a long one: mostly restated, above
@@ -837,6 +844,11 @@ def _fuse_recut(f: Features, params: AlignParams, bs: _Beads, scores: dict[tuple
                        "between them both ways")
         a.strength = max(a.strength, b.strength)
         bs.beads.remove(b)
+
+
+def _beside(p: int, members: Sequence[int]) -> bool:
+    """Is passage ``p`` next to one of ``members`` (passages of the same statement)?"""
+    return any(abs(p - m) == 1 for m in members)
 
 
 def _one_block(a: _Bead, b: _Bead) -> bool:

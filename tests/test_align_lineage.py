@@ -547,3 +547,40 @@ def test_real_a_generic_passage_does_not_collect_ancestors(tuning_links):
     # interests) stays in.
     old, _, _ = _link_of(tuning_links["ungd_rus_2022_vs_2023"], new=10)
     assert 20 in old and not {1, 14} & old
+
+
+# ---------------------------------------------------------------------------
+# n–m by subject: one block re-cut, not passages far apart
+
+RECUT_MISSILE = "The advisers voiced concern about the missile programme of the Vandal Republic."
+RECUT_ALLIANCE = "They reaffirmed the alliance and its defence commitments."
+RECUT_CONDEMN = "Partners condemn the Vandal rockets and stand by their treaty pledges."
+RECUT_BREACH = "Those Vandal firings breach the council resolutions."
+RECUT_TABLE = {RECUT_MISSILE: {"missile": 1, "alliance": .4}, RECUT_ALLIANCE: {"alliance": 1, "missile": .4},
+               RECUT_CONDEMN: {"missile": 1, "alliance": .8}, RECUT_BREACH: {"missile": 1, "alliance": .7, "law": .3}}
+
+
+def test_a_passage_beside_a_link_may_make_it_n_to_m():
+    """A readout's two old passages (concern about the Vandal missile
+    programme; the alliance reaffirmed) re-cut into two new ones (the
+    rockets condemned beside the treaty pledges; the firings breaching the
+    resolutions). The missile passage splits into both; the alliance
+    passage, next to it and as close to the new pair as the split's own
+    members, makes the link n–m: one block re-cut, one ``group``. Without
+    the rule it is reported dropped."""
+    old = [P["intro"], RECUT_MISSILE, RECUT_ALLIANCE, P["health"], P["close"]]
+    new = [P["intro"], RECUT_CONDEMN, RECUT_BREACH, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(RECUT_TABLE)))
+    assert got[((1, 2), (1, 2))] == "group"
+    assert got[((3,), (3,))] == "unchanged"
+
+
+def test_a_distant_passage_does_not_make_a_link_n_to_m():
+    """The same alliance passage after the health passage, far from the
+    missile passage: two passages that merely resemble each other, not one
+    block re-cut. The split keeps its shape; the alliance passage is
+    dropped."""
+    old = [P["intro"], RECUT_MISSILE, P["health"], RECUT_ALLIANCE, P["close"]]
+    new = [P["intro"], RECUT_CONDEMN, RECUT_BREACH, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(RECUT_TABLE)))
+    assert got[((1,), (1, 2))] == "split" and got[((3,), ())] == "dropped"
