@@ -76,10 +76,15 @@ renormalised: no extra encoding, and no truncation at the model's window.
    A section heading is linked only to a heading, in either phase: it names
    a section and states no position, so its function differs from a
    paragraph's even when it shares the paragraph's subject words.
-6. **Openings.** The first passages of both statements (headings aside)
-   frame them — who met, where, in what spirit: when one is linked and the
-   other is alone, the lone one joins that link if the two are close in
-   meaning (:data:`OPENING_MIN_COSINE`).
+6. **Openings and closings.** The first passages of both statements
+   (headings aside) frame them — who met, where, in what spirit — and the
+   last ones close them (the way ahead, thanks, the values the partners
+   share): when one is linked and the other is alone, the lone one joins
+   that link if the two are close in meaning (:data:`OPENING_MIN_COSINE`).
+   An opening and the other statement's closing have different functions
+   and resemble each other (both speak of the whole relationship): phase B
+   never links them on subject evidence alone, in a statement with a body
+   between the two (:func:`_frame`).
 7. **Cut sentences.** A passage opening in lower case continues the
    sentence of the passage before it (a verbatim record or a scraped page
    cut mid-sentence); when only one of the two is linked, the other joins
@@ -167,7 +172,8 @@ FANOUT_MIN_SHARE = 1 / 3
 #: The two statements' opening passages (who met, where, to do what) are
 #: linked at this paragraph cosine without further subject evidence: the
 #: same function, and an analyst reads them side by side (every tuning pair
-#: links them); below it an opening is about something else.
+#: links them); below it an opening is about something else. Closings
+#: likewise (the gold links them in 11 of 19 tuning pairs).
 OPENING_MIN_COSINE = 0.5
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
@@ -555,6 +561,7 @@ class _Bead:
     joined_by_subject: bool = False
     cohesion: float = 0.0  # best subject score among its member pairs
     opening: float = 0.0  # cosine of the two openings when one joined as such
+    closing: float = 0.0  # cosine of the two closings when one joined as such
     notes: list = field(default_factory=list)  # passages joined by the text's structure, for evidence
 
 
@@ -690,10 +697,13 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                    heads: tuple[list[bool], list[bool]] | None = None) -> None:
     """Phase B: link what copied text left apart, by subject (see the docstring)."""
     o_head, n_head = heads or (_headings(old), _headings(new))
+    crossed = _opening_and_closing(o_head, n_head)
     scores: dict[tuple[int, int], float] = {}
     for key, e in f.pairs.items():
         if o_head[key[0]] != n_head[key[1]]:
             continue  # different function: a heading and a paragraph
+        if key in crossed:
+            continue  # different function: an opening and a closing
         s = subject_score(e, params)
         if s > 0:
             scores[key] = s
@@ -919,27 +929,64 @@ def _uncovered_sentence(f: Features, params: AlignParams, i: int, j: int, bead: 
     return None
 
 
+def _frame(heads: list[bool]) -> tuple[int, int] | None:
+    """A statement's opening and closing passage (its first and last that
+    is no heading), or None when it has fewer than three such passages: with
+    no body between them, its opening is also its closing."""
+    body = [k for k, h in enumerate(heads) if not h]
+    return (body[0], body[-1]) if len(body) >= 3 else None
+
+
+def _opening_and_closing(o_head: list[bool], n_head: list[bool]) -> set[tuple[int, int]]:
+    """The pairs joining one statement's opening to the other's closing.
+
+    Both speak of the relationship as a whole (who met and in what spirit;
+    the way ahead and the values shared), so they resemble each other, but
+    their functions differ: a closing taken into the link of the openings
+    (Camp David's "the trilateral partnership … a new era" merged with
+    Lima's opening) hides both the closing that changed and the one it
+    should stand beside."""
+    fo, fn = _frame(o_head), _frame(n_head)
+    if fo is None or fn is None:
+        return set()
+    return {(fo[0], fn[1]), (fo[1], fn[0])}
+
+
 def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]) -> None:
     """The opening passages of both statements (the first that is no heading)
     have one function: they frame the statement — who met, where, in what
     spirit. When one is linked and the other left alone (a vice ministers'
     meeting restated as a leaders' summit shares little wording), the lone
     one joins the other's link, provided it keeps that link's shape (no n–m)
-    and the two are close in meaning (``OPENING_MIN_COSINE``)."""
+    and the two are close in meaning (``OPENING_MIN_COSINE``).
+
+    The closings likewise (the last passage that is no heading, in
+    statements with a body between opening and closing): the way ahead, the
+    thanks, the values the partners share — an analyst reads them side by
+    side even when one is restated in new words."""
     o_first = next((k for k, h in enumerate(heads[0]) if not h), None)
     n_first = next((k for k, h in enumerate(heads[1]) if not h), None)
-    if o_first is None or n_first is None:
-        return
-    e = f.pairs.get((o_first, n_first))
+    if o_first is not None and n_first is not None:
+        _join_by_function(f, bs, o_first, n_first, "opening")
+    fo, fn = _frame(heads[0]), _frame(heads[1])
+    if fo is not None and fn is not None:
+        _join_by_function(f, bs, fo[1], fn[1], "closing")
+
+
+def _join_by_function(f: Features, bs: _Beads, i: int, j: int, role: str) -> None:
+    """Old passage ``i`` and new passage ``j`` have the same function
+    (``role``): when one is linked and the other alone, the lone one joins
+    the link, keeping its shape, if the two are close in meaning."""
+    e = f.pairs.get((i, j))
     if e is None or e.cosine < OPENING_MIN_COSINE:
         return
-    bo, bn = bs.of_old.get(o_first), bs.of_new.get(n_first)
+    bo, bn = bs.of_old.get(i), bs.of_new.get(j)
     if bo is None and bn is not None and len(bn.new) == 1:
-        bs.add_old(bn, o_first)
-        bn.opening = e.cosine
+        bs.add_old(bn, i)
+        setattr(bn, role, e.cosine)
     elif bn is None and bo is not None and len(bo.old) == 1:
-        bs.add_new(bo, n_first)
-        bo.opening = e.cosine
+        bs.add_new(bo, j)
+        setattr(bo, role, e.cosine)
 
 
 def _join_continuations(f: Features, params: AlignParams, bs: _Beads, old: Document, new: Document) -> None:
@@ -1139,6 +1186,9 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
         if b.opening:
             evidence.append(f"the openings of both statements (same function: framing the statement) joined "
                             f"this link: cosine {b.opening:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
+        if b.closing:
+            evidence.append(f"the closings of both statements (same function: closing the statement) joined "
+                            f"this link: cosine {b.closing:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
         phrases = _shared_phrases(o_words, n_words)
         if phrases:
             evidence.append("shared wording: " + "; ".join(f"“{p}”" for p in phrases))

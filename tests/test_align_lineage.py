@@ -584,3 +584,44 @@ def test_a_distant_passage_does_not_make_a_link_n_to_m():
     new = [P["intro"], RECUT_CONDEMN, RECUT_BREACH, P["health"], P["close"]]
     got = pairs(run(old, new, TableEncoder(RECUT_TABLE)))
     assert got[((1,), (1, 2))] == "split" and got[((3,), ())] == "dropped"
+
+
+# ---------------------------------------------------------------------------
+# Closings: the same function as each other, not as the openings
+
+THANKS = "They thanked their hosts for a warm welcome."
+FRAME_OLD_CLOSE = "Our partnership heralds a new chapter for the free Pacific."
+FRAME_NEW_OPEN = "The leaders convened at Lakeside to begin a fresh era of cooperation."
+FRAME_NEW_CLOSE = "Together, the two peoples will shape tomorrow's ocean order."
+
+
+def test_the_closings_of_both_statements_are_linked_by_function():
+    """The old closing (the ministers will meet again) is carried; the new
+    statement closes with a second line thanking the hosts — close in
+    meaning to the old closing (0.60) but sharing no word and restating no
+    sentence of it. Closings close a statement (the way ahead, the thanks):
+    the lone one joins the link of the other, saying why."""
+    table = {THANKS: {"close": .6, "thanks": .8}}
+    old = [P["intro"], P["ports"], P["grain"], P["close"]]
+    links = run(old, old + [THANKS], TableEncoder(table))
+    got = pairs(links)
+    assert got[((3,), (3, 4))] == "split"
+    ev = next(lk for lk in links if lk.old == (3,)).evidence
+    assert ("the closings of both statements (same function: closing the statement) joined this link: "
+            "cosine 0.60 ≥ 0.50") in ev
+
+
+def test_a_closing_is_not_linked_to_the_other_statements_opening():
+    """The old statement closes on "a new chapter for the free Pacific";
+    the new one opens on "a fresh era of cooperation" (cosine 0.90) and
+    closes on the two peoples shaping the ocean order (0.85). By subject
+    alone the old closing takes the new opening and the new closing as a
+    split; but an opening frames a statement and a closing ends it: the old
+    closing is linked to the new closing only, and the new opening, on a
+    subject of its own, is added."""
+    table = {FRAME_OLD_CLOSE: {"era": 1}, FRAME_NEW_OPEN: {"era": .9, "open": (1 - .9 ** 2) ** .5},
+             FRAME_NEW_CLOSE: {"era": .85, "sea": (1 - .85 ** 2) ** .5}}
+    old = [P["intro"], P["ports"], P["grain"], P["health"], FRAME_OLD_CLOSE]
+    new = [FRAME_NEW_OPEN, P["ports"], P["grain"], P["health"], FRAME_NEW_CLOSE]
+    got = pairs(run(old, new, TableEncoder(table)))
+    assert got[((4,), (4,))] == "rewritten" and got[((), (0,))] == "added"
