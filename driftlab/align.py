@@ -957,8 +957,9 @@ def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]
     have one function: they frame the statement — who met, where, in what
     spirit. When one is linked and the other left alone (a vice ministers'
     meeting restated as a leaders' summit shares little wording), the lone
-    one joins the other's link, provided it keeps that link's shape (no n–m)
-    and the two are close in meaning (``OPENING_MIN_COSINE``).
+    one joins the other's link, provided it keeps that link's shape (no n–m,
+    unless it sits beside one of the link's passages on its side: one block
+    re-cut) and the two are close in meaning (``OPENING_MIN_COSINE``).
 
     The closings likewise (the last passage that is no heading, in
     statements with a body between opening and closing): the way ahead, the
@@ -976,15 +977,16 @@ def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]
 def _join_by_function(f: Features, bs: _Beads, i: int, j: int, role: str) -> None:
     """Old passage ``i`` and new passage ``j`` have the same function
     (``role``): when one is linked and the other alone, the lone one joins
-    the link, keeping its shape, if the two are close in meaning."""
+    the link if the two are close in meaning — keeping its shape, or
+    making it n–m only from beside one of its own (:func:`_beside`)."""
     e = f.pairs.get((i, j))
     if e is None or e.cosine < OPENING_MIN_COSINE:
         return
     bo, bn = bs.of_old.get(i), bs.of_new.get(j)
-    if bo is None and bn is not None and len(bn.new) == 1:
+    if bo is None and bn is not None and (len(bn.new) == 1 or _beside(i, bn.old)):
         bs.add_old(bn, i)
         setattr(bn, role, e.cosine)
-    elif bn is None and bo is not None and len(bo.old) == 1:
+    elif bn is None and bo is not None and (len(bo.old) == 1 or _beside(j, bo.new)):
         bs.add_new(bo, j)
         setattr(bo, role, e.cosine)
 

@@ -447,7 +447,7 @@ class TableEncoder:
 
     def __init__(self, table):
         self.table = dict(table)
-        for k in ("intro", "health", "close"):
+        for k in P:
             for s in P[k].split(". "):
                 self.table[s if s.endswith(".") else s + "."] = {k: 1.0}
         self.axes = sorted({ax for mix in self.table.values() for ax in mix} | {"close"})
@@ -625,3 +625,17 @@ def test_a_closing_is_not_linked_to_the_other_statements_opening():
     new = [FRAME_NEW_OPEN, P["ports"], P["grain"], P["health"], FRAME_NEW_CLOSE]
     got = pairs(run(old, new, TableEncoder(table)))
     assert got[((4,), (4,))] == "rewritten" and got[((), (0,))] == "added"
+
+
+def test_a_lone_closing_beside_a_merge_joins_it_as_a_group():
+    """The old statement's last two passages (nurses; the ministers will
+    meet again) are merged into one new passage, followed by the new
+    closing line of thanks. The thanks join the link of the old closing
+    although that makes it n–m: they sit beside the merged passage — one
+    block re-cut, as for any passage beside a link (above)."""
+    edited = "The ministers will meet again in Sylvania before the end of the year to take stock of these commitments and plans."
+    table = {THANKS: {"close": .6, "thanks": .8}, edited: {"close": 1}}
+    old = [P["intro"], P["ports"], P["grain"], P["health"], P["close"]]
+    new = [P["intro"], P["ports"], P["grain"], P["health"] + " " + edited, THANKS]
+    got = pairs(run(old, new, TableEncoder(table)))
+    assert got[((3, 4), (3, 4))] == "group"
