@@ -59,7 +59,9 @@ renormalised: no extra encoding, and no truncation at the model's window.
    out into several new ones, several condensed into one — and a bead that
    grows on both sides is an n–m ``group``; only a passage beside one of
    the bead's own on its side makes it n–m (one block of text re-cut
-   differently), never a distant one that merely resembles it. An old passage joins a long new
+   differently), never a distant one that merely resembles it. A new
+   passage of *m* sentences condenses at most *m* old passages on subject
+   evidence: each is restated in at least one of its sentences. An old passage joins a long new
    paragraph it is condensed into only when at least
    :data:`FANOUT_MIN_SHARE` of it restates that paragraph's sentences: one
    restated stock opener is not its subject.
@@ -774,6 +776,14 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                                 "passage of this link continues: a split piece")
         elif bi is None and bj is not None:
             if best_new(i, False) != j:
+                continue
+            # A merge condenses each old passage into at least one sentence
+            # of the new one: on subject evidence, a new passage of m
+            # sentences takes at most m (a two-sentence reply to US
+            # "hostility" does not stand for three old passages on talks,
+            # offers and drills). A split has no such bound: one old
+            # sentence may be developed into several new passages.
+            if len(bj.new) == 1 and len(bj.old) >= n_nsent[j]:
                 continue
             if may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
                         lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE,

@@ -639,3 +639,29 @@ def test_a_lone_closing_beside_a_merge_joins_it_as_a_group():
     new = [P["intro"], P["ports"], P["grain"], P["health"] + " " + edited, THANKS]
     got = pairs(run(old, new, TableEncoder(table)))
     assert got[((3, 4), (3, 4))] == "group"
+
+
+# ---------------------------------------------------------------------------
+# A merge by subject: each old passage condensed into a sentence of its own
+
+TALKS = "The delegation rejected any talks while the drills continue."
+OFFER = "It offered to answer goodwill with goodwill if the threats stopped."
+REPLY = "The hostile policy of the United States leaves no room for dialogue."
+REPLY_MORE = "Pyongyang will meet force with force."
+HOSTILE = {TALKS: {"hostile": 1, "talks": .3}, OFFER: {"hostile": 1, "offer": .35},
+           REPLY: {"hostile": 1, "talks": .2, "offer": .2}, REPLY_MORE: {"hostile": 1, "force": .3}}
+
+
+@pytest.mark.parametrize("reply, got_old", [(REPLY, (1,)), (REPLY + " " + REPLY_MORE, (1, 3))],
+                         ids=["one sentence", "two sentences"])
+def test_a_new_passage_condenses_no_more_old_passages_than_it_has_sentences(reply, got_old):
+    """Two old passages on one theme (talks rejected while drills go on;
+    goodwill offered for goodwill), both as close to a new line on US
+    hostility as each other. A one-sentence line restates at most one of
+    them: it is the rewritten talks passage, and the offer is dropped. With
+    a second sentence it may condense both: a merge."""
+    old = [P["intro"], TALKS, P["health"], OFFER, P["close"]]
+    new = [P["intro"], reply, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(HOSTILE)))
+    assert ((got_old, (1,))) in got
+    assert (((3,), ()) in got) == (got_old == (1,))
