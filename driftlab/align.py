@@ -57,7 +57,11 @@ renormalised: no extra encoding, and no truncation at the model's window.
    keeps two passages that merely share a theme apart. A passage whose
    partner is already in a bead joins that bead — a long paragraph fanning
    out into several new ones, several condensed into one — and a bead that
-   grows on both sides is an n–m ``group``. An old passage joins a long new
+   grows on both sides is an n–m ``group``; only a passage beside one of
+   the bead's own on its side makes it n–m (one block of text re-cut
+   differently), never a distant one that merely resembles it. A new
+   passage of *m* sentences condenses at most *m* old passages on subject
+   evidence: each is restated in at least one of its sentences. An old passage joins a long new
    paragraph it is condensed into only when at least
    :data:`FANOUT_MIN_SHARE` of it restates that paragraph's sentences: one
    restated stock opener is not its subject.
@@ -74,10 +78,15 @@ renormalised: no extra encoding, and no truncation at the model's window.
    A section heading is linked only to a heading, in either phase: it names
    a section and states no position, so its function differs from a
    paragraph's even when it shares the paragraph's subject words.
-6. **Openings.** The first passages of both statements (headings aside)
-   frame them — who met, where, in what spirit: when one is linked and the
-   other is alone, the lone one joins that link if the two are close in
-   meaning (:data:`OPENING_MIN_COSINE`).
+6. **Openings and closings.** The first passages of both statements
+   (headings aside) frame them — who met, where, in what spirit — and the
+   last ones close them (the way ahead, thanks, the values the partners
+   share): when one is linked and the other is alone, the lone one joins
+   that link if the two are close in meaning (:data:`OPENING_MIN_COSINE`).
+   An opening and the other statement's closing have different functions
+   and resemble each other (both speak of the whole relationship): phase B
+   never links them on subject evidence alone, in a statement with a body
+   between the two (:func:`_frame`).
 7. **Cut sentences.** A passage opening in lower case continues the
    sentence of the passage before it (a verbatim record or a scraped page
    cut mid-sentence); when only one of the two is linked, the other joins
@@ -165,7 +174,8 @@ FANOUT_MIN_SHARE = 1 / 3
 #: The two statements' opening passages (who met, where, to do what) are
 #: linked at this paragraph cosine without further subject evidence: the
 #: same function, and an analyst reads them side by side (every tuning pair
-#: links them); below it an opening is about something else.
+#: links them); below it an opening is about something else. Closings
+#: likewise (the gold links them in 11 of 19 tuning pairs).
 OPENING_MIN_COSINE = 0.5
 #: A rival within this margin of the chosen partner lowers confidence.
 MARGIN_SCALE = 0.15
@@ -553,6 +563,7 @@ class _Bead:
     joined_by_subject: bool = False
     cohesion: float = 0.0  # best subject score among its member pairs
     opening: float = 0.0  # cosine of the two openings when one joined as such
+    closing: float = 0.0  # cosine of the two closings when one joined as such
     notes: list = field(default_factory=list)  # passages joined by the text's structure, for evidence
 
 
@@ -688,10 +699,13 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
                    heads: tuple[list[bool], list[bool]] | None = None) -> None:
     """Phase B: link what copied text left apart, by subject (see the docstring)."""
     o_head, n_head = heads or (_headings(old), _headings(new))
+    crossed = _opening_and_closing(o_head, n_head)
     scores: dict[tuple[int, int], float] = {}
     for key, e in f.pairs.items():
         if o_head[key[0]] != n_head[key[1]]:
             continue  # different function: a heading and a paragraph
+        if key in crossed:
+            continue  # different function: an opening and a closing
         s = subject_score(e, params)
         if s > 0:
             scores[key] = s
@@ -716,10 +730,14 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
         b.cohesion = max((scores.get((i, j), 0.0) for i in b.old for j in b.new), default=0.0)
 
     def may_join(s: float, e: PairEvidence, bead: _Bead, long_side: bool, other_side: list[int],
-                 mostly_restated: Callable[[], bool]) -> bool:
-        # Close to the bead, without making it n–m: openings and closings
-        # of a statement resemble each other, and would otherwise fuse.
-        if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and len(other_side) == 1:
+                 mostly_restated: Callable[[], bool], beside: bool) -> bool:
+        # Close to the bead. Making it n–m takes more: the passage sits
+        # beside one of the link's passages on its own side, so the link
+        # holds one block of text re-cut differently (a readout and a
+        # condemnation, two old passages, re-cut into two new ones). Far
+        # apart, passages that merely resemble each other would fuse — a
+        # statement's opening and its closing.
+        if bead.cohesion and s >= bead.cohesion - JOIN_MARGIN and (len(other_side) == 1 or beside):
             return True
         # Fan-out: a long paragraph whose sentences continue in several
         # passages; each continuation restates one of its sentences. A new
@@ -748,7 +766,7 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
             if best_old(j, False) != i:
                 continue
             if may_join(s, e, bi, o_nsent[i] > FANOUT_SENTENCES, bi.old,
-                        lambda: True):  # develops a sentence of it
+                        lambda: True, _beside(j, bi.new)):  # develops a sentence of it
                 bs.add_new(bi, j)
                 bi.joined_by_subject = True
             elif len(bi.old) == 1 and (k := _uncovered_sentence(f, params, i, j, bi, "new")) is not None:
@@ -759,8 +777,17 @@ def _lineage_beads(f: Features, old: Document, new: Document, params: AlignParam
         elif bi is None and bj is not None:
             if best_new(i, False) != j:
                 continue
+            # A merge condenses each old passage into at least one sentence
+            # of the new one: on subject evidence, a new passage of m
+            # sentences takes at most m (a two-sentence reply to US
+            # "hostility" does not stand for three old passages on talks,
+            # offers and drills). A split has no such bound: one old
+            # sentence may be developed into several new passages.
+            if len(bj.new) == 1 and len(bj.old) >= n_nsent[j]:
+                continue
             if may_join(s, e, bj, n_nsent[j] > FANOUT_SENTENCES, bj.new,
-                        lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE):
+                        lambda: _restated_share(f, i, j, params.lineage_cosine) >= FANOUT_MIN_SHARE,
+                        _beside(i, bj.old)):
                 bs.add_old(bj, i)
                 bj.joined_by_subject = True
             elif (len(bj.new) == 1 and n_nsent[j] <= FANOUT_SENTENCES  # a long one: mostly restated, above
@@ -839,6 +866,11 @@ def _fuse_recut(f: Features, params: AlignParams, bs: _Beads, scores: dict[tuple
         bs.beads.remove(b)
 
 
+def _beside(p: int, members: Sequence[int]) -> bool:
+    """Is passage ``p`` next to one of ``members`` (passages of the same statement)?"""
+    return any(abs(p - m) == 1 for m in members)
+
+
 def _one_block(a: _Bead, b: _Bead) -> bool:
     """Do two beads hold one contiguous block on each side, interleaving on one?"""
     def contiguous(xs: list[int]) -> bool:
@@ -907,27 +939,66 @@ def _uncovered_sentence(f: Features, params: AlignParams, i: int, j: int, bead: 
     return None
 
 
+def _frame(heads: list[bool]) -> tuple[int, int] | None:
+    """A statement's opening and closing passage (its first and last that
+    is no heading), or None when it has fewer than three such passages: with
+    no body between them, its opening is also its closing."""
+    body = [k for k, h in enumerate(heads) if not h]
+    return (body[0], body[-1]) if len(body) >= 3 else None
+
+
+def _opening_and_closing(o_head: list[bool], n_head: list[bool]) -> set[tuple[int, int]]:
+    """The pairs joining one statement's opening to the other's closing.
+
+    Both speak of the relationship as a whole (who met and in what spirit;
+    the way ahead and the values shared), so they resemble each other, but
+    their functions differ: a closing taken into the link of the openings
+    (Camp David's "the trilateral partnership … a new era" merged with
+    Lima's opening) hides both the closing that changed and the one it
+    should stand beside."""
+    fo, fn = _frame(o_head), _frame(n_head)
+    if fo is None or fn is None:
+        return set()
+    return {(fo[0], fn[1]), (fo[1], fn[0])}
+
+
 def _join_openings(f: Features, bs: _Beads, heads: tuple[list[bool], list[bool]]) -> None:
     """The opening passages of both statements (the first that is no heading)
     have one function: they frame the statement — who met, where, in what
     spirit. When one is linked and the other left alone (a vice ministers'
     meeting restated as a leaders' summit shares little wording), the lone
-    one joins the other's link, provided it keeps that link's shape (no n–m)
-    and the two are close in meaning (``OPENING_MIN_COSINE``)."""
+    one joins the other's link, provided it keeps that link's shape (no n–m,
+    unless it sits beside one of the link's passages on its side: one block
+    re-cut) and the two are close in meaning (``OPENING_MIN_COSINE``).
+
+    The closings likewise (the last passage that is no heading, in
+    statements with a body between opening and closing): the way ahead, the
+    thanks, the values the partners share — an analyst reads them side by
+    side even when one is restated in new words."""
     o_first = next((k for k, h in enumerate(heads[0]) if not h), None)
     n_first = next((k for k, h in enumerate(heads[1]) if not h), None)
-    if o_first is None or n_first is None:
-        return
-    e = f.pairs.get((o_first, n_first))
+    if o_first is not None and n_first is not None:
+        _join_by_function(f, bs, o_first, n_first, "opening")
+    fo, fn = _frame(heads[0]), _frame(heads[1])
+    if fo is not None and fn is not None:
+        _join_by_function(f, bs, fo[1], fn[1], "closing")
+
+
+def _join_by_function(f: Features, bs: _Beads, i: int, j: int, role: str) -> None:
+    """Old passage ``i`` and new passage ``j`` have the same function
+    (``role``): when one is linked and the other alone, the lone one joins
+    the link if the two are close in meaning — keeping its shape, or
+    making it n–m only from beside one of its own (:func:`_beside`)."""
+    e = f.pairs.get((i, j))
     if e is None or e.cosine < OPENING_MIN_COSINE:
         return
-    bo, bn = bs.of_old.get(o_first), bs.of_new.get(n_first)
-    if bo is None and bn is not None and len(bn.new) == 1:
-        bs.add_old(bn, o_first)
-        bn.opening = e.cosine
-    elif bn is None and bo is not None and len(bo.old) == 1:
-        bs.add_new(bo, n_first)
-        bo.opening = e.cosine
+    bo, bn = bs.of_old.get(i), bs.of_new.get(j)
+    if bo is None and bn is not None and (len(bn.new) == 1 or _beside(i, bn.old)):
+        bs.add_old(bn, i)
+        setattr(bn, role, e.cosine)
+    elif bn is None and bo is not None and (len(bo.old) == 1 or _beside(j, bo.new)):
+        bs.add_new(bo, j)
+        setattr(bo, role, e.cosine)
 
 
 def _join_continuations(f: Features, params: AlignParams, bs: _Beads, old: Document, new: Document) -> None:
@@ -1127,6 +1198,9 @@ def _bead_link(b: _Bead, f: Features, old: Document, new: Document, params: Alig
         if b.opening:
             evidence.append(f"the openings of both statements (same function: framing the statement) joined "
                             f"this link: cosine {b.opening:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
+        if b.closing:
+            evidence.append(f"the closings of both statements (same function: closing the statement) joined "
+                            f"this link: cosine {b.closing:.2f} ≥ {OPENING_MIN_COSINE:.2f}")
         phrases = _shared_phrases(o_words, n_words)
         if phrases:
             evidence.append("shared wording: " + "; ".join(f"“{p}”" for p in phrases))

@@ -447,7 +447,7 @@ class TableEncoder:
 
     def __init__(self, table):
         self.table = dict(table)
-        for k in ("intro", "health", "close"):
+        for k in P:
             for s in P[k].split(". "):
                 self.table[s if s.endswith(".") else s + "."] = {k: 1.0}
         self.axes = sorted({ax for mix in self.table.values() for ax in mix} | {"close"})
@@ -547,3 +547,121 @@ def test_real_a_generic_passage_does_not_collect_ancestors(tuning_links):
     # interests) stays in.
     old, _, _ = _link_of(tuning_links["ungd_rus_2022_vs_2023"], new=10)
     assert 20 in old and not {1, 14} & old
+
+
+# ---------------------------------------------------------------------------
+# n–m by subject: one block re-cut, not passages far apart
+
+RECUT_MISSILE = "The advisers voiced concern about the missile programme of the Vandal Republic."
+RECUT_ALLIANCE = "They reaffirmed the alliance and its defence commitments."
+RECUT_CONDEMN = "Partners condemn the Vandal rockets and stand by their treaty pledges."
+RECUT_BREACH = "Those Vandal firings breach the council resolutions."
+RECUT_TABLE = {RECUT_MISSILE: {"missile": 1, "alliance": .4}, RECUT_ALLIANCE: {"alliance": 1, "missile": .4},
+               RECUT_CONDEMN: {"missile": 1, "alliance": .8}, RECUT_BREACH: {"missile": 1, "alliance": .7, "law": .3}}
+
+
+def test_a_passage_beside_a_link_may_make_it_n_to_m():
+    """A readout's two old passages (concern about the Vandal missile
+    programme; the alliance reaffirmed) re-cut into two new ones (the
+    rockets condemned beside the treaty pledges; the firings breaching the
+    resolutions). The missile passage splits into both; the alliance
+    passage, next to it and as close to the new pair as the split's own
+    members, makes the link n–m: one block re-cut, one ``group``. Without
+    the rule it is reported dropped."""
+    old = [P["intro"], RECUT_MISSILE, RECUT_ALLIANCE, P["health"], P["close"]]
+    new = [P["intro"], RECUT_CONDEMN, RECUT_BREACH, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(RECUT_TABLE)))
+    assert got[((1, 2), (1, 2))] == "group"
+    assert got[((3,), (3,))] == "unchanged"
+
+
+def test_a_distant_passage_does_not_make_a_link_n_to_m():
+    """The same alliance passage after the health passage, far from the
+    missile passage: two passages that merely resemble each other, not one
+    block re-cut. The split keeps its shape; the alliance passage is
+    dropped."""
+    old = [P["intro"], RECUT_MISSILE, P["health"], RECUT_ALLIANCE, P["close"]]
+    new = [P["intro"], RECUT_CONDEMN, RECUT_BREACH, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(RECUT_TABLE)))
+    assert got[((1,), (1, 2))] == "split" and got[((3,), ())] == "dropped"
+
+
+# ---------------------------------------------------------------------------
+# Closings: the same function as each other, not as the openings
+
+THANKS = "They thanked their hosts for a warm welcome."
+FRAME_OLD_CLOSE = "Our partnership heralds a new chapter for the free Pacific."
+FRAME_NEW_OPEN = "The leaders convened at Lakeside to begin a fresh era of cooperation."
+FRAME_NEW_CLOSE = "Together, the two peoples will shape tomorrow's ocean order."
+
+
+def test_the_closings_of_both_statements_are_linked_by_function():
+    """The old closing (the ministers will meet again) is carried; the new
+    statement closes with a second line thanking the hosts — close in
+    meaning to the old closing (0.60) but sharing no word and restating no
+    sentence of it. Closings close a statement (the way ahead, the thanks):
+    the lone one joins the link of the other, saying why."""
+    table = {THANKS: {"close": .6, "thanks": .8}}
+    old = [P["intro"], P["ports"], P["grain"], P["close"]]
+    links = run(old, old + [THANKS], TableEncoder(table))
+    got = pairs(links)
+    assert got[((3,), (3, 4))] == "split"
+    ev = next(lk for lk in links if lk.old == (3,)).evidence
+    assert ("the closings of both statements (same function: closing the statement) joined this link: "
+            "cosine 0.60 ≥ 0.50") in ev
+
+
+def test_a_closing_is_not_linked_to_the_other_statements_opening():
+    """The old statement closes on "a new chapter for the free Pacific";
+    the new one opens on "a fresh era of cooperation" (cosine 0.90) and
+    closes on the two peoples shaping the ocean order (0.85). By subject
+    alone the old closing takes the new opening and the new closing as a
+    split; but an opening frames a statement and a closing ends it: the old
+    closing is linked to the new closing only, and the new opening, on a
+    subject of its own, is added."""
+    table = {FRAME_OLD_CLOSE: {"era": 1}, FRAME_NEW_OPEN: {"era": .9, "open": (1 - .9 ** 2) ** .5},
+             FRAME_NEW_CLOSE: {"era": .85, "sea": (1 - .85 ** 2) ** .5}}
+    old = [P["intro"], P["ports"], P["grain"], P["health"], FRAME_OLD_CLOSE]
+    new = [FRAME_NEW_OPEN, P["ports"], P["grain"], P["health"], FRAME_NEW_CLOSE]
+    got = pairs(run(old, new, TableEncoder(table)))
+    assert got[((4,), (4,))] == "rewritten" and got[((), (0,))] == "added"
+
+
+def test_a_lone_closing_beside_a_merge_joins_it_as_a_group():
+    """The old statement's last two passages (nurses; the ministers will
+    meet again) are merged into one new passage, followed by the new
+    closing line of thanks. The thanks join the link of the old closing
+    although that makes it n–m: they sit beside the merged passage — one
+    block re-cut, as for any passage beside a link (above)."""
+    edited = "The ministers will meet again in Sylvania before the end of the year to take stock of these commitments and plans."
+    table = {THANKS: {"close": .6, "thanks": .8}, edited: {"close": 1}}
+    old = [P["intro"], P["ports"], P["grain"], P["health"], P["close"]]
+    new = [P["intro"], P["ports"], P["grain"], P["health"] + " " + edited, THANKS]
+    got = pairs(run(old, new, TableEncoder(table)))
+    assert got[((3, 4), (3, 4))] == "group"
+
+
+# ---------------------------------------------------------------------------
+# A merge by subject: each old passage condensed into a sentence of its own
+
+TALKS = "The delegation rejected any talks while the drills continue."
+OFFER = "It offered to answer goodwill with goodwill if the threats stopped."
+REPLY = "The hostile policy of the United States leaves no room for dialogue."
+REPLY_MORE = "Pyongyang will meet force with force."
+HOSTILE = {TALKS: {"hostile": 1, "talks": .3}, OFFER: {"hostile": 1, "offer": .35},
+           REPLY: {"hostile": 1, "talks": .2, "offer": .2}, REPLY_MORE: {"hostile": 1, "force": .3}}
+
+
+@pytest.mark.parametrize("reply, got_old", [(REPLY, (1,)), (REPLY + " " + REPLY_MORE, (1, 3))],
+                         ids=["one sentence", "two sentences"])
+def test_a_new_passage_condenses_no_more_old_passages_than_it_has_sentences(reply, got_old):
+    """Two old passages on one theme (talks rejected while drills go on;
+    goodwill offered for goodwill), both as close to a new line on US
+    hostility as each other. A one-sentence line restates at most one of
+    them: it is the rewritten talks passage, and the offer is dropped. With
+    a second sentence it may condense both: a merge."""
+    old = [P["intro"], TALKS, P["health"], OFFER, P["close"]]
+    new = [P["intro"], reply, P["health"], P["close"]]
+    got = pairs(run(old, new, TableEncoder(HOSTILE)))
+    assert ((got_old, (1,))) in got
+    assert (((3,), ()) in got) == (got_old == (1,))
