@@ -455,3 +455,27 @@ def test_a_change_about_two_topics_alike_weighs_as_the_weightier():
     assert set(c.evidence["score"]["weighing_topics"]) == {"energy_climate", "ukraine"}
     assert c.evidence["score"]["topic_weight"] == 1.0
     check_components(result, c)
+
+
+def test_a_topic_weighs_by_its_share_of_the_term_hits_of_every_passage_of_the_group():
+    # Three topics in one new passage (the statement's first): energy holds
+    # half the term hits (2 of 4), Ukraine and cyber one each. Exactly half
+    # is enough to be what the passage is about.
+    old = doc(SAME)
+    new = doc("We will cut emissions and expand renewable energy, counter ransomware and support Ukraine.", SAME)
+    result = run(old, new, [Link(old=(), new=(0,), type="added", confidence=1.0),
+                            link(old, [0], new, [1], "unchanged")])
+    (c,) = result.changes
+    assert set(c.topics) >= {"energy_climate", "ukraine", "cyber"}
+    assert c.evidence["score"]["weighing_topics"] == ["energy_climate"]
+    assert c.evidence["score"]["topic_weight"] == 0.7
+    check_components(result, c)
+    # A merged group: the hits of all its passages, old and new, add up
+    # (energy 1 + 2, Ukraine 1 + 1 + 1): neither is named in passing.
+    old = doc("We will cut emissions and support Ukraine.", "We will support Ukraine's recovery.")
+    new = doc("We will cut emissions, expand renewable energy and support Ukraine's recovery.")
+    result = run(old, new, [link(old, [0, 1], new, [0], "merged")])
+    (c,) = result.changes
+    assert set(c.evidence["score"]["weighing_topics"]) == {"energy_climate", "ukraine"}
+    assert c.evidence["score"]["topic_weight"] == 1.0
+    check_components(result, c)
