@@ -755,6 +755,16 @@ def _topic_texts(config: TopicConfig) -> tuple[list[str], list[str]]:
 MAX_MEANING_TAGS = 2
 
 
+def tag_cosine(tag: TopicTag) -> float | None:
+    """The cosine of a tag's text to its topic's closest description or
+    example, as :func:`tag_documents` keeps it in the evidence ("cosine
+    0.405 to: …"), or None when the tagging had no vectors."""
+    for e in tag.evidence:
+        if e.startswith("cosine "):
+            return float(e.split(" ", 2)[1])
+    return None
+
+
 def tag_documents(old_doc: Document, new_doc: Document, config: TopicConfig,
                   embed: Embed | None = None) -> tuple[TopicTag, ...]:
     """Topic tags for every paragraph and sentence of both documents.

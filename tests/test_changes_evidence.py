@@ -48,7 +48,12 @@ def check_components(result, change) -> None:
     broad = sorted(r for r, v in by_rule.items() if v >= BREADTH_SHARE * sc["strongest_rule"] - 1e-4)
     assert sc["breadth_rules"] == broad
     assert sc["breadth"] == round(1 + 0.1 * min(3, max(0, len(broad) - 1)), 4)
-    assert sc["topic_weight"] == max((CONFIG.topic_weight(t) for t in change.topics), default=CONFIG.untagged_weight)
+    # The topic weight is that of the topics the passages are about (not
+    # those named in passing), never of a topic the change does not hold.
+    assert set(sc["weighing_topics"]) <= set(change.topics)
+    assert bool(sc["weighing_topics"]) == bool(change.topics)
+    assert sc["topic_weight"] == max((CONFIG.topic_weight(t) for t in sc["weighing_topics"]),
+                                     default=CONFIG.untagged_weight)
     assert change.score == pytest.approx(
         sc["strongest_rule"] * sc["topic_weight"] * (0.7 + 0.3 * sc["changed_share"])
         * (0.6 + 0.4 * sc["novelty"]) * sc["breadth"], abs=2e-4)
@@ -411,3 +416,66 @@ def test_long_pieces_are_cut_to_whole_clauses_in_the_headline():
                           "resilient digital connectivity corridors' added; 'traditional coastal fisheries' → "
                           "'endangered mangrove forests'")
     assert len(c.evidence["pieces"]) == 5
+
+
+def test_a_topic_named_in_passing_gives_a_change_no_weight():
+    # A passage on energy naming Russia's war against Ukraine once, as the
+    # cause of market volatility, is about energy: it weighs as energy
+    # (0.7), not as Ukraine (1.0), and ranks under a passage about Ukraine
+    # raising the same rules.
+    old = doc(SAME)
+    energy = ("We will accelerate the clean energy transition, cut emissions and invest in renewable energy and "
+              "energy security, given the volatility of markets as a result of Russia's war against Ukraine.")
+    ukraine = ("We will support Ukraine's reconstruction and condemn Russia's war against Ukraine, a war of "
+               "aggression that threatens the energy security of Europe.")
+    new = doc(SAME, energy, ukraine)
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added", confidence=1.0),
+             Link(old=(), new=(2,), type="added", confidence=1.0)]
+    result = run(old, new, links)
+    by_new = {c.new: c for c in result.changes}
+    on_energy, on_ukraine = by_new[(1,)], by_new[(2,)]
+    assert {"energy_climate", "ukraine"} <= set(on_energy.topics)
+    assert on_energy.evidence["score"]["weighing_topics"] == ["energy_climate"]
+    assert on_energy.evidence["score"]["topic_weight"] == CONFIG.topic_weight("energy_climate") == 0.7
+    # Named in passing the other way round: energy security in a passage on Ukraine.
+    assert on_ukraine.evidence["score"]["weighing_topics"] == ["ukraine"]
+    assert on_ukraine.evidence["score"]["topic_weight"] == 1.0
+    assert on_ukraine.rank < on_energy.rank
+    for c in (on_energy, on_ukraine):
+        check_components(result, c)
+
+
+def test_a_change_about_two_topics_alike_weighs_as_the_weightier():
+    # Neither topic is named in passing (one term each): the weightier counts.
+    old = doc(SAME)
+    new = doc(SAME, "We will cut emissions and support Ukraine's recovery.")
+    result = run(old, new, [link(old, [0], new, [0], "unchanged"), Link(old=(), new=(1,), type="added",
+                                                                          confidence=1.0)])
+    (c,) = result.changes
+    assert set(c.evidence["score"]["weighing_topics"]) == {"energy_climate", "ukraine"}
+    assert c.evidence["score"]["topic_weight"] == 1.0
+    check_components(result, c)
+
+
+def test_a_topic_weighs_by_its_share_of_the_term_hits_of_every_passage_of_the_group():
+    # Three topics in one new passage (the statement's first): energy holds
+    # half the term hits (2 of 4), Ukraine and cyber one each. Exactly half
+    # is enough to be what the passage is about.
+    old = doc(SAME)
+    new = doc("We will cut emissions and expand renewable energy, counter ransomware and support Ukraine.", SAME)
+    result = run(old, new, [Link(old=(), new=(0,), type="added", confidence=1.0),
+                            link(old, [0], new, [1], "unchanged")])
+    (c,) = result.changes
+    assert set(c.topics) >= {"energy_climate", "ukraine", "cyber"}
+    assert c.evidence["score"]["weighing_topics"] == ["energy_climate"]
+    assert c.evidence["score"]["topic_weight"] == 0.7
+    check_components(result, c)
+    # A merged group: the hits of all its passages, old and new, add up
+    # (energy 1 + 2, Ukraine 1 + 1 + 1): neither is named in passing.
+    old = doc("We will cut emissions and support Ukraine.", "We will support Ukraine's recovery.")
+    new = doc("We will cut emissions, expand renewable energy and support Ukraine's recovery.")
+    result = run(old, new, [link(old, [0, 1], new, [0], "merged")])
+    (c,) = result.changes
+    assert set(c.evidence["score"]["weighing_topics"]) == {"energy_climate", "ukraine"}
+    assert c.evidence["score"]["topic_weight"] == 1.0
+    check_components(result, c)

@@ -275,3 +275,51 @@ def test_a_list_items_first_word_is_no_new_name():
     names = {f.evidence.get("actor") for f in flags if f.evidence.get("change") == "new name"}
     assert "Westford Islands" in names
     assert not names & {"Starting", "Beginning"}, names
+
+
+# ------------------------------------------------------------------ a topic named in passing is no topic of the statement
+
+def _topic_embed(about: str):
+    """A stand-in encoder for tag_documents: the cyber topic's own texts
+    point one way; a sentence saying ``about`` points nearly the same way
+    (cosine 0.9), a sentence merely holding "cyber" mostly elsewhere
+    (cosine 0.3), every other text a third way."""
+    import numpy as np
+
+    cyber = {t for t in (CONFIG.topic("cyber").description, *CONFIG.topic("cyber").examples) if t}
+
+    def embed(texts):
+        out = []
+        for t in texts:
+            if t in cyber:
+                out.append([1.0, 0.0, 0.0])
+            elif about in t:
+                out.append([0.9, 0.0, 0.436])
+            elif "cyber" in t.lower():
+                out.append([0.3, 0.0, 0.954])
+            else:
+                out.append([0.0, 1.0, 0.0])
+        return np.asarray(out, dtype=np.float32)
+    return embed
+
+
+def _topic_flags(*added: str, about: str = "ransomware", vectors: bool = True):
+    old = doc("We will meet again next year to review our cooperation.")
+    new = doc("We will meet again next year to review our cooperation.", *added)
+    links = [link(old, [0], new, [0], "unchanged")]
+    links += [Link(old=(), new=(i,), type="added", confidence=1.0) for i in range(1, len(added) + 1)]
+    tags = tag_documents(old, new, CONFIG, _topic_embed(about) if vectors else None)
+    return [f for f in compute_flags(old, new, links, tags, CONFIG) if f.rule == "topic_added"]
+
+
+def test_a_topic_named_in_passing_in_one_passage_is_not_added_to_the_statement():
+    passing = "The aggressor kills civilians every day, and we know the possible effects of spreading the war into cyberspace."
+    assert _topic_flags(passing) == []
+    # Without vectors nothing is known to be in passing: the term still tags the topic.
+    assert [f.topics for f in _topic_flags(passing, vectors=False)] == [("cyber",)]
+    # A passage about the topic (its sentence means what the topic's texts mean) adds it.
+    about = "We will counter malicious cyber activities, ransomware and cryptocurrency theft together."
+    assert [f.topics for f in _topic_flags(about)] == [("cyber",)]
+    # Named in two passages, even in passing, the topic is the statement's.
+    again = "Our partners are defending their networks in cyberspace against the aggressor."
+    assert [f.topics for f in _topic_flags(passing, again)] == [("cyber",)]
