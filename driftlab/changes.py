@@ -967,7 +967,13 @@ class _Restatements:
         # ("… Statement on DPRK Missile Launches") are what is said.
         # Titles too: "Prime Minister Kishida, President Yoon, and President
         # Biden emphasize …" says who speaks by their offices.
-        self.own = (own.words & _actor_words(config)) | own.people | _TITLES
+        # And a party's abbreviation: "Japan, the ROK and the United States"
+        # is the parties' roll-call when the metadata says "Republic of
+        # Korea". (Only abbreviations: "Ukrainian children" in Ukraine's own
+        # speech is what is said, not who says it.)
+        party_names = {w for p in own.parties for a in config.actors.get(p, (p,)) if a.isupper() and len(a) > 1
+                       for w in _fold_words(a)}
+        self.own = (own.words & _actor_words(config)) | own.people | _TITLES | party_names
         self.parties = own.parties
         self.text = {"old": old_doc.statement.text, "new": new_doc.statement.text}
         self.rows: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
@@ -1362,6 +1368,11 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
         side, paras = ("new", lk.new) if lk.new else ("old", lk.old)
         clauses = (_clauses(passage_text, config) or [" ".join(passage_text.split()).strip(" ,;:.")]
                    if passage_text else [])
+        if restated is not None:
+            # A clause that is only the parties' names ("Japan, the ROK and
+            # the United States, are working to support …") says who, not
+            # what: quoted only when nothing else is left.
+            clauses = [c for c in clauses if not restated.only_voice(side, c)] or clauses
         said: dict[str, str] = {}
         for c in clauses:  # up to the first clause not restated
             said[c] = restated.find(side, c, paras) if restated else ""

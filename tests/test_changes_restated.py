@@ -705,3 +705,23 @@ def test_an_actor_and_its_adjective_are_one_word_for_a_restatement():
     assert "ongoing Russian war" in said.find("new", phrase, [1])
     # A capital is not its country: no restatement through "Moscow".
     assert said.canon.get("moscow") is None and said.canon["russian"] == "russia"
+
+
+def test_a_dropped_passage_is_not_quoted_by_the_parties_names_alone():
+    # "Japan, the ROK and the United States, are working to support the
+    # Mekong …" was headlined "passage dropped: 'the ROK and the United
+    # States'": the parties' roll-call, not what went. ("ROK" is the
+    # abbreviation of a party the metadata calls "Republic of Korea".)
+    from driftlab.ingest import parse_text
+    from driftlab.segment import segment
+    from driftlab.types import Link
+
+    header = '---\ntitle: "Joint Statement"\nparties: "Japan; Republic of Korea; United States"\n---\n'
+    old = segment(parse_text(header + "We discussed trade and ports at length.\n\nJapan, the ROK and the United "
+                             "States, are working to support the sustainable development of the Mekong river basin "
+                             "and its fisheries in every season.", path="old.txt"))
+    new = segment(parse_text(header + "We discussed trade and ports at length.", path="new.txt"))
+    links = [link(old, [0], new, [0], "unchanged"), Link(old=(1,), new=(), type="dropped", confidence=0.9)]
+    (change,) = [c for c in changes_of(old, new, links) if c.old == (1,)]
+    assert "Mekong" in change.headline or "sustainable development" in change.headline, change.headline
+    assert "'Japan, the ROK and the United States'" not in change.headline
