@@ -183,6 +183,11 @@ def test_release_lines_voter_lists_and_headings_are_metadata():
     # "Release" alone is policy, not a release line.
     assert _metadata("Released: November 7, 2024") and _metadata("Release date: 7 November 2024")
     assert not _metadata("We call for the immediate release of all hostages.")
+    # A press office's line introducing the text: who issued it, not what it says.
+    assert _metadata("The below text is a joint statement on behalf of Envoy Lind, Vice Minister Aho and Director "
+                     "General Berg following their June 24 call to discuss recent developments in the region.")
+    assert _metadata("The following joint statement was released by the governments of Arden and Borland.")
+    assert not _metadata("The following steps will strengthen our deterrence against the launches.")
     assert not _metadata("We welcome the release of the detained journalists.")
     assert not _metadata("Mr. President, the war must end.")
     assert not _metadata("We will hold the rate at 4.25 per cent.")

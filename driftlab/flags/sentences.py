@@ -578,6 +578,14 @@ _RELEASE = re.compile(r"\b(?:for (?:immediate )?release|release (?:date|time)\b|
 #: (Viet Nam), Vice-President, took the Chair."): furniture, not policy.
 _FURNITURE = re.compile(r"^\W*(?:begin|end)(?: of)? text\W*$|\b(?:took|resumed|assumed) the chair\W*$",
                         re.IGNORECASE)
+#: A press office's line introducing the text ("The below text is a joint
+#: statement on behalf of … following their June 24 call", "The following
+#: is the text of …", "The following joint statement was released by …"):
+#: who issued it and when, not what it says.
+_PREAMBLE = re.compile(r"^\W*(?:the (?:below|following) text\b|below is the (?:full )?text\b|the following is the "
+                       r"(?:full )?text\b|the text of the (?:following|joint)\b|the following (?:joint )?(?:statement|"
+                       r"readout|communiqu[eé]|declaration) (?:was|has been|is) (?:released|issued)\b)",
+                       re.IGNORECASE)
 #: Words of a speech's forms of address and thanks ("Mr. President,",
 #: "Distinguished Delegates,", "Excellencies, ladies and gentlemen,",
 #: "Thank you very much."): a passage of nothing else says nothing.
@@ -636,6 +644,8 @@ def _metadata(text: str) -> bool:
     if _VOTERS.match(t):
         return True
     if len(t.split()) <= 16 and _FURNITURE.search(t):
+        return True
+    if len(t.split()) <= 80 and _PREAMBLE.match(t):
         return True
     if len(t.split()) <= 8 and set(_fold_words(t.replace("-", " "))) <= _ADDRESS_WORDS:
         return True
