@@ -1222,6 +1222,10 @@ def test_figures_of_an_added_or_dropped_passage_are_number_changes():
         ("number_change", (), (1,), (), "Dropped figures in a dropped passage: 'two percent, EUR 50 billion'", 1.7,
          {"old_numbers": ["two percent", "EUR 50 billion"], "new_numbers": [], "scope": "statement"})]
     assert dropped[0][6] == "" and "EUR 50 billion" in dropped[0][5]
+    # A figure said twice in its sentence is listed once.
+    twice = [f for f in _passage_view([CAPITAL], [CAPITAL, "Eight million — eight million people are on the brink "
+                                                  "of famine."]) if f[0] == "number_change"]
+    assert [f[4] for f in twice] == ["New figure in a new passage: 'Eight million'"]
     # The figure is exempt from the per-link decay (a statement-level fact).
     assert not any("link_penalty" in f.evidence["score"] for f in _unlinked([CAPITAL, FIGURES], [CAPITAL])
                    if f.rule == "number_change")

@@ -95,14 +95,20 @@ def _rule_passage(link: Link, side: _Side, b: _Builder) -> None:
     for (pi, si), spans in per_sentence.items():
         unit = side.sent[(pi, si)] if si is not None else side.para[pi]
         figures = [side.text[s0:e0] for s0, e0 in spans]
+        seen: dict[str, str] = {}
+        for f in figures:
+            seen.setdefault(_norm(f), f)  # each figure once, as first spelled
+        distinct = list(seen.values())
         quote = " … ".join(side.window(s0, e0, unit.start, unit.end, before=4, after=5) for s0, e0 in spans[:3])
         stopics = side.topics_of(pi, si) or topics
         b.add("number_change", stopics, [] if added else [pi], [pi] if added else [],
               "" if added else quote, quote if added else "",
               key=("+" if added else "-") + _norm(" ".join(figures)), size=_FIGURE_SIZE, changed_share=1.0,
-              explanation=(f"{'New' if added else 'Dropped'} figure{'s' if len(figures) > 1 else ''}"
+              # A figure said twice in the sentence ("eight million — eight
+              # million on the brink of famine") is one figure to read.
+              explanation=(f"{'New' if added else 'Dropped'} figure{'s' if len(distinct) > 1 else ''}"
                            f"{b.topic_label(stopics)} in a{' new' if added else ' dropped'} passage: "
-                           f"{_quote(', '.join(figures))}"),
+                           f"{_quote(', '.join(distinct))}"),
               evidence={"old_numbers": [] if added else figures, "new_numbers": figures if added else [],
                         "scope": "statement"}, link=link)
 
