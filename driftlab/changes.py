@@ -41,6 +41,12 @@ concern about 'the recent military drills around Taiwan' dropped;
 
 Ids are ``content_id("change", type, folded old words, folded new words)``:
 words, not paragraph indices, so an id survives re-segmentation.
+
+A large group (a link spanning three passages or more) may hold more than
+one change: in a short list, the blocks of its sentence lineage that its
+headline does not quote and that score at least half as high become
+*parts*, changes of their own over their sentences (their id adds "part" to
+the same hash of their own words; see :func:`_part_candidates`).
 """
 
 from __future__ import annotations
