@@ -593,7 +593,8 @@ def _share_in(lk: Link, part: _Part, old_doc: Document, new_doc: Document) -> fl
     """The changed share of a part: characters of changed word opcodes
     inside its sentences over all of the link's characters inside them."""
     spans = {side: [(doc.paragraphs[pi].sentences[si].start, doc.paragraphs[pi].sentences[si].end)
-                    for pi, si in refs]
+                    for pi, si in refs
+                    if 0 <= pi < len(doc.paragraphs) and 0 <= si < len(doc.paragraphs[pi].sentences)]
              for side, doc, refs in (("old", old_doc, part.old), ("new", new_doc, part.new))}
 
     def inside(side: str, a: int, b: int) -> int:
@@ -661,6 +662,10 @@ def _part_candidates(group: _Group, old_doc: Document, new_doc: Document,
         return []
     loc = _Locator(lk, blocks, old_doc, new_doc)
     shown = _shown_blocks(whole.headline, pieces, fl, loc, config)
+    if not shown:
+        # A headline quoting no sentence of the group ("reworded", a rule's
+        # phrase) has nothing to keep apart from its parts: not split.
+        return []
     flag_at = {f.id: _flag_block(f, loc) for f in fl}
     piece_at = [_piece_block(p, loc) for p in pieces]
     out: list[_Candidate] = []
