@@ -560,6 +560,8 @@ def _flag_block(f: Flag, loc: _Locator) -> int | None:
 
 
 def _piece_block(p: dict, loc: _Locator) -> int | None:
+    """The block a piece quotes: a dropped phrase on the old side, any
+    other on the new."""
     for side in (("old", "new") if p["kind"] == "dropped" else ("new", "old")):
         if p.get(side):
             b = loc.block(side, p[side])

@@ -204,3 +204,83 @@ def test_a_part_must_reach_its_share_of_the_group_score(monkeypatch):
     assert [c.id for c in weak.changes] == [group.id] and "parts" not in weak.changes[0].evidence
     monkeypatch.setattr(changes_mod, "PART_SHARE", ratio - 0.01)
     assert {c.id for c in merged().changes} == {group.id, part.id}
+
+
+def test_dropped_sentences_keep_to_their_old_passage_topic_and_meaning():
+    lk = Link(old=(0, 1), new=(0,), type="merged", confidence=0.9, sentence_links=(
+        {"old": [[1, 1]], "new": [], "type": "dropped", "score": 0.0},
+        {"old": [[1, 0]], "new": [], "type": "dropped", "score": 0.0},
+        {"old": [[0, 0]], "new": [], "type": "dropped", "score": 0.0},
+        {"old": [[1, 2]], "new": [], "type": "dropped", "score": 0.0},
+        {"old": [[0, 1]], "new": [[0, 0]], "type": "moved", "score": 0.9},  # said in another link
+        {"old": [[7, 0]], "new": [[0, 1], [9, 0]], "type": "added", "score": 0.0}))  # refs outside the link
+    topics = {("old", 1, 0): {"dprk"}, ("old", 1, 1): {"dprk"}, ("old", 1, 2): {"dprk"}, ("new", 0, 1): {"dprk"}}
+    assert _blocks(lk, topics) == [([], [(0, 1)]), ([(0, 0)], []), ([(1, 0), (1, 1), (1, 2)], [])]
+    # Exactly JOIN_COSINE apart still joins; below it, a new block; a
+    # sentence without a vector is joined on its topic alone.
+    c = changes_mod.JOIN_COSINE
+    vec = {(1, 0): np.array([1.0, 0.0]), (1, 1): np.array([c, (1 - c * c) ** 0.5]),
+           (1, 2): np.array([c - 0.01, -(1 - (c - 0.01) ** 2) ** 0.5])}
+    assert _blocks(lk, topics, lambda side, ref: vec.get(ref) if side == "old" else None)[2:] == [
+        ([(1, 0), (1, 1)], []), ([(1, 2)], [])]
+    del vec[(1, 2)]
+    assert _blocks(lk, topics, lambda side, ref: vec.get(ref) if side == "old" else None)[2:] == [
+        ([(1, 0), (1, 1), (1, 2)], [])]
+
+
+def test_a_parts_changed_share_counts_only_its_own_sentences():
+    result = merged()
+    lk = result.links[-1]
+    share = changes_mod._share_in
+    assert share(lk, changes_mod._Part([], [(0, 4)]), result.old, result.new) == 1.0  # added whole
+    assert share(lk, changes_mod._Part([(0, 0)], [(0, 0)]), result.old, result.new) == 0.0  # carried
+    edited = share(lk, changes_mod._Part([(0, 1)], [(0, 1)]), result.old, result.new)
+    assert 0.3 < edited < 1.0  # "We call on the DPRK to abandon …" → "We urge the DPRK to return …"
+    part = next(c for c in result.changes if "part_of" in c.evidence)
+    assert part.evidence["score"]["changed_share"] == 1.0
+
+
+def test_a_rule_hit_backs_the_phrases_it_quotes_on_their_side():
+    from driftlab.changes import _backs
+    from driftlab.types import Flag
+
+    def flag(rule, old_text="", new_text=""):
+        return Flag(id="f", rule=rule, topics=(), old=(0,), new=(0,), old_text=old_text, new_text=new_text,
+                    score=1.0, explanation="")
+
+    added = {"kind": "added", "old": "", "new": "impose sanctions on Russia and support Ukraine"}
+    dropped = {"kind": "dropped", "old": "abandon its nuclear weapons programmes", "new": ""}
+    assert _backs(flag("new_wording", new_text="we will impose sanctions on Russia and support Ukraine"), added)
+    # Three of five words (0.6) back it; two of five do not.
+    assert _backs(flag("actor_change", new_text="sanctions on Russia, support"), added)
+    assert not _backs(flag("actor_change", new_text="sanctions on Russia"), added)
+    # A new-wording hit's old text is what it replaced, not what it says.
+    assert not _backs(flag("new_wording", old_text="abandon its nuclear weapons programmes"), dropped)
+    assert _backs(flag("actor_change", old_text="abandon its nuclear weapons programmes"), dropped)
+    # The piece's own side: a dropped phrase is not backed by new text.
+    assert not _backs(flag("actor_change", new_text="abandon its nuclear weapons programmes"), dropped)
+    # One content word is too little to say a hit quotes it.
+    assert not _backs(flag("actor_change", new_text="Ukraine"), {"kind": "added", "old": "", "new": "for Ukraine"})
+
+
+def test_the_blocks_a_headline_shows():
+    result = merged()
+    lk = result.links[-1]
+    blocks = _blocks(lk, {})
+    loc = changes_mod._Locator(lk, blocks, result.old, result.new)
+    at = {ref: b for b, (o, n) in enumerate(blocks) for ref in n}
+    shown = changes_mod._shown_blocks
+
+    def said(headline):
+        return shown(headline, [], [], loc, CONFIG)
+
+    assert said("Taiwan: 'our basic positions on Taiwan remain unchanged' added") == {at[(0, 3)]}
+    # Quotes of two words or fewer, and the topic label, locate nothing.
+    assert said("Russia's war against Ukraine: 'Taiwan remain' added") == set()
+    assert said("Sanctions on Russia and provide unwavering support: 'x y' added") == set()
+    # A quote cut by "…" or a rewording's two sides are found as they are.
+    assert said("'We urge the DPRK' → 'return to dialogue without preconditions'") == {at[(0, 1)]}
+    assert said("'impose sanctions on Russia … provide unwavering support for Ukraine' added") == {at[(0, 4)]}
+    # A piece said in the headline shows its block, whatever its length.
+    piece = {"kind": "added", "old": "", "new": "sanctions", "weight": 1.0, "pos": 0}
+    assert shown("'sanctions' added", [piece], [], loc, CONFIG) == {at[(0, 4)]}
