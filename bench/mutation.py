@@ -91,6 +91,7 @@ TARGETS: dict[str, Target] = {
          "tests/test_changes_evidence.py",  # headlines, pieces, score components, overview
          "tests/test_changes_headlines.py",  # party roll-calls, topic labels, quote starts
          "tests/test_changes_restated.py",  # restatements, voice, spelled-out names, breadth
+         "tests/test_changes_parts.py",  # parts lifted out of a large group
          ),
     ),
 }

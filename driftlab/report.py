@@ -145,18 +145,21 @@ JSON_FIELDS: dict[str, str] = {
     "flags[].evidence": "Rule-specific evidence (matched terms, ladder steps, scores).",
     "flags[].link_id": "Id of the link the flag belongs to ('' if none).",
     "flags[].change_id": "Id of the change the flag belongs to ('' if none).",
-    "changes": "Changes, ranked: one per aligned group that changed (or added / dropped passage); "
-    "highest score first.",
+    "changes": "Changes, ranked: one per aligned group that changed (or added / dropped passage), and, in a list "
+    "of fewer than ten, one per strong piece lifted out of a large group; highest score first.",
     "changes[].id": "Content hash of the group's words; stable across runs.",
     "changes[].rank": "Rank, from 1.",
     "changes[].score": "Significance; changes are sorted by it (components in evidence.score).",
     "changes[].headline": "One line in an analyst's words: topic, what was dropped, added, reworded.",
     "changes[].topics": "Topics of the change.",
-    "changes[].links": "Ids of the links the change is about (empty for a statement-level change).",
+    "changes[].links": "Ids of the links the change is about (empty for a statement-level change); a part "
+                       "lifted out of a large group carries its group's link.",
     "changes[].flags": "Ids of its flags (rule hits), highest score first.",
     "changes[].old": "Old paragraph indices.",
     "changes[].new": "New paragraph indices.",
-    "changes[].evidence": "Pieces (dropped / added / reworded phrases), rules and score components.",
+    "changes[].evidence": "Pieces (dropped / added / reworded phrases), rules and score components; for a part "
+                          "of a group, part_of (the group's change id) and sentences ([paragraph, sentence] "
+                          "pairs it covers); for its group, parts.",
     "tags": "Topic tags of paragraphs and sentences.",
     "tags[].topic": "Topic name.",
     "tags[].side": "old or new.",
@@ -922,10 +925,17 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
         )
 
     flag_by_id = {f.id: f for f in result.flags}
+    # A side-by-side row shows its group's change, never one of the parts
+    # lifted out of it (which may rank above it); its filters know every
+    # topic and rule of the group, as they did before a part was lifted.
     change_of: dict[str, Change] = {}
-    for c in result.changes:
+    link_topics: dict[str, set[str]] = {}
+    link_rules: dict[str, set[str]] = {}
+    for c in sorted(result.changes, key=lambda c: "part_of" in c.evidence):
         for lid in c.links:
             change_of.setdefault(lid, c)
+            link_topics.setdefault(lid, set()).update(c.topics)
+            link_rules.setdefault(lid, set()).update(c.evidence.get("rules", ()))
 
     def change_row(c: Change) -> ChangeRow:
         lid = next((x for x in c.links if x in link_ids), "")
@@ -982,10 +992,10 @@ def _build_context(result: DiffResult, decisions: Mapping[str, Any] | None = Non
                 flags=tuple(flags_of.get(lk.id, ())),
                 change_anchor=f"change-{change_of[lk.id].id}" if lk.id in change_of else "",
                 change_rank=change_of[lk.id].rank if lk.id in change_of else 0,
-                topics_attr=";".join(change_of[lk.id].topics) if lk.id in change_of else ";".join(sorted(
+                topics_attr=";".join(sorted(link_topics[lk.id])) if lk.id in change_of else ";".join(sorted(
                     {t for side, idx in (("old", lk.old), ("new", lk.new)) for i in idx
                      for t in topics_of.get((side, i), ())})),
-                rules_attr=";".join(change_of[lk.id].evidence.get("rules", ())) if lk.id in change_of else "",
+                rules_attr=";".join(sorted(link_rules[lk.id])) if lk.id in change_of else "",
                 subject="; ".join(topic_label(t) for t in change_of[lk.id].topics) or "the same subject"
                 if lk.type == "rewritten" and lk.id in change_of else ("the same subject" if lk.type == "rewritten"
                                                                       else ""),
