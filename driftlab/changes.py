@@ -1791,7 +1791,7 @@ def _headline(lk: Link, fl: list[Flag], pieces: list[dict], topics: set[str], co
             o, n = (quote, mate) if lk.old else (mate, quote)
             parts.append(f"passage restated elsewhere: {_q(o)} → {_q(n)}")
         elif cue and len(quote[cue[1]:].split()) >= 2:
-            rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", quote[cue[1]:].strip(" ,;:"))
+            rest = quote[cue[1]:].strip(" ,;:")
             parts.append(_stance(cue[0], rest, "added" if lk.new else "dropped"))
         else:
             parts.append(f"{verb}: {_q(quote)}" if quote else verb)
@@ -2137,8 +2137,7 @@ def _piece_phrase(p: dict, config: TopicConfig) -> str:
     cue = None if p.get("as_is") else _cue_before(text, config)
     if cue:
         rest = text[cue[1]:].strip(" ,;:")
-        rest = re.sub(r"^(?:about|over|at|on|regarding|with|to)\s+", "", rest)
-        if rest and len(rest.split()) >= 2:
+        if rest and len(_STANCE_PREPOSITION.sub("", rest).split()) >= 2:
             return _stance(cue[0], rest, p["kind"])
     return f"{_q(text)} {p['kind']}"
 
@@ -2148,8 +2147,16 @@ def _stance(cue: str, rest: str, kind: str, joined: bool = True) -> str:
     with its object, with "…" where the statement has words between them
     (``joined`` false)."""
     if cue.endswith(("concern", "concerns", "support", "opposition", "condemnation")):
-        return f"{cue} about {_q(rest)} {kind}"
+        return f"{cue} about {_q(_STANCE_PREPOSITION.sub('', rest))} {kind}"
+    # A verb cue is quoted with its object as written: "stand ready to
+    # meet …" lost its "to" when the noun cues' preposition was cut from
+    # every cue ("'stand ready meet the world's greatest challenges'").
     return f"{_q(cue + (' ' if joined else ' … ') + rest)} {kind}"
+
+
+#: The preposition a noun cue's object opens with ("concern *about* …"),
+#: said once by :func:`_stance`.
+_STANCE_PREPOSITION = re.compile(r"^(?:about|over|at|on|regarding|with|to)\s+")
 
 
 def _cue_before(text: str, config: TopicConfig, anywhere: bool = False) -> tuple[str, int] | None:

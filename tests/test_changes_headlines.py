@@ -298,6 +298,18 @@ def test_a_quote_stays_inside_one_item_of_a_flattened_list():
         "We support state-of-the-art co-production of drones"]
 
 
+def test_a_verb_cue_is_quoted_with_its_object_as_written():
+    # "stand ready to meet the world's greatest challenges" was headlined
+    # "'stand ready meet …' added": the preposition a noun cue's object
+    # drops ("concern about 'the drills'") was cut after every cue.
+    from driftlab.changes import _stance
+
+    assert _stance("stand ready", "to meet the greatest challenges", "added") == (
+        "'stand ready to meet the greatest challenges' added")
+    assert _stance("concern", "over the recent military drills", "dropped") == (
+        "concern about 'the recent military drills' dropped")
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
