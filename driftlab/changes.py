@@ -1714,9 +1714,12 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
     part quotes no sentence whole, "'reaffirmed' → 'recognize'", or only a
     sentence of an untagged passage) :func:`_topic_label` chooses."""
     topics = set(topics)
-    named = set(term_hits(parts[0], config).topics) & topics  # (parts is never empty)
+    # Not from a list's tail: "… trade concerns …, including for
+    # semiconductors, steel" is no technology passage, "… food security,
+    # aggravated by Russia's war" no passage on the war.
+    named = (set(term_hits(parts[0], config).topics) - _tail_only_topics(parts[0], config)) & topics
     if not named:
-        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences, group)
+        located, in_sentence, in_paragraph = _quoted_sentence_topics(parts[0], sentences, group, config)
         named = in_sentence & topics or in_paragraph & topics
         if located and not named:
             # The quoted sentence names none of the change's topics, nor is
@@ -1729,8 +1732,25 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
     return f"{label}: " if label else ""
 
 
+def _tail_only_topics(text: str, config: TopicConfig) -> set[str]:
+    """Topics ``text`` names only in the tail of a list or after a trailing
+    participle (":data:`_LIST_TAIL`": "…, including for semiconductors",
+    "…, aggravated by Russia's war"), never before it."""
+    tail = _LIST_TAIL.search(text)
+    if tail is None:
+        return set()
+    head = set(term_hits(text[:tail.start()], config).topics)
+    return set(term_hits(text, config).topics) - head
+
+
+#: Where the tail of a list or a trailing participle phrase begins.
+_LIST_TAIL = re.compile(r",?\s+(?:including|such as|in particular|particularly|especially|notably)\b"
+                        r"|,\s+(?:aggravated|exacerbated|compounded|caused|driven|fuelled|fueled|worsened)\s+by\b",
+                        re.IGNORECASE)
+
+
 def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str], bool]],
-                            group: bool) -> tuple[bool, set[str], set[str]]:
+                            group: bool, config: TopicConfig | None = None) -> tuple[bool, set[str], set[str]]:
     """Whether a sentence holds a quote of ``part`` (a stretch of at least
     three of its words between quote marks, ellipses and arrows), and the
     topics tagged on those sentences and on their paragraphs. In a single
@@ -1738,15 +1758,18 @@ def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], 
     no tag at all says nothing of what the quote is about, and the change's
     topics (its flags') may label it; in a merged or split ``group`` they
     may come from another passage, so any sentence counts."""
-    chunks = [" ".join(c.split()) for c in re.split(r"['‘’“”\"…→]", part)]
+    # (Case aside: a quote opening its sentence is headlined from a
+    # lower-case word, "'noting that we have …'" for "Noting that …".)
+    chunks = [" ".join(c.split()).lower() for c in re.split(r"['‘’“”\"…→]", part)]
     chunks = [c for c in chunks if len(c.split()) >= 3]
     located, in_sentence, in_paragraph = False, set(), set()
     for text, sentence_topics, paragraph_topics, tagged in sentences:
         flat = " ".join(text.split())
-        if (tagged or group) and any(c in flat for c in chunks):
+        if (tagged or group) and any(c in flat.lower() for c in chunks):
             located = True
-            in_sentence |= sentence_topics
-            in_paragraph |= paragraph_topics
+            tail = _tail_only_topics(flat, config) if config is not None else set()
+            in_sentence |= sentence_topics - tail
+            in_paragraph |= paragraph_topics - tail
     return located, in_sentence, in_paragraph
 
 

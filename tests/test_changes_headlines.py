@@ -310,6 +310,29 @@ def test_a_verb_cue_is_quoted_with_its_object_as_written():
         "concern about 'the recent military drills' dropped")
 
 
+def test_a_topic_named_only_in_a_list_tail_labels_no_quote():
+    # "… food security and nutrition crisis, aggravated by Russia's war of
+    # aggression against Ukraine" was labelled "Russia's war against
+    # Ukraine", its quote opening the sentence ("'noting that …'", lower
+    # case) so that its sentence was not found.
+    from driftlab.changes import _head, _tail_only_topics
+
+    sentence = ("Noting that we have already exceeded our joint commitment to global food security, we remain "
+                "steadfast in addressing the food crisis, aggravated by Russia's war of aggression against Ukraine.")
+    assert _tail_only_topics(sentence, CONFIG_H) == {"ukraine"}
+    assert _tail_only_topics("We support Ukraine, including its energy grid.", CONFIG_H) == set()
+    assert _tail_only_topics("We address trade concerns, including for semiconductors and steel.", CONFIG_H) == {
+        "technology"}
+    part = "'noting that we have already exceeded our joint commitment to global food security' added"
+    sentences = [(sentence, {"ukraine"}, {"ukraine"}, True)]
+    assert _head([part], {"ukraine"}, CONFIG_H, [], sentences, False) == ""
+    # Named before the tail, the topic labels it.
+    named = "We stand with Ukraine against Russia's war, including through grain exports, and help it."
+    part = "'stand with Ukraine against Russia's war' added"
+    assert _head([part], {"ukraine"}, CONFIG_H, [], [(named, {"ukraine"}, {"ukraine"}, True)], False).startswith(
+        "Russia's war against Ukraine")
+
+
 def test_a_three_word_stretch_between_commas_is_a_clause_of_its_own():
     from driftlab.changes import _clause_split
 
