@@ -116,7 +116,7 @@ def test_a_related_long_rewording_is_quoted_clause_by_clause():
         {"kind": "reworded", "old": "security, including information sharing and capacity building",
          "new": "domain awareness, including satellite data sharing and training"},
         {"kind": "added", "old": "", "new": "wider"}]
-    assert c.headline == ("South and East China Seas and maritime order: 'security, including information sharing "
+    assert c.headline == ("Maritime order and the South and East China Seas: 'security, including information sharing "
                           "and capacity building' → 'domain awareness, including satellite data sharing and "
                           "training'; 'wider' added")
     assert c.topics == ("maritime",)
@@ -135,7 +135,7 @@ def test_unrelated_long_clauses_are_one_dropped_and_one_added_each_cut_to_its_we
         {"kind": "added", "old": "", "new": "deepen collaboration on critical minerals supply chains"}]
     # The strongest hit is the maritime topic dropped from the statement:
     # the headline leads with it.
-    assert c.headline == ("South and East China Seas and maritime order: 'strengthen cooperation on maritime "
+    assert c.headline == ("Maritime order and the South and East China Seas: 'strengthen cooperation on maritime "
                           "security' dropped; 'deepen collaboration on critical minerals supply chains' added")
     assert c.evidence["score"]["novelty"] == 1.0
     check_components(result, c)
