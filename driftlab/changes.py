@@ -62,6 +62,7 @@ import numpy as np
 
 from .flags.actors import _TITLES
 from .flags.intensity import _ladder_index
+from .flags.numbers import _MONTH
 from .flags.passages import _run_weight
 from .flags.sentences import (CHANGED_TAGS, _MEETING_LINE, _content, _fold_words, _is_content, _meeting_words_only,
                               _metadata, _norm, _Own, _own, _squash)
@@ -1252,13 +1253,12 @@ _OPENS_WITH_NAME = re.compile(r"(?:(?:and|or)\s+)?(?:the\s+)?(?!(?:I|We|They|It|
 #: (A capital and a stop is an initial: "A. Lincoln".)
 _LIST_MARK = re.compile(r"^(?:\d{1,3}[.)]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})\)|\([A-Z]\)|[-•–])\s+")
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 #: "November 21" ending a stretch whose next one opens with a year.
-_DAY_OF_MONTH = re.compile(r"\b(?:" + _MONTHS + r")\s+\d{1,2}$")
+_DAY_OF_MONTH = re.compile(r"\b" + _MONTH + r"\s+\d{1,2}$")
 _YEAR = re.compile(r"\d{4}\b")
 #: "a comprehensive" ending a stretch: an indefinite article and one
 #: lower-case word before a comma open a row of adjectives, not a clause.
-_INDEFINITE_ADJECTIVE = re.compile(r"\b(?:a|an)\s+[a-z][\w-]*$", re.IGNORECASE)
+_INDEFINITE_ADJECTIVE = re.compile(r"\b(?i:a|an)\s+[a-z][\w-]*$")
 
 #: An opening phrase longer than this is a preamble ("In line with our
 #: commitment to our Ukraine Peace and Solidarity Initiative, …"), a clause
@@ -1267,8 +1267,7 @@ _OPENING_MAX_WORDS = 8
 #: A capitalised word past an opening phrase's first, not a month: the
 #: phrase names something ("from Ukraine to the Middle East"), it does not
 #: only date what follows ("In March 2023, …" stays apart).
-_NAMING = re.compile(r"\s(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
-                     r"December)\b)[A-Z]")
+_NAMING = re.compile(r"\s(?!" + _MONTH + r"\b)[A-Z]")
 _OPENING_PHRASE = re.compile(r"(?:across|from|in|at|amid|during|since|after|before|through|throughout|under|despite|"
                              r"for|on)\s", re.IGNORECASE)
 

@@ -34,7 +34,7 @@ def _rule_actors(view: _LinkView, b: _Builder, old_all_words: str, reported: set
             for name, spans in hits.actors.items():
                 if name not in own.parties:
                     out.setdefault(name, []).extend(spans)
-            in_terms.update(a for a, _, _ in _named_in_terms(p.text, hits, b.config, offset=p.start))
+            in_terms |= _named_in_terms(hits, b.config)
         return out, in_terms
 
     old_hits, old_in_terms = actors(view.old, view.link.old)
@@ -266,33 +266,21 @@ def _term_named(side: _Side, config: TopicConfig) -> set[str]:
     (the topic's own flags say it), but enough that a later "Taiwan" is not
     "named for the first time in the statement" (:func:`_named_in_terms`)."""
     out: set[str] = set()
-    for _, _, start, _, text in side.sentences([p.index for p in side.doc.paragraphs]):
-        hits = term_hits(text, config, offset=start)
-        out.update(a for a, _, _ in _named_in_terms(text, hits, config, offset=start))
+    for _, _, _, _, text in side.sentences([p.index for p in side.doc.paragraphs]):
+        out |= _named_in_terms(term_hits(text, config), config)
     return out
 
 
-def _named_in_terms(text: str, hits, config: TopicConfig, offset: int = 0) -> list[tuple[str, int, int]]:
-    """Actors named inside a term of a topic they define: a term consumes
-    its words, so "the Taiwan Strait" and "DPRK-Russia cooperation" held no
-    mention of Taiwan or the DPRK, and a later "Taiwan" was "named for the
-    first time in the statement". ("South China Sea" names no actor: China
-    does not define the maritime topic.) ``(actor, start, end)``, offsets
-    as ``hits`` (``text`` starts at ``offset``); a name the matcher already
-    gave as a mention is not given again."""
-    out = []
-    for topic, words in hits.topics.items():
-        for actor in _defining(config, topic):
-            aliases = config.actors.get(actor, (actor,))
-            for w in words:
-                at = text.find(w)
-                m = next((m for a in aliases if (m := re.search(rf"(?<!\w){re.escape(a)}(?!\w)", w))), None)
-                if at < 0 or m is None:
-                    continue
-                s, e = offset + at + m.start(), offset + at + m.end()
-                if not any(s < e2 and s2 < e for s2, e2 in hits.actors.get(actor, ())):
-                    out.append((actor, s, e))
-    return out
+def _named_in_terms(hits, config: TopicConfig) -> set[str]:
+    """Actors named inside a term of a topic they define (``hits``: a text's
+    :func:`~driftlab.topics.term_hits`): a term consumes its words, so "the
+    Taiwan Strait" and "DPRK-Russia cooperation" held no mention of Taiwan
+    or the DPRK, and a later "Taiwan" was "named for the first time in the
+    statement". ("South China Sea" names no actor: China does not define
+    the maritime topic.)"""
+    return {actor for topic, words in hits.topics.items() for actor in _defining(config, topic)
+            if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", w)
+                   for a in config.actors.get(actor, (actor,)) for w in words)}
 
 
 def _defining(config: TopicConfig, topic_id: str) -> set[str]:
