@@ -49,7 +49,7 @@ def report(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("width,height", [(1024, 768), (390, 844)])
+@pytest.mark.parametrize("width,height", [(1440, 900), (1024, 768), (390, 844)])
 def test_plots_visible_and_tables_readable(browser, report, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
     problems: list[str] = []
