@@ -1731,6 +1731,12 @@ def _head(parts: list[str], topics: Iterable[str], config: TopicConfig, flags: S
     return f"{label}: " if label else ""
 
 
+#: Where the tail of a list or a trailing participle phrase begins.
+_LIST_TAIL = re.compile(r",?\s+(?:including|such as|in particular|particularly|especially|notably)\b"
+                        r"|,\s+(?:aggravated|exacerbated|compounded|caused|driven|fuelled|fueled|worsened)\s+by\b",
+                        re.IGNORECASE)
+
+
 def _tail_only_topics(text: str, config: TopicConfig) -> set[str]:
     """Topics ``text`` names only in the tail of a list or after a trailing
     participle (":data:`_LIST_TAIL`": "…, including for semiconductors",
@@ -1742,14 +1748,8 @@ def _tail_only_topics(text: str, config: TopicConfig) -> set[str]:
     return set(term_hits(text, config).topics) - head
 
 
-#: Where the tail of a list or a trailing participle phrase begins.
-_LIST_TAIL = re.compile(r",?\s+(?:including|such as|in particular|particularly|especially|notably)\b"
-                        r"|,\s+(?:aggravated|exacerbated|compounded|caused|driven|fuelled|fueled|worsened)\s+by\b",
-                        re.IGNORECASE)
-
-
 def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], set[str], bool]],
-                            group: bool, config: TopicConfig | None = None) -> tuple[bool, set[str], set[str]]:
+                            group: bool, config: TopicConfig) -> tuple[bool, set[str], set[str]]:
     """Whether a sentence holds a quote of ``part`` (a stretch of at least
     three of its words between quote marks, ellipses and arrows), and the
     topics tagged on those sentences and on their paragraphs. In a single
@@ -1766,7 +1766,7 @@ def _quoted_sentence_topics(part: str, sentences: Sequence[tuple[str, set[str], 
         flat = " ".join(text.split())
         if (tagged or group) and any(c in flat.lower() for c in chunks):
             located = True
-            tail = _tail_only_topics(flat, config) if config is not None else set()
+            tail = _tail_only_topics(flat, config)
             in_sentence |= sentence_topics - tail
             in_paragraph |= paragraph_topics - tail
     return located, in_sentence, in_paragraph

@@ -358,12 +358,12 @@ def test_the_topics_of_every_sentence_holding_the_quote_count():
                  ("They condemn the war in Ukraine too.", set(), {"defence"}, True),
                  ("We support the climate fund.", {"energy_climate"}, {"energy_climate"}, True)]
     located, in_sentence, in_paragraph = _quoted_sentence_topics("'condemn the war in Ukraine' added", sentences,
-                                                                 group=False)
+                                                                 group=False, config=CONFIG_H)
     assert located and in_sentence == {"ukraine"} and in_paragraph == {"ukraine", "defence"}
     # In a single passage a sentence of an untagged paragraph locates nothing; in a group it does.
     untagged = [("We condemn the war in Ukraine today.", set(), set(), False)]
-    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=False)[0] is False
-    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=True)[0] is True
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=False, config=CONFIG_H)[0] is False
+    assert _quoted_sentence_topics("'condemn the war in Ukraine' added", untagged, group=True, config=CONFIG_H)[0] is True
 
 
 def test_a_headline_of_exactly_the_limit_keeps_its_last_piece():
