@@ -322,7 +322,7 @@ def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs
     from .errors import OutputError
     from .pipeline import make_cache
     from .series import ResultCache, build_series_report, document_loader
-    from .series_report import series_json, series_report_path, write_series_report, write_tables
+    from .series_report import prepare_page, series_json, series_report_path, write_series_report, write_tables
 
     runner = None
     try:
@@ -338,7 +338,8 @@ def series(target, output, json_path, tables_dir, parquet, no_steps, corpus_dirs
         if output is None:
             output = series_report_path("reports", chosen.name)
         cache = make_cache(settings)
-        rep = build_series_report(chosen, settings, cache=cache, runner=runner, results=results)
+        rep = build_series_report(chosen, settings, cache=cache, runner=runner, results=results,
+                                  prepare=(prepare_page,))
         step_dir = "" if no_steps else f"{output.stem}_steps"
         to_file = json_path is not None and str(json_path) != "-"
         items = write_series_report(rep, output, steps=not no_steps, json_path=json_path if to_file else None,

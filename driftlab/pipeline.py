@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -67,6 +69,40 @@ def without_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def meanwhile(tasks: Sequence[Callable[[], object]]) -> Iterator[None]:
+    """Run ``tasks`` one after another in a background thread while the body
+    runs; the thread is joined when the body ends.
+
+    For work that needs no vectors, done while the encoder imports torch,
+    loads its model and encodes: torch releases the GIL inside its
+    operators, so importing matplotlib (~0.7 s on this project's 2-core
+    machine) or reading a statement's n-grams costs the run next to nothing
+    there instead of adding to it afterwards. Only work whose result does not
+    depend on when it runs belongs here (imports, pure functions of their
+    arguments), so a run is the same with or without it. A task that raises
+    is logged and dropped: whatever it prepared is then done again, where it
+    is needed, and fails there with its own message.
+    """
+    if not tasks:
+        yield
+        return
+
+    def run() -> None:
+        for task in tasks:
+            try:
+                task()
+            except Exception:  # noqa: BLE001 - redone (and reported) by the caller's own code
+                logging.getLogger(__name__).debug("background task %r failed", task, exc_info=True)
+
+    thread = threading.Thread(target=run, name="driftlab-meanwhile", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def make_encoder(settings: Settings, progress: Progress | None = None) -> SentenceTransformerEncoder:

@@ -334,6 +334,10 @@ class ResultCache:
         with without_cyclic_gc():
             return pickle.loads(row[0])
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is stored (nothing is read or unpickled)."""
+        return self._connect().execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone() is not None
+
     def put(self, key: str, result: Any) -> None:
         from .pipeline import without_cyclic_gc
 
@@ -447,14 +451,20 @@ def document_loader(settings, results: "ResultCache | None") -> Callable[[Any], 
 
 
 def run_steps(series: Series, encoder, settings, cache=None, runner=None,
-              results: ResultCache | None = None, timings: dict | None = None) -> tuple[DiffResult, ...]:
+              results: ResultCache | None = None, timings: dict | None = None,
+              prepare: Sequence[Callable[[], object]] = ()) -> tuple[DiffResult, ...]:
     """The pairwise diff of each consecutive pair of the series.
 
     Every statement is embedded once (through the cache); the diffs not in
     ``results`` are computed by ``runner`` (serial, or tasks on a Dask
-    cluster) and stored by this process only.
+    cluster) and stored by this process only. When some step has to be
+    computed, ``prepare`` (work that needs no vectors) runs in a background
+    thread while the statements are embedded
+    (:func:`~driftlab.pipeline.meanwhile`).
     """
     import time
+
+    from .pipeline import meanwhile
 
     runner = runner or SerialRunner()
     docs = series.documents
@@ -469,8 +479,11 @@ def run_steps(series: Series, encoder, settings, cache=None, runner=None,
     todo = [k for k in range(len(pairs)) if k not in found]
     t0 = time.perf_counter()
     needed = sorted({i for k in todo for i in (k, k + 1)}) if pairs else list(range(len(docs)))
-    runner.embed_documents([docs[i] for i in needed], encoder, cache, settings)
-    t1 = time.perf_counter()
+    with meanwhile(prepare if todo else ()):
+        runner.embed_documents([docs[i] for i in needed], encoder, cache, settings)
+        t1 = time.perf_counter()
+    waited = time.perf_counter() - t1  # for ``prepare``, after the embedding ended
+    t1 += waited
     fresh = runner.diff_pairs([pairs[k] for k in todo], encoder, cache, settings)
     t2 = time.perf_counter()
     for k, res in zip(todo, fresh):
@@ -480,6 +493,7 @@ def run_steps(series: Series, encoder, settings, cache=None, runner=None,
     if timings is not None:
         timings["embedding"] = timings.get("embedding", 0.0) + t1 - t0
         timings["diffs"] = timings.get("diffs", 0.0) + t2 - t1
+        timings["prepare_wait"] = timings.get("prepare_wait", 0.0) + waited
         timings["cached_steps"] = len(pairs) - len(todo)
     return tuple(found[k] for k in range(len(pairs)))
 
@@ -938,8 +952,14 @@ def analyse(series: Series, steps: Sequence[DiffResult], config, tags=None, run:
 
 
 def build_series_report(series: Series, settings=None, encoder=None, cache=None, runner=None,
-                        results: ResultCache | None = None, timings: dict | None = None) -> SeriesReport:
-    """Embed, diff each step (through the caches) and analyse a series."""
+                        results: ResultCache | None = None, timings: dict | None = None,
+                        prepare: Sequence[Callable[[], object]] = ()) -> SeriesReport:
+    """Embed, diff each step (through the caches) and analyse a series.
+
+    ``prepare``: the caller's own work that needs no vectors (say, importing
+    what draws the page), run while statements are embedded, with the facts
+    of the statements the result cache does not hold yet (see
+    :func:`run_steps`)."""
     from . import topics
     from .pipeline import make_cache, make_encoder, without_cyclic_gc
     from .settings import Settings
@@ -951,8 +971,18 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
     encoder = encoder or make_encoder(settings)
     if cache is None:
         cache = make_cache(settings)
-    steps = run_steps(series, encoder, settings, cache, runner, results, timings)
     docs = series.documents
+    # The facts of statements new to the cache are read while the encoder
+    # works (pure functions of the statement: the same whenever computed).
+    fkeys = [facts_key(d) for d in docs] if results is not None else []
+    todo = [(k, d) for k, d in zip(fkeys, docs) if not results.has(k)] if results is not None else []
+    early: dict[str, StatementFacts] = {}
+
+    def read_facts() -> None:
+        for k, d in todo:
+            early[k] = statement_facts(d)
+
+    steps = run_steps(series, encoder, settings, cache, runner, results, timings, prepare=(*prepare, read_facts))
     keys = tuple(result_key(a, b, encoder.key, settings) for a, b in zip(docs, docs[1:]))
     # The analysis of an unchanged series is cached too: its key is the keys
     # of every step (or the one statement) it was computed from. It is kept
@@ -971,7 +1001,8 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
             # Adding a statement to a cached series computes only its own parts:
             # its facts (by content) and its timeline cells (by the step diff its
             # tags come from, which fixes the topic file and settings too).
-            facts = [cached(results, facts_key(d), lambda d=d: statement_facts(d)) for d in docs]
+            facts = [cached(results, k, lambda k=k, d=d: early.pop(k, None) or statement_facts(d))
+                     for k, d in zip(fkeys, docs)]
             if keys:
                 sources = [f"{keys[0]}:old", *(f"{k}:new" for k in keys)]
                 timeline = [c for i, (d, t) in enumerate(zip(docs, tags)) for c in cached(

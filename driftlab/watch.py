@@ -140,14 +140,14 @@ def refresh_series_report(release: StoredStatement, config: "WatchConfig") -> No
     from .corpus import resolve_series
     from .pipeline import make_cache
     from .series import ResultCache, build_series_report, document_loader
-    from .series_report import series_report_path, write_series_report
+    from .series_report import prepare_page, series_report_path, write_series_report
 
     if not release.series:
         return
     settings = config.settings
     results = ResultCache(settings.resolved_cache_dir()) if settings.use_cache else None
     chosen = resolve_series(release.series, [config.corpus], "series", document_loader(settings, results))
-    rep = build_series_report(chosen, settings, cache=make_cache(settings), results=results)
+    rep = build_series_report(chosen, settings, cache=make_cache(settings), results=results, prepare=(prepare_page,))
     out = series_report_path(config.reports, chosen.name)
     write_series_report(rep, out, results=results)
     log.info("series report refreshed: %s (%d statements)", out, len(chosen.documents))

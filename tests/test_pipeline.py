@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from driftlab import pipeline
 from driftlab.pipeline import diff_files
 from driftlab.settings import Settings
 
@@ -126,3 +127,37 @@ def testwithout_cyclic_gc_pauses_and_restores_even_on_error():
         assert not gc.isenabled()  # the caller's choice is kept
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_meanwhile_runs_its_tasks_in_another_thread_and_waits_for_them():
+    import threading
+    import time
+
+    ran: list[tuple[str, int]] = []
+
+    def slow():
+        time.sleep(0.2)
+        ran.append(("slow", threading.get_ident()))
+
+    def broken():
+        raise RuntimeError("a task that fails")
+
+    def after():
+        ran.append(("after", threading.get_ident()))
+
+    with pipeline.meanwhile((slow, broken, after)):
+        body = threading.get_ident()
+        assert ran == []  # the body does not wait for the tasks ...
+    # ... the end of the block does; a failing task stops neither the others nor the caller
+    assert [name for name, _ in ran] == ["slow", "after"]
+    assert all(ident != body for _, ident in ran)
+
+
+def test_meanwhile_without_tasks_starts_no_thread(monkeypatch):
+    import threading
+
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    with pipeline.meanwhile(()):
+        pass
+    assert started == []

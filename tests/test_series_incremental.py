@@ -229,3 +229,31 @@ def test_a_cache_directory_moved_elsewhere_still_answers(tmp_path, monkeypatch, 
     _series(folder, tmp_path / "second", "--cache-dir", str(tmp_path / "moved"))
     assert diffs.calls == [] and loads.calls == []
     assert _outputs(tmp_path / "second") == _outputs(tmp_path / "first")
+
+
+def test_work_given_to_prepare_runs_while_statements_are_embedded_and_only_when_a_step_is_computed(tmp_path):
+    import threading
+
+    folder = tmp_path / "leaders"
+    _write(folder, "2021-01-01_a.txt", "2021-01-01", [A, B1, C])
+    _write(folder, "2022-01-01_b.txt", "2022-01-01", [A, B2, D])
+    from driftlab.corpus import build_index
+    from driftlab.settings import Settings
+
+    settings = Settings().updated({"cache_dir": str(tmp_path / "cache")})
+
+    def build(prepare):
+        results = series.ResultCache(settings.cache_dir)
+        idx = build_index([folder], "folder", series.document_loader(settings, results))
+        return series.build_series_report(idx.series[0], settings, HashingEncoder(), pipeline.make_cache(settings),
+                                          results=results, prepare=prepare)
+
+    ran: list[int] = []
+    first = build((lambda: ran.append(threading.get_ident()),))
+    assert len(ran) == 1 and ran[0] != threading.get_ident()  # a step was computed: in the background
+    _write(folder, "2023-01-01_c.txt", "2023-01-01", [A, B3, E])
+    build((lambda: ran.append(threading.get_ident()),))
+    assert len(ran) == 2  # a statement added: a new step, the work given again
+    again = build((lambda: ran.append(threading.get_ident()),))
+    assert len(ran) == 2  # everything cached: nothing to prepare for
+    assert len(again.steps) == 2 and len(first.steps) == 1
