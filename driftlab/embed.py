@@ -265,6 +265,10 @@ class EmbeddingCache:
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30)
+        # In WAL mode a commit need not wait for the disk (no fsync): a crash
+        # of the process loses nothing committed, a power cut at most the
+        # last vectors, which are encoded again; the file is never corrupt.
+        conn.execute("PRAGMA synchronous=NORMAL")
         try:
             # Reading the schema is what detects a garbage or truncated file.
             version = conn.execute("PRAGMA user_version").fetchone()[0]

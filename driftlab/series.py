@@ -318,6 +318,9 @@ class ResultCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
+            # No fsync per commit (WAL keeps the file whole; a power cut can
+            # lose the last results, which are then computed again).
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, blob BLOB NOT NULL)")
             self._conn = conn
         return self._conn
