@@ -985,7 +985,8 @@ def build_series_report(series: Series, settings=None, encoder=None, cache=None,
         for k, d in todo:
             early[k] = statement_facts(d)
 
-    steps = run_steps(series, encoder, settings, cache, runner, results, timings, prepare=(*prepare, read_facts))
+    steps = run_steps(series, encoder, settings, cache, runner, results, timings,
+                      prepare=(*prepare, read_facts, config.compile_matchers))
     keys = tuple(result_key(a, b, encoder.key, settings) for a, b in zip(docs, docs[1:]))
     # The analysis of an unchanged series is cached too: its key is the keys
     # of every step (or the one statement) it was computed from. It is kept

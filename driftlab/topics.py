@@ -210,6 +210,15 @@ class PhraseMatcher:
     #: third of the flags' time); bounded so a long-running watcher stays small.
     MEMO_SIZE = 20_000
 
+    def compile_all(self) -> None:
+        """Compile every phrase's pattern now instead of on first use (what
+        a background thread does while statements are embedded: the matches
+        are the same either way)."""
+        for entries in self._buckets.values():
+            for entry in entries:
+                if entry[0] is None:
+                    entry[0] = re.compile(entry[2], re.IGNORECASE)
+
     def find(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
         memo = self._memo
         found = memo.get(text)
@@ -343,6 +352,14 @@ class TopicConfig:
                 add(phrase, "ignore", "")
             self._compiled["terms"] = (PhraseMatcher(payload), payload)
         return self._compiled["terms"]
+
+    def compile_matchers(self) -> None:
+        """Build the term, ladder and cue matchers and compile all their
+        patterns (~0.15 s of a G7 diff when done on first use instead)."""
+        matchers = [self.term_matcher()[0], *(m for _, m, _ in self.ladder_matchers()),
+                    *(self.cue_matcher(name)[0] for name in ("modality", "negation", "polarity"))]
+        for m in matchers:
+            m.compile_all()
 
     def ladder_matchers(self) -> list[tuple[Ladder, PhraseMatcher, dict[str, int]]]:
         if "ladders" not in self._compiled:

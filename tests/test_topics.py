@@ -372,3 +372,20 @@ def test_trie_regex_matches_exactly_its_words():
         assert not rx.fullmatch(other), other
     # Longer words win where a shorter one is their prefix.
     assert rx.match("usa").group() == "usa"
+
+
+def test_matchers_compiled_ahead_find_what_matchers_compiled_on_first_use_find():
+    from driftlab.topics import PhraseMatcher, load_config
+
+    text = "We express GRAVE concern over the DPRK's launches and the Taiwan Strait; we must not waver."
+    lazy = PhraseMatcher(["grave concern", "dprk", "taiwan strait", "must not", "east china sea"])
+    eager = PhraseMatcher(["grave concern", "dprk", "taiwan strait", "must not", "east china sea"])
+    eager.compile_all()
+    assert all(e[0] is not None for entries in eager._buckets.values() for e in entries)
+    assert eager.find(text) == lazy.find(text) != []
+
+    config = load_config(None)
+    config.compile_matchers()
+    m = config.term_matcher()[0]
+    assert all(e[0] is not None for entries in m._buckets.values() for e in entries)
+    assert [p for _, _, p in m.find(text)]  # still finds the config's terms
